@@ -1,0 +1,38 @@
+# ReviewBench. `make run` and `make test` are the two commands a newcomer needs (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint fmt bench eval worker demo clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt scripts/find-python
+	@if [ ! -x $(PY) ]; then py=$$(scripts/find-python) && echo "using $$py" && $$py -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Embedded default: SQLite under var/, kombu's filesystem broker, a Celery worker (with beat)
+# beside the web server, a demo login and demo pull requests analysed by the real pipeline.
+run: venv
+	PORT=$(PORT) scripts/run-local
+
+test: venv
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	$(PY) -m bench
+
+clean:
+	rm -rf var

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GithubAppConfig(AppConfig):
+    name = "github_app"
+    verbose_name = "GitHub App"

@@ -1,0 +1,76 @@
+"""The edge to GitHub: installations (the tenants), the webhook delivery log, published checks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from findings.models import Repository, Revision
+
+
+class Installation(models.Model):
+    """A GitHub App installation, or a local workspace for repositories read from disk.
+
+    Members see the installation's repositories and nothing else; membership is managed in the admin.
+    """
+
+    github_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    account_login = models.CharField(max_length=255)
+    account_type = models.CharField(max_length=32, blank=True, default="")
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="installations"
+    )
+    repositories = models.ManyToManyField(Repository, blank=True, related_name="installations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account_login"]
+
+    def __str__(self) -> str:
+        return self.account_login if self.github_id is None else f"{self.account_login} ({self.github_id})"
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSING = "processing", "Processing"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    delivery_id = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=64)
+    action = models.CharField(max_length=64, blank=True, default="")
+    installation_github_id = models.BigIntegerField(null=True, blank=True)
+    repository_full_name = models.CharField(max_length=200, blank=True, default="")
+    payload = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    received_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.event}.{self.action}"
+
+
+class CheckRun(models.Model):
+    """The `ReviewBench` check run published for one revision."""
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="check_run")
+    github_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, blank=True, default="")
+    conclusion = models.CharField(max_length=24, blank=True, default="")
+    title = models.CharField(max_length=300, blank=True, default="")
+    summary = models.TextField(blank=True, default="")
+    annotations_sent = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")

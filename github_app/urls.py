@@ -1,0 +1,8 @@
+from django.urls import path
+
+from github_app import views
+
+app_name = "github_app"
+urlpatterns = [
+    path("webhook", views.webhook, name="webhook"),
+]

@@ -1,0 +1,97 @@
+"""The human workflow: checklist items, approvals and the append-only audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
+
+
+class ReviewerProfile(models.Model):
+    """Links a ReviewBench user to their GitHub login (an author may not approve their own PR)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    github_login = models.CharField(max_length=255, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.github_login or 'no GitHub login'})"
+
+
+class ChecklistItem(models.Model):
+    class Kind(models.TextChoices):
+        TRIAGE = "triage", "Triage finding"
+        EXPLAIN = "explain", "Explain this change"
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="checklist_items")
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    position = models.PositiveIntegerField(default=0)
+    prompt = models.TextField()
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="checklist_items"
+    )
+    changed_file = models.ForeignKey(
+        ChangedFile, on_delete=models.CASCADE, null=True, blank=True, related_name="checklist_items"
+    )
+    hunk = models.ForeignKey(
+        Hunk, on_delete=models.CASCADE, null=True, blank=True, related_name="checklist_items"
+    )
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    answer = models.TextField(blank=True, default="")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    carried_over_from = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["revision", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "key"], name="uniq_checklist_item_key"),
+        ]
+
+    @property
+    def is_answered(self) -> bool:
+        if self.kind == self.Kind.TRIAGE:
+            return self.finding is not None and self.finding.triage != Finding.Triage.OPEN
+        return self.answered_at is not None
+
+
+class Approval(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="approvals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "user"], name="uniq_approval_per_user"),
+        ]
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what to which review, and when. Never updated or deleted by the app."""
+
+    pull_request = models.ForeignKey(
+        PullRequest, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
