@@ -1,0 +1,53 @@
+"""`manage.py demo`: a demo login and demo pull requests analysed by the real pipeline."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+
+from github_app.management.demo_repository import PULL_REQUESTS, demo_repository_create
+from github_app.management.local_review import local_pull_request_review
+
+
+class Command(BaseCommand):
+    help = "Create the demo login and analyse the demo repository's pull requests (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", default="demo")
+        parser.add_argument("--path", default=None, help="where the sample repository lives")
+
+    def handle(self, *args: object, **options: object) -> None:
+        username = str(options["username"])
+        users = get_user_model().objects
+        if not users.filter(username=username).exists():
+            password = secrets.token_urlsafe(12)
+            users.create_superuser(username=username, email="", password=password)
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo login created (shown once): username {username!r} password {password!r}"
+            ))
+        else:
+            self.stdout.write(f"Demo login {username!r} exists (its password was shown when it was created;"
+                              f" `manage.py changepassword {username}` sets a new one).")
+        repo = demo_repository_create(Path(str(options["path"] or settings.DATA_DIR / "demo-repo")))
+        for pr in PULL_REQUESTS:
+            revision = local_pull_request_review(
+                repo_path=repo,
+                base="main",
+                head=pr.branch,
+                name="acme/shop",
+                number=pr.number,
+                title=pr.title,
+                body=pr.body,
+                author_login=pr.author_login,
+                labels=pr.labels,
+                workspace="demo",
+                members=[username],
+            )
+            self.stdout.write(
+                f"acme/shop#{pr.number} {pr.title!r}: {revision.status}, "
+                f"{revision.findings.count()} findings"
+            )
