@@ -1,7 +1,8 @@
 """What a revision of a pull request contains and what is wrong with it.
 
-Everything stored here that came from GitHub (titles, bodies, paths, patches, commit messages) is
-attacker-controlled: templates escape it, and nothing builds a path, query, command or regex from it.
+Everything stored here that came from GitHub (titles, bodies, paths, patches, commit
+messages) is attacker-controlled: templates escape it, and nothing builds a path, query,
+command or regex from it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ class PullRequest(models.Model):
         CLOSED = "closed", "Closed"
         MERGED = "merged", "Merged"
 
-    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="pull_requests")
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="pull_requests"
+    )
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=1000, blank=True, default="")
     body = models.TextField(blank=True, default="")
@@ -54,7 +57,9 @@ class PullRequest(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         constraints = [
-            models.UniqueConstraint(fields=["repository", "number"], name="uniq_pull_request_number"),
+            models.UniqueConstraint(
+                fields=["repository", "number"], name="uniq_pull_request_number"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,7 +76,9 @@ class Revision(models.Model):
         FAILED = "failed", "Failed"
         SUPERSEDED = "superseded", "Superseded"
 
-    pull_request = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="revisions")
+    pull_request = models.ForeignKey(
+        PullRequest, on_delete=models.CASCADE, related_name="revisions"
+    )
     head_sha = models.CharField(max_length=64)
     base_sha = models.CharField(max_length=64, blank=True, default="")
     analyzer_version = models.CharField(max_length=32)
@@ -164,6 +171,9 @@ class Hunk(models.Model):
             models.UniqueConstraint(fields=["changed_file", "index"], name="uniq_hunk_index"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.changed_file.path} hunk {self.index}"
+
 
 class Finding(models.Model):
     class Severity(models.TextChoices):
@@ -244,3 +254,6 @@ class ScanCache(models.Model):
                 name="uniq_scan_cache_key",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scanner_id} {self.blob_sha[:12]}"

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,184 +14,375 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ChangedFile',
+            name="ChangedFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=1024)),
-                ('previous_path', models.CharField(blank=True, default='', max_length=1024)),
-                ('status', models.CharField(choices=[('added', 'Added'), ('modified', 'Modified'), ('removed', 'Removed'), ('renamed', 'Renamed')], default='modified', max_length=10)),
-                ('language', models.CharField(blank=True, default='', max_length=32)),
-                ('blob_sha', models.CharField(blank=True, default='', max_length=64)),
-                ('additions', models.PositiveIntegerField(default=0)),
-                ('deletions', models.PositiveIntegerField(default=0)),
-                ('is_binary', models.BooleanField(default=False)),
-                ('analysis', models.CharField(choices=[('analysed', 'Analysed'), ('not_analysed', 'Not analysed'), ('not_applicable', 'No scanner applies')], default='analysed', max_length=16)),
-                ('analysis_note', models.TextField(blank=True, default='')),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=1024)),
+                ("previous_path", models.CharField(blank=True, default="", max_length=1024)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("added", "Added"),
+                            ("modified", "Modified"),
+                            ("removed", "Removed"),
+                            ("renamed", "Renamed"),
+                        ],
+                        default="modified",
+                        max_length=10,
+                    ),
+                ),
+                ("language", models.CharField(blank=True, default="", max_length=32)),
+                ("blob_sha", models.CharField(blank=True, default="", max_length=64)),
+                ("additions", models.PositiveIntegerField(default=0)),
+                ("deletions", models.PositiveIntegerField(default=0)),
+                ("is_binary", models.BooleanField(default=False)),
+                (
+                    "analysis",
+                    models.CharField(
+                        choices=[
+                            ("analysed", "Analysed"),
+                            ("not_analysed", "Not analysed"),
+                            ("not_applicable", "No scanner applies"),
+                        ],
+                        default="analysed",
+                        max_length=16,
+                    ),
+                ),
+                ("analysis_note", models.TextField(blank=True, default="")),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['revision', 'position'],
+                "ordering": ["revision", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Repository',
+            name="Repository",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, unique=True)),
-                ('github_id', models.BigIntegerField(blank=True, null=True, unique=True)),
-                ('source', models.CharField(choices=[('github', 'GitHub'), ('local', 'Local git')], default='github', max_length=10)),
-                ('default_branch', models.CharField(blank=True, default='', max_length=255)),
-                ('html_url', models.URLField(blank=True, default='', max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=200, unique=True)),
+                ("github_id", models.BigIntegerField(blank=True, null=True, unique=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("github", "GitHub"), ("local", "Local git")],
+                        default="github",
+                        max_length=10,
+                    ),
+                ),
+                ("default_branch", models.CharField(blank=True, default="", max_length=255)),
+                ("html_url", models.URLField(blank=True, default="", max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'repositories',
-                'ordering': ['full_name'],
+                "verbose_name_plural": "repositories",
+                "ordering": ["full_name"],
             },
         ),
         migrations.CreateModel(
-            name='PullRequest',
+            name="PullRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(blank=True, default='', max_length=1000)),
-                ('body', models.TextField(blank=True, default='')),
-                ('author_login', models.CharField(blank=True, default='', max_length=255)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed'), ('merged', 'Merged')], default='open', max_length=10)),
-                ('draft', models.BooleanField(default=False)),
-                ('base_ref', models.CharField(blank=True, default='', max_length=255)),
-                ('head_ref', models.CharField(blank=True, default='', max_length=255)),
-                ('head_sha', models.CharField(blank=True, default='', max_length=64)),
-                ('html_url', models.URLField(blank=True, default='', max_length=500)),
-                ('labels', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('repository', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pull_requests', to='findings.repository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(blank=True, default="", max_length=1000)),
+                ("body", models.TextField(blank=True, default="")),
+                ("author_login", models.CharField(blank=True, default="", max_length=255)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed"), ("merged", "Merged")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("draft", models.BooleanField(default=False)),
+                ("base_ref", models.CharField(blank=True, default="", max_length=255)),
+                ("head_ref", models.CharField(blank=True, default="", max_length=255)),
+                ("head_sha", models.CharField(blank=True, default="", max_length=64)),
+                ("html_url", models.URLField(blank=True, default="", max_length=500)),
+                ("labels", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pull_requests",
+                        to="findings.repository",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('head_sha', models.CharField(max_length=64)),
-                ('base_sha', models.CharField(blank=True, default='', max_length=64)),
-                ('analyzer_version', models.CharField(max_length=32)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('analyzing', 'Analyzing'), ('ready', 'Ready'), ('failed', 'Failed'), ('superseded', 'Superseded')], default='queued', max_length=12)),
-                ('status_reason', models.TextField(blank=True, default='')),
-                ('commits', models.JSONField(blank=True, default=list)),
-                ('policy_text', models.TextField(blank=True, default='')),
-                ('additions', models.PositiveIntegerField(default=0)),
-                ('deletions', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('pull_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='findings.pullrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("head_sha", models.CharField(max_length=64)),
+                ("base_sha", models.CharField(blank=True, default="", max_length=64)),
+                ("analyzer_version", models.CharField(max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("analyzing", "Analyzing"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True, default="")),
+                ("commits", models.JSONField(blank=True, default=list)),
+                ("policy_text", models.TextField(blank=True, default="")),
+                ("additions", models.PositiveIntegerField(default=0)),
+                ("deletions", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "pull_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="findings.pullrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scanner_id', models.CharField(max_length=64)),
-                ('scanner_version', models.CharField(max_length=32)),
-                ('rule_id', models.CharField(max_length=128)),
-                ('cwe', models.PositiveIntegerField(blank=True, null=True)),
-                ('severity', models.CharField(choices=[('info', 'Info'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10)),
-                ('confidence', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=10)),
-                ('title', models.CharField(max_length=300)),
-                ('message', models.TextField()),
-                ('guidance', models.TextField(blank=True, default='')),
-                ('path', models.CharField(max_length=1024)),
-                ('line', models.PositiveIntegerField()),
-                ('end_line', models.PositiveIntegerField()),
-                ('code', models.TextField(blank=True, default='')),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('pre_existing', models.BooleanField(default=False)),
-                ('triage', models.CharField(choices=[('open', 'Open'), ('confirmed', 'Confirmed'), ('false_positive', 'False positive'), ('accepted_risk', 'Accepted risk')], default='open', max_length=16)),
-                ('triage_reason', models.TextField(blank=True, default='')),
-                ('triage_expires_at', models.DateField(blank=True, null=True)),
-                ('triaged_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='findings.changedfile')),
-                ('triaged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='findings.revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scanner_id", models.CharField(max_length=64)),
+                ("scanner_version", models.CharField(max_length=32)),
+                ("rule_id", models.CharField(max_length=128)),
+                ("cwe", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("info", "Info"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        max_length=10,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("message", models.TextField()),
+                ("guidance", models.TextField(blank=True, default="")),
+                ("path", models.CharField(max_length=1024)),
+                ("line", models.PositiveIntegerField()),
+                ("end_line", models.PositiveIntegerField()),
+                ("code", models.TextField(blank=True, default="")),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("pre_existing", models.BooleanField(default=False)),
+                (
+                    "triage",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("confirmed", "Confirmed"),
+                            ("false_positive", "False positive"),
+                            ("accepted_risk", "Accepted risk"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("triage_reason", models.TextField(blank=True, default="")),
+                ("triage_expires_at", models.DateField(blank=True, null=True)),
+                ("triaged_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "changed_file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="findings.changedfile",
+                    ),
+                ),
+                (
+                    "triaged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="findings.revision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['revision', 'path', 'line', 'rule_id'],
+                "ordering": ["revision", "path", "line", "rule_id"],
             },
         ),
         migrations.AddField(
-            model_name='changedfile',
-            name='revision',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='findings.revision'),
+            model_name="changedfile",
+            name="revision",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="files",
+                to="findings.revision",
+            ),
         ),
         migrations.CreateModel(
-            name='ScanCache',
+            name="ScanCache",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scanner_id', models.CharField(max_length=64)),
-                ('scanner_version', models.CharField(max_length=32)),
-                ('blob_sha', models.CharField(max_length=64)),
-                ('language', models.CharField(max_length=32)),
-                ('results', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scanner_id", models.CharField(max_length=64)),
+                ("scanner_version", models.CharField(max_length=32)),
+                ("blob_sha", models.CharField(max_length=64)),
+                ("language", models.CharField(max_length=32)),
+                ("results", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('scanner_id', 'scanner_version', 'blob_sha', 'language'), name='uniq_scan_cache_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scanner_id", "scanner_version", "blob_sha", "language"),
+                        name="uniq_scan_cache_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Hunk',
+            name="Hunk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('source_start', models.PositiveIntegerField()),
-                ('source_length', models.PositiveIntegerField()),
-                ('target_start', models.PositiveIntegerField()),
-                ('target_length', models.PositiveIntegerField()),
-                ('section_header', models.CharField(blank=True, default='', max_length=500)),
-                ('content', models.TextField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('added', models.PositiveIntegerField(default=0)),
-                ('removed', models.PositiveIntegerField(default=0)),
-                ('authorship', models.CharField(choices=[('unknown', 'Unknown'), ('ai', 'AI-written'), ('human', 'Human')], default='unknown', max_length=10)),
-                ('ai_tool', models.CharField(blank=True, default='', max_length=64)),
-                ('ai_evidence', models.JSONField(blank=True, default=list)),
-                ('changed_file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hunks', to='findings.changedfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveIntegerField()),
+                ("source_start", models.PositiveIntegerField()),
+                ("source_length", models.PositiveIntegerField()),
+                ("target_start", models.PositiveIntegerField()),
+                ("target_length", models.PositiveIntegerField()),
+                ("section_header", models.CharField(blank=True, default="", max_length=500)),
+                ("content", models.TextField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("added", models.PositiveIntegerField(default=0)),
+                ("removed", models.PositiveIntegerField(default=0)),
+                (
+                    "authorship",
+                    models.CharField(
+                        choices=[("unknown", "Unknown"), ("ai", "AI-written"), ("human", "Human")],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("ai_tool", models.CharField(blank=True, default="", max_length=64)),
+                ("ai_evidence", models.JSONField(blank=True, default=list)),
+                (
+                    "changed_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hunks",
+                        to="findings.changedfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_file', 'index'],
-                'constraints': [models.UniqueConstraint(fields=('changed_file', 'index'), name='uniq_hunk_index')],
+                "ordering": ["changed_file", "index"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("changed_file", "index"), name="uniq_hunk_index"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='pullrequest',
-            constraint=models.UniqueConstraint(fields=('repository', 'number'), name='uniq_pull_request_number'),
+            model_name="pullrequest",
+            constraint=models.UniqueConstraint(
+                fields=("repository", "number"), name="uniq_pull_request_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='revision',
-            index=models.Index(fields=['status', 'created_at'], name='findings_re_status_194ac3_idx'),
+            model_name="revision",
+            index=models.Index(
+                fields=["status", "created_at"], name="findings_re_status_194ac3_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('pull_request', 'head_sha', 'analyzer_version'), name='uniq_revision_key'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(
+                fields=("pull_request", "head_sha", "analyzer_version"), name="uniq_revision_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['fingerprint'], name='findings_fi_fingerp_15860e_idx'),
+            model_name="finding",
+            index=models.Index(fields=["fingerprint"], name="findings_fi_fingerp_15860e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('revision', 'fingerprint'), name='uniq_finding_fingerprint'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                fields=("revision", "fingerprint"), name="uniq_finding_fingerprint"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='changedfile',
-            constraint=models.UniqueConstraint(fields=('revision', 'path'), name='uniq_changed_file_path'),
+            model_name="changedfile",
+            constraint=models.UniqueConstraint(
+                fields=("revision", "path"), name="uniq_changed_file_path"
+            ),
         ),
     ]

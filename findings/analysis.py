@@ -1,0 +1,363 @@
+"""The pure analysis core: a pull request snapshot in, changed files and diff-aware findings out.
+
+No ORM here: the scan cache is a protocol the caller provides (the services layer backs it with the
+`ScanCache` table). One file that cannot be read never fails the whole analysis; it is reported as
+not analysed with a reason a reviewer can read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from findings.diff import DiffError, HunkData, diff_texts, parse_patch
+from findings.languages import language_for_path
+from findings.scanners import (
+    FileFailure,
+    FindingData,
+    Scanner,
+    SourceFile,
+    registered_scanners,
+)
+from findings.snapshot import FileChange, PullRequestSnapshot
+
+logger = logging.getLogger(__name__)
+
+ANALYSED = "analysed"
+NOT_ANALYSED = "not_analysed"
+NOT_APPLICABLE = "not_applicable"
+
+_MAX_NOTE_CHARS = 2000
+
+
+class ScanCacheProtocol(Protocol):
+    def get(
+        self, scanner_id: str, version: str, blob_sha: str, language: str
+    ) -> list[dict] | None: ...
+
+    def put(
+        self, scanner_id: str, version: str, blob_sha: str, language: str, results: list[dict]
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    previous_path: str
+    status: str
+    language: str | None
+    blob_sha: str
+    additions: int
+    deletions: int
+    is_binary: bool
+    analysis: str  # analysed | not_analysed | not_applicable
+    analysis_note: str
+    hunks: tuple[HunkData, ...] = ()
+
+    @property
+    def added_lines(self) -> frozenset[int]:
+        return frozenset(line.number for hunk in self.hunks for line in hunk.added)
+
+
+@dataclass(frozen=True)
+class FingerprintedFinding:
+    data: FindingData
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    files: tuple[FileResult, ...]
+    findings: tuple[FingerprintedFinding, ...]
+    failures: tuple[FileFailure, ...] = field(default_factory=tuple)
+
+    @property
+    def additions(self) -> int:
+        return sum(file.additions for file in self.files)
+
+    @property
+    def deletions(self) -> int:
+        return sum(file.deletions for file in self.files)
+
+
+def normalize_code(code: str) -> str:
+    """Whitespace-insensitive form of a line, so re-indenting code keeps its fingerprint."""
+    return " ".join(code.split())
+
+
+def finding_fingerprint(*, rule_id: str, path: str, code: str) -> str:
+    """sha256 of (rule, path, normalized flagged line): no line number, so moved code keeps it."""
+    material = "\x1f".join((rule_id, path, normalize_code(code)))
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _bounded(note: str) -> str:
+    return note if len(note) <= _MAX_NOTE_CHARS else note[: _MAX_NOTE_CHARS - 1] + "…"
+
+
+@dataclass
+class _Pending:
+    """A file that passed every check and goes to the scanners."""
+
+    change: FileChange
+    language: str
+    hunks: tuple[HunkData, ...]
+    source: SourceFile
+
+
+def _hunks_for(change: FileChange) -> tuple[HunkData, ...]:
+    if change.patch is None:
+        if change.status == "added" and change.content is not None:
+            # GitHub omits `patch` for big files; for a new file every line is added.
+            return tuple(parse_patch(diff_texts("", change.content)))
+        return ()
+    return tuple(parse_patch(change.patch))
+
+
+def _counts(change: FileChange, hunks: tuple[HunkData, ...]) -> tuple[int, int]:
+    if change.additions or change.deletions or not hunks:
+        return change.additions, change.deletions
+    return (sum(len(hunk.added) for hunk in hunks), sum(len(hunk.removed) for hunk in hunks))
+
+
+def _file_result(
+    change: FileChange,
+    *,
+    language: str | None,
+    hunks: tuple[HunkData, ...],
+    analysis: str,
+    note: str,
+) -> FileResult:
+    additions, deletions = _counts(change, hunks)
+    return FileResult(
+        path=change.path,
+        previous_path=change.previous_path,
+        status=change.status,
+        language=language,
+        blob_sha=change.blob_sha,
+        additions=additions,
+        deletions=deletions,
+        is_binary=change.is_binary,
+        analysis=analysis,
+        analysis_note=_bounded(note),
+        hunks=hunks,
+    )
+
+
+def _triage_file(
+    change: FileChange, scanners: Sequence[Scanner]
+) -> tuple[FileResult | None, _Pending | None]:
+    """Decide whether a file is scanned; returns its final result, or the work to scan it."""
+    language = language_for_path(change.path)
+    if change.is_binary:
+        return _file_result(
+            change, language=language, hunks=(), analysis=NOT_APPLICABLE, note="Binary file."
+        ), None
+    try:
+        hunks = _hunks_for(change)
+    except DiffError as exc:
+        return _file_result(
+            change,
+            language=language,
+            hunks=(),
+            analysis=NOT_ANALYSED,
+            note=f"The diff of this file could not be read: {exc}",
+        ), None
+    if change.status == "removed":
+        return _file_result(
+            change, language=language, hunks=hunks, analysis=NOT_APPLICABLE, note="File removed."
+        ), None
+    if language is None or not any(scanner.handles(language) for scanner in scanners):
+        return _file_result(
+            change,
+            language=language,
+            hunks=hunks,
+            analysis=NOT_APPLICABLE,
+            note="No scanner applies to this file type.",
+        ), None
+    if change.content is None:
+        return _file_result(
+            change,
+            language=language,
+            hunks=hunks,
+            analysis=NOT_ANALYSED,
+            note=change.note or "Content not available.",
+        ), None
+    if change.patch is None and change.status != "added":
+        return _file_result(
+            change,
+            language=language,
+            hunks=hunks,
+            analysis=NOT_ANALYSED,
+            note=change.note or "The diff of this file is not available.",
+        ), None
+    added_lines = frozenset(line.number for hunk in hunks for line in hunk.added)
+    if not added_lines:
+        return _file_result(
+            change, language=language, hunks=hunks, analysis=ANALYSED, note="No added lines."
+        ), None
+    source = SourceFile(
+        path=change.path,
+        language=language,
+        text=change.content,
+        added_lines=added_lines,
+        blob_sha=change.blob_sha,
+    )
+    return None, _Pending(change=change, language=language, hunks=hunks, source=source)
+
+
+def _scan_safely(
+    scanner: Scanner, sources: Sequence[SourceFile]
+) -> tuple[list[FindingData], list[FileFailure]]:
+    """Run a scanner over a batch; if the batch crashes, rerun file by file to blame one file."""
+    try:
+        outcome = scanner.scan(sources)
+        return list(outcome.findings), list(outcome.failures)
+    except Exception:
+        if len(sources) == 1:
+            logger.exception(
+                "findings.scanner.crashed", extra={"scanner_id": scanner.id, "files": 1}
+            )
+            return [], [
+                FileFailure(
+                    path=sources[0].path,
+                    scanner_id=scanner.id,
+                    reason=f"The {scanner.id} scanner failed on this file.",
+                )
+            ]
+    findings: list[FindingData] = []
+    failures: list[FileFailure] = []
+    for source in sources:
+        file_findings, file_failures = _scan_safely(scanner, [source])
+        findings.extend(file_findings)
+        failures.extend(file_failures)
+    return findings, failures
+
+
+def _run_scanner(
+    scanner: Scanner, pending: Sequence[_Pending], cache: ScanCacheProtocol | None
+) -> tuple[list[FindingData], list[FileFailure]]:
+    findings: list[FindingData] = []
+    to_scan: list[SourceFile] = []
+    for item in pending:
+        if not scanner.handles(item.language):
+            continue
+        cached = None
+        if cache is not None and item.source.blob_sha:
+            cached = cache.get(scanner.id, scanner.version, item.source.blob_sha, item.language)
+        try:
+            # The same blob may sit under another path (a rename): the finding belongs to this one.
+            restored = (
+                None
+                if cached is None
+                else [
+                    FindingData.from_dict({**entry, "path": item.source.path}) for entry in cached
+                ]
+            )
+        except (KeyError, TypeError, ValueError):
+            logger.warning("findings.cache.unreadable", extra={"scanner_id": scanner.id})
+            restored = None
+        if restored is None:
+            to_scan.append(item.source)
+            continue
+        findings.extend(restored)
+    if not to_scan:
+        return findings, []
+
+    scanned, failures = _scan_safely(scanner, to_scan)
+    findings.extend(scanned)
+    if cache is not None:
+        failed_paths = {failure.path for failure in failures}
+        by_path: dict[str, list[dict]] = defaultdict(list)
+        for finding in scanned:
+            by_path[finding.path].append(finding.as_dict())
+        for source in to_scan:
+            if source.blob_sha and source.path not in failed_paths:
+                cache.put(
+                    scanner.id,
+                    scanner.version,
+                    source.blob_sha,
+                    source.language or "",
+                    by_path.get(source.path, []),
+                )
+    return findings, failures
+
+
+def _fingerprinted(findings: Sequence[FindingData]) -> tuple[FingerprintedFinding, ...]:
+    ordered = sorted(
+        findings, key=lambda f: (f.path, f.line, f.end_line, f.rule_id, f.code, f.message)
+    )
+    seen: dict[str, int] = defaultdict(int)
+    result: list[FingerprintedFinding] = []
+    for finding in ordered:
+        base = finding_fingerprint(rule_id=finding.rule_id, path=finding.path, code=finding.code)
+        seen[base] += 1
+        occurrence = seen[base]
+        # The same flaw twice in one file: the k-th occurrence in line order gets a stable suffix.
+        fingerprint = (
+            base if occurrence == 1 else hashlib.sha256(f"{base}:{occurrence}".encode()).hexdigest()
+        )
+        result.append(FingerprintedFinding(data=finding, fingerprint=fingerprint))
+    return tuple(result)
+
+
+def analyze_snapshot(
+    snapshot: PullRequestSnapshot,
+    *,
+    cache: ScanCacheProtocol | None = None,
+    scanners: Sequence[Scanner] | None = None,
+) -> AnalysisResult:
+    """Parse every file's diff, run the scanners and keep the findings on added lines."""
+    active = list(registered_scanners() if scanners is None else scanners)
+    decided: dict[int, FileResult] = {}
+    pending: dict[int, _Pending] = {}
+    for position, change in enumerate(snapshot.files):
+        result, work = _triage_file(change, active)
+        if result is not None:
+            decided[position] = result
+        elif work is not None:
+            pending[position] = work
+
+    all_findings: list[FindingData] = []
+    failures: list[FileFailure] = []
+    for scanner in active:
+        found, failed = _run_scanner(scanner, list(pending.values()), cache)
+        all_findings.extend(found)
+        failures.extend(failed)
+
+    failures_by_path: dict[str, list[FileFailure]] = defaultdict(list)
+    for failure in failures:
+        failures_by_path[failure.path].append(failure)
+    added_by_path = {item.source.path: item.source.added_lines for item in pending.values()}
+
+    for position, item in pending.items():
+        file_failures = failures_by_path.get(item.change.path, [])
+        if file_failures:
+            note = " ".join(failure.reason for failure in file_failures)
+            decided[position] = _file_result(
+                item.change,
+                language=item.language,
+                hunks=item.hunks,
+                analysis=NOT_ANALYSED,
+                note=note,
+            )
+        else:
+            decided[position] = _file_result(
+                item.change, language=item.language, hunks=item.hunks, analysis=ANALYSED, note=""
+            )
+
+    # Diff-aware: a finding on code the PR did not add is not this PR's to answer for.
+    kept = [
+        finding
+        for finding in all_findings
+        if finding.touches(added_by_path.get(finding.path, frozenset()))
+    ]
+    return AnalysisResult(
+        files=tuple(decided[position] for position in sorted(decided)),
+        findings=_fingerprinted(kept),
+        failures=tuple(failures),
+    )

@@ -1,0 +1,188 @@
+"""Bandit, run in-process through its Python API, mapped to finding data."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+
+from bandit.core import config as bandit_config
+from bandit.core import manager as bandit_manager
+
+from findings.scanners import (
+    FileFailure,
+    FindingData,
+    Scanner,
+    ScanOutcome,
+    SourceFile,
+    register,
+)
+
+logger = logging.getLogger(__name__)
+
+_MAX_CODE_CHARS = 1000
+_MAX_MESSAGE_CHARS = 2000
+
+_SEVERITY = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high", "CRITICAL": "critical"}
+_CONFIDENCE = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high"}
+
+GENERIC_GUIDANCE = (
+    "Check whether the flagged code can be reached with untrusted input; see the bandit "
+    "documentation for this test for the secure alternative."
+)
+
+# A short secure alternative per bandit test; a test without an entry gets GENERIC_GUIDANCE.
+GUIDANCE: dict[str, str] = {
+    "B101": "assert is removed under python -O: raise an exception for checks that must hold.",
+    "B102": "Do not exec() strings; call the code directly or use a dispatch table.",
+    "B103": "Give files the narrowest permissions they need (e.g. 0o600), never world-writable.",
+    "B104": "Bind to 127.0.0.1 or a configured interface rather than 0.0.0.0.",
+    "B105": "Load secrets from the environment or a secret manager, never from source code.",
+    "B106": "Pass secrets from the environment or a secret manager, never as literals.",
+    "B107": "Do not default a password argument to a literal; require it or read it from config.",
+    "B108": "Use tempfile.mkstemp()/TemporaryDirectory() instead of a fixed path under /tmp.",
+    "B110": "Do not swallow exceptions silently; log them or handle the specific exception.",
+    "B113": "Pass timeout= to every HTTP request so a slow server cannot hang the worker.",
+    "B201": "Never run Flask with debug=True outside local development.",
+    "B301": "Do not unpickle untrusted data; use json or a schema-validated format.",
+    "B303": "Use hashlib.sha256 (or a KDF such as scrypt/argon2 for passwords), not MD5/SHA1.",
+    "B304": "Use an authenticated modern cipher (AES-GCM, ChaCha20-Poly1305) via cryptography.",
+    "B306": "Use tempfile.mkstemp() or NamedTemporaryFile(); mktemp() is racy.",
+    "B307": "Use ast.literal_eval() for literals; never eval() untrusted input.",
+    "B310": "Validate the URL scheme (https only) and pass a timeout; prefer requests/httpx.",
+    "B311": "Use the secrets module for tokens, passwords and anything security-relevant.",
+    "B324": "Use hashlib.sha256 or pass usedforsecurity=False when the hash is not for security.",
+    "B403": "Do not unpickle untrusted data; use json or a schema-validated format.",
+    "B404": "Call subprocess with a list of arguments, never shell=True, and validate inputs.",
+    "B501": "Keep certificate verification on (verify=True); pin a CA bundle if needed.",
+    "B506": "Use yaml.safe_load(); yaml.load() can construct arbitrary objects.",
+    "B602": "Pass a list of arguments with shell=False; never build a shell command from input.",
+    "B603": "Use a fixed executable and validate every argument that comes from input.",
+    "B604": "Avoid shell=True; pass a list of arguments to a function that does not use a shell.",
+    "B605": "Use subprocess.run([...]) with a list of arguments instead of os.system/popen.",
+    "B607": "Call executables by absolute path so PATH cannot substitute another program.",
+    "B608": "Use parameterized queries (cursor.execute(sql, params) or the ORM), never f-strings.",
+    "B701": "Create jinja2 Environments with autoescape=True (select_autoescape()).",
+    "B703": "Escape with format_html() instead of mark_safe() on strings that hold input.",
+    "B308": "Escape with format_html() instead of mark_safe() on strings that hold input.",
+}
+
+
+@functools.cache
+def _config() -> bandit_config.BanditConfig:
+    return bandit_config.BanditConfig()
+
+
+def _syntax_problem(text: str) -> str | None:
+    """A readable reason when `text` is not Python the running interpreter can parse."""
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return f"Python syntax error{where}: {exc.msg}; bandit could not scan this file"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"Python could not parse this file ({type(exc).__name__}); bandit did not scan it"
+    return None
+
+
+def _git_line_numbers(text: str):
+    """Map Python's line numbers to the diff's: Python also ends a line at a lone carriage return,
+    git does not, and a file full of lone CRs must not move a finding off the added lines."""
+    if "\r" not in text.replace("\r\n", ""):
+        return lambda number: number
+    git_line_of = [1, 1]  # index: Python line number
+    git_line = 1
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "\n":
+            git_line += 1
+            git_line_of.append(git_line)
+        elif char == "\r":
+            if index + 1 < length and text[index + 1] == "\n":
+                index += 1
+                git_line += 1
+            git_line_of.append(git_line)
+        index += 1
+    return lambda number: git_line_of[number] if number < len(git_line_of) else git_line
+
+
+@register
+class BanditScanner(Scanner):
+    """Bandit's Python security tests over whole files."""
+
+    id = "bandit"
+    version = "1.9.4-1"
+    languages = frozenset({"python"})
+
+    def scan(self, files: Sequence[SourceFile]) -> ScanOutcome:
+        """Scan Python files with bandit; unparsable files come back as failures."""
+        failures: list[FileFailure] = []
+        runnable: list[tuple[str, SourceFile]] = []
+        for position, source in enumerate(files):
+            problem = _syntax_problem(source.text)
+            if problem is not None:
+                failures.append(FileFailure(path=source.path, scanner_id=self.id, reason=problem))
+                continue
+            # A generated name: the PR's path never touches the file system.
+            runnable.append((f"f{position:06d}.py", source))
+        if not runnable:
+            return ScanOutcome(findings=(), failures=tuple(failures))
+
+        findings: list[FindingData] = []
+        with tempfile.TemporaryDirectory(prefix="reviewbench-bandit-") as directory:
+            by_name: dict[str, SourceFile] = {}
+            for name, source in runnable:
+                path = os.path.join(directory, name)
+                with open(path, "w", encoding="utf-8", errors="replace", newline="") as handle:
+                    handle.write(source.text)
+                by_name[name] = source
+            # ignore_nosec: a "# nosec" comment written by the PR's author must not hide a finding
+            # from the reviewer of that PR.
+            manager = bandit_manager.BanditManager(_config(), "file", ignore_nosec=True)
+            manager.discover_files([os.path.join(directory, name) for name in by_name])
+            manager.run_tests()
+            for skipped_name, reason in manager.get_skipped():
+                source = by_name.get(os.path.basename(skipped_name))
+                if source is not None:
+                    failures.append(
+                        FileFailure(
+                            path=source.path,
+                            scanner_id=self.id,
+                            reason=f"bandit could not scan this file: {reason}",
+                        )
+                    )
+            for issue in manager.get_issue_list():
+                source = by_name.get(os.path.basename(issue.fname))
+                if source is not None:
+                    findings.append(self._finding(issue, source))
+        findings.sort(key=lambda finding: (finding.path, finding.line, finding.rule_id))
+        return ScanOutcome(findings=tuple(findings), failures=tuple(failures))
+
+    def _finding(self, issue, source: SourceFile) -> FindingData:
+        to_git = _git_line_numbers(source.text)
+        line = to_git(max(int(issue.lineno or 1), 1))
+        line_range = [to_git(int(number)) for number in (issue.linerange or []) if number]
+        end_line = max([line, *line_range])
+        lines = source.text.split("\n")
+        code = lines[line - 1].rstrip("\r") if line <= len(lines) else ""
+        cwe_id = getattr(issue.cwe, "id", 0) or None
+        return FindingData(
+            scanner_id=self.id,
+            scanner_version=self.version,
+            rule_id=f"bandit.{issue.test_id}",
+            cwe=int(cwe_id) if cwe_id else None,
+            severity=_SEVERITY.get(str(issue.severity).upper(), "info"),
+            confidence=_CONFIDENCE.get(str(issue.confidence).upper(), "low"),
+            title=str(issue.test or issue.test_id),
+            message=str(issue.text)[:_MAX_MESSAGE_CHARS],
+            guidance=GUIDANCE.get(issue.test_id, GENERIC_GUIDANCE),
+            path=source.path,
+            line=line,
+            end_line=end_line,
+            code=code[:_MAX_CODE_CHARS],
+        )

@@ -1,0 +1,457 @@
+"""Writes of the analysis layer: repositories, pull requests, analysed revisions and triage.
+
+Every function is atomic. Text from GitHub is bounded to the column sizes here, before it reaches
+the database, so an oversized title or path is cut rather than failing the whole analysis.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from findings.analysis import AnalysisResult, analyze_snapshot
+from findings.cache import DatabaseScanCache
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
+from findings.snapshot import PullRequestSnapshot
+
+logger = logging.getLogger(__name__)
+
+# Bump when scanners or rules change: a new version re-analyses every head SHA it meets.
+ANALYZER_VERSION = "2026.11.1"
+
+MAX_COMMIT_MESSAGE_CHARS = 64 * 1024
+MAX_COMMITS = 1000
+MAX_BODY_CHARS = 256 * 1024
+MAX_LABELS = 100
+MAX_REASON_CHARS = 5000
+MIN_REASON_CHARS = 10
+# An ANALYZING revision older than this was left behind by a worker that died; it may be reclaimed.
+STALE_ANALYSIS = timedelta(minutes=30)
+
+_SHA = re.compile(r"[0-9a-fA-F]{7,64}")
+_FILE_STATUSES = frozenset(ChangedFile.Status.values)
+_ANALYSIS_VALUES = frozenset(ChangedFile.Analysis.values)
+_CARRIED_DECISIONS = (Finding.Triage.FALSE_POSITIVE, Finding.Triage.ACCEPTED_RISK)
+
+
+class TriageError(ValueError):
+    """A triage decision that cannot be recorded; the message says why."""
+
+
+def _cut(value: str | None, limit: int) -> str:
+    return (value or "")[:limit]
+
+
+def _url(value: str | None, limit: int = 500) -> str:
+    # Only web links are kept: a javascript: or data: URL from a payload must never become a link.
+    value = value or ""
+    return value[:limit] if value.startswith(("https://", "http://")) else ""
+
+
+def repository_upsert(
+    *,
+    full_name: str,
+    source: str = Repository.Source.GITHUB,
+    github_id: int | None = None,
+    default_branch: str = "",
+    html_url: str = "",
+) -> Repository:
+    """Create or update a repository by GitHub id (it survives renames), else by full name."""
+    full_name = _cut(full_name.strip(), 200)
+    if not full_name:
+        raise ValueError("a repository needs a full name")
+    with transaction.atomic():
+        repository = None
+        if github_id is not None:
+            repository = Repository.objects.select_for_update().filter(github_id=github_id).first()
+        if repository is None:
+            repository, _ = Repository.objects.select_for_update().get_or_create(
+                full_name=full_name, defaults={"source": source}
+            )
+        repository.full_name = full_name
+        repository.source = source
+        if github_id is not None:
+            repository.github_id = github_id
+        if default_branch:
+            repository.default_branch = _cut(default_branch, 255)
+        if html_url:
+            repository.html_url = _url(html_url)
+        repository.save()
+    return repository
+
+
+def pull_request_record_head(
+    *,
+    repository: Repository,
+    number: int,
+    head_sha: str,
+    title: str = "",
+    body: str = "",
+    author_login: str = "",
+    state: str = PullRequest.State.OPEN,
+    draft: bool = False,
+    base_ref: str = "",
+    head_ref: str = "",
+    html_url: str = "",
+    labels: Iterable[str] = (),
+) -> PullRequest:
+    """Upsert a pull request on (repository, number) with its current head and metadata."""
+    if state not in PullRequest.State.values:
+        raise ValueError(f"unknown pull request state {state!r}")
+    fields = {
+        "title": _cut(title, 1000),
+        "body": _cut(body, MAX_BODY_CHARS),
+        "author_login": _cut(author_login, 255),
+        "state": state,
+        "draft": bool(draft),
+        "base_ref": _cut(base_ref, 255),
+        "head_ref": _cut(head_ref, 255),
+        "head_sha": _cut(head_sha, 64),
+        "html_url": _url(html_url),
+        "labels": [_cut(str(label), 100) for label in list(labels)[:MAX_LABELS]],
+    }
+    with transaction.atomic():
+        pull_request, created = PullRequest.objects.select_for_update().get_or_create(
+            repository=repository, number=number, defaults=fields
+        )
+        if not created:
+            for name, value in fields.items():
+                setattr(pull_request, name, value)
+            pull_request.save()
+    return pull_request
+
+
+def revision_mark_superseded(*, revision: Revision, reason: str) -> Revision:
+    """Mark a revision superseded: its results are kept for history but never published."""
+    with transaction.atomic():
+        locked = Revision.objects.select_for_update().get(pk=revision.pk)
+        locked.status = Revision.Status.SUPERSEDED
+        locked.status_reason = _cut(reason, MAX_REASON_CHARS)
+        locked.save(update_fields=["status", "status_reason"])
+    return locked
+
+
+def _supersede_others(revision: Revision) -> int:
+    return (
+        Revision.objects.filter(pull_request_id=revision.pull_request_id)
+        .exclude(head_sha=revision.head_sha)
+        .exclude(status=Revision.Status.SUPERSEDED)
+        .update(
+            status=Revision.Status.SUPERSEDED,
+            status_reason=f"superseded by {revision.head_sha[:7]}",
+        )
+    )
+
+
+def _revision_claim(
+    *, pull_request: PullRequest, snapshot: PullRequestSnapshot
+) -> tuple[Revision, bool]:
+    """Get or create the revision and claim it for analysis; False when there is nothing to do."""
+    with transaction.atomic():
+        revision, _ = Revision.objects.get_or_create(
+            pull_request=pull_request,
+            head_sha=snapshot.head_sha,
+            analyzer_version=ANALYZER_VERSION,
+            defaults={"base_sha": _cut(snapshot.base_sha, 64)},
+        )
+        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        now = timezone.now()
+        if revision.status in (Revision.Status.READY, Revision.Status.FAILED):
+            return revision, False
+        if revision.status == Revision.Status.ANALYZING and (
+            revision.started_at is not None and now - revision.started_at < STALE_ANALYSIS
+        ):
+            return revision, False
+        if revision.status == Revision.Status.SUPERSEDED and revision.finished_at is not None:
+            if not revision.files.exists():
+                return revision, False
+            # The PR went back to this head (a force-push undone): its results are current again.
+            revision.status = Revision.Status.READY
+            revision.status_reason = ""
+            revision.save(update_fields=["status", "status_reason"])
+            _supersede_others(revision)
+            return revision, False
+        revision.status = Revision.Status.ANALYZING
+        revision.status_reason = ""
+        revision.started_at = now
+        revision.save(update_fields=["status", "status_reason", "started_at"])
+        _supersede_others(revision)
+    return revision, True
+
+
+def _carried_decisions(*, revision: Revision, fingerprints: list[str]) -> dict[str, Finding]:
+    """The latest triage decision per fingerprint on earlier revisions of the same PR, when it
+    still holds (a false positive, or an accepted risk that has not expired)."""
+    if not fingerprints:
+        return {}
+    earlier = (
+        Finding.objects.filter(
+            revision__pull_request_id=revision.pull_request_id,
+            fingerprint__in=fingerprints,
+            triaged_at__isnull=False,
+        )
+        .exclude(revision_id=revision.pk)
+        .exclude(triage=Finding.Triage.OPEN)
+        .only(
+            "fingerprint",
+            "triage",
+            "triage_reason",
+            "triage_expires_at",
+            "triaged_by_id",
+            "triaged_at",
+        )
+        .order_by("fingerprint", "-triaged_at", "-pk")
+    )
+    today = timezone.localdate()
+    decisions: dict[str, Finding] = {}
+    latest_seen: set[str] = set()
+    for finding in earlier:
+        if finding.fingerprint in latest_seen:
+            continue
+        latest_seen.add(finding.fingerprint)
+        if finding.triage not in _CARRIED_DECISIONS:
+            continue
+        if finding.triage == Finding.Triage.ACCEPTED_RISK and (
+            finding.triage_expires_at is None or finding.triage_expires_at <= today
+        ):
+            continue
+        decisions[finding.fingerprint] = finding
+    return decisions
+
+
+def _write_rows(*, revision: Revision, result: AnalysisResult) -> None:
+    files: list[ChangedFile] = []
+    hunks_per_file: list[tuple[ChangedFile, tuple]] = []
+    seen_paths: set[str] = set()
+    for position, file in enumerate(result.files):
+        path = _cut(file.path, 1024)
+        if path in seen_paths:
+            logger.warning("findings.revision.duplicate_path", extra={"revision_id": revision.pk})
+            continue
+        seen_paths.add(path)
+        changed = ChangedFile(
+            revision=revision,
+            path=path,
+            previous_path=_cut(file.previous_path, 1024),
+            status=file.status if file.status in _FILE_STATUSES else ChangedFile.Status.MODIFIED,
+            language=_cut(file.language, 32),
+            blob_sha=_cut(file.blob_sha, 64),
+            additions=max(file.additions, 0),
+            deletions=max(file.deletions, 0),
+            is_binary=file.is_binary,
+            analysis=file.analysis
+            if file.analysis in _ANALYSIS_VALUES
+            else ChangedFile.Analysis.NOT_ANALYSED,
+            analysis_note=file.analysis_note,
+            position=position,
+        )
+        files.append(changed)
+        hunks_per_file.append((changed, file.hunks))
+    ChangedFile.objects.bulk_create(files, batch_size=500)
+
+    Hunk.objects.bulk_create(
+        [
+            Hunk(
+                changed_file=changed,
+                index=hunk.index,
+                source_start=hunk.source_start,
+                source_length=hunk.source_length,
+                target_start=hunk.target_start,
+                target_length=hunk.target_length,
+                section_header=_cut(hunk.section_header, 500),
+                content=hunk.content,
+                content_hash=hunk.content_hash,
+                added=len(hunk.added),
+                removed=len(hunk.removed),
+            )
+            for changed, hunks in hunks_per_file
+            for hunk in hunks
+        ],
+        batch_size=500,
+    )
+
+    file_by_path = {changed.path: changed for changed in files}
+    decisions = _carried_decisions(
+        revision=revision, fingerprints=[finding.fingerprint for finding in result.findings]
+    )
+    rows: list[Finding] = []
+    for item in result.findings:
+        data = item.data
+        path = _cut(data.path, 1024)
+        decision = decisions.get(item.fingerprint)
+        rows.append(
+            Finding(
+                revision=revision,
+                changed_file=file_by_path.get(path),
+                scanner_id=_cut(data.scanner_id, 64),
+                scanner_version=_cut(data.scanner_version, 32),
+                rule_id=_cut(data.rule_id, 128),
+                cwe=data.cwe if data.cwe and data.cwe > 0 else None,
+                severity=data.severity,
+                confidence=data.confidence,
+                title=_cut(data.title, 300),
+                message=data.message,
+                guidance=data.guidance,
+                path=path,
+                line=max(data.line, 0),
+                end_line=max(data.end_line, data.line, 0),
+                code=data.code,
+                fingerprint=item.fingerprint,
+                triage=decision.triage if decision else Finding.Triage.OPEN,
+                triage_reason=decision.triage_reason if decision else "",
+                triage_expires_at=decision.triage_expires_at if decision else None,
+                triaged_by_id=decision.triaged_by_id if decision else None,
+                triaged_at=decision.triaged_at if decision else None,
+            )
+        )
+    Finding.objects.bulk_create(rows, batch_size=500)
+
+
+def _commits(snapshot: PullRequestSnapshot) -> list[dict[str, str]]:
+    return [
+        {
+            "sha": _cut(commit.sha, 64),
+            "message": _cut(commit.message, MAX_COMMIT_MESSAGE_CHARS),
+            "author_name": _cut(commit.author_name, 255),
+            "author_email": _cut(commit.author_email, 255),
+            "author_login": _cut(commit.author_login, 255),
+        }
+        for commit in snapshot.commits[:MAX_COMMITS]
+    ]
+
+
+def _revision_fail(*, revision: Revision, started_at, reason: str) -> Revision:
+    with transaction.atomic():
+        locked = Revision.objects.select_for_update().get(pk=revision.pk)
+        if locked.status != Revision.Status.ANALYZING or locked.started_at != started_at:
+            return locked
+        locked.status = Revision.Status.FAILED
+        locked.status_reason = _cut(reason, MAX_REASON_CHARS)
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "status_reason", "finished_at"])
+    return locked
+
+
+def revision_analyze(*, repository: Repository, snapshot: PullRequestSnapshot) -> Revision:
+    """Analyse a PR's head once per analyzer version; ends READY or FAILED, never half-written."""
+    if not _SHA.fullmatch(snapshot.head_sha or ""):
+        raise ValueError("the snapshot's head SHA is not a git object id")
+    pull_request = pull_request_record_head(
+        repository=repository,
+        number=snapshot.number,
+        head_sha=snapshot.head_sha,
+        title=snapshot.title,
+        body=snapshot.body,
+        author_login=snapshot.author_login,
+        state=snapshot.state,
+        draft=snapshot.draft,
+        base_ref=snapshot.base_ref,
+        head_ref=snapshot.head_ref,
+        html_url=snapshot.html_url,
+        labels=snapshot.labels,
+    )
+    revision, claimed = _revision_claim(pull_request=pull_request, snapshot=snapshot)
+    if not claimed:
+        return revision
+    started_at = revision.started_at
+    log_extra = {
+        "revision_id": revision.pk,
+        "repository": repository.full_name,
+        "number": snapshot.number,
+        "head_sha": snapshot.head_sha,
+    }
+    try:
+        result = analyze_snapshot(snapshot, cache=DatabaseScanCache())
+        with transaction.atomic():
+            locked = Revision.objects.select_for_update().get(pk=revision.pk)
+            if locked.status != Revision.Status.ANALYZING or locked.started_at != started_at:
+                # Another worker reclaimed it, or a newer head superseded it meanwhile.
+                logger.info("findings.revision.claim_lost", extra=log_extra)
+                return locked
+            _write_rows(revision=locked, result=result)
+            locked.base_sha = _cut(snapshot.base_sha, 64)
+            locked.commits = _commits(snapshot)
+            locked.policy_text = snapshot.policy_text or ""
+            locked.additions = result.additions
+            locked.deletions = result.deletions
+            locked.status = Revision.Status.READY
+            locked.status_reason = ""
+            locked.finished_at = timezone.now()
+            locked.save()
+            _supersede_others(locked)
+    except Exception as exc:
+        logger.exception("findings.revision.failed", extra=log_extra)
+        return _revision_fail(
+            revision=revision,
+            started_at=started_at,
+            reason=(
+                "The analysis stopped on an internal error "
+                f"({type(exc).__name__}); nothing was recorded for this revision. "
+                "The details are in the server log."
+            ),
+        )
+    logger.info(
+        "findings.revision.ready",
+        extra={**log_extra, "findings": len(result.findings), "files": len(result.files)},
+    )
+    return locked
+
+
+def _non_space_length(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def finding_triage(
+    *,
+    finding: Finding,
+    user,
+    decision: str,
+    reason: str = "",
+    expires_at: datetime.date | None = None,
+) -> Finding:
+    """Record a reviewer's decision on a finding, or raise TriageError saying what is missing."""
+    allowed = {choice for choice in Finding.Triage.values if choice != Finding.Triage.OPEN}
+    if decision not in allowed:
+        raise TriageError("Choose confirmed, false positive or accepted risk.")
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise TriageError("Only a signed-in reviewer can triage a finding.")
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON_CHARS:
+        raise TriageError(f"The reason is too long (at most {MAX_REASON_CHARS} characters).")
+    if isinstance(expires_at, datetime.datetime):
+        expires_at = expires_at.date()
+    needs_reason = decision in _CARRIED_DECISIONS
+    if needs_reason and _non_space_length(reason) < MIN_REASON_CHARS:
+        raise TriageError(
+            f"Explain the decision: a reason of at least {MIN_REASON_CHARS} characters is needed."
+        )
+    if decision == Finding.Triage.ACCEPTED_RISK:
+        if expires_at is None:
+            raise TriageError("An accepted risk needs an expiry date.")
+        if expires_at <= timezone.localdate():
+            raise TriageError("The expiry date of an accepted risk must be in the future.")
+    else:
+        expires_at = None
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        locked.triage = decision
+        locked.triage_reason = reason
+        locked.triage_expires_at = expires_at
+        locked.triaged_by = user
+        locked.triaged_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "triage",
+                "triage_reason",
+                "triage_expires_at",
+                "triaged_by",
+                "triaged_at",
+            ]
+        )
+    return locked
