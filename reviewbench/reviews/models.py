@@ -53,6 +53,9 @@ class ChecklistItem(models.Model):
             models.UniqueConstraint(fields=["revision", "key"], name="uniq_checklist_item_key"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.key} ({self.revision_id})"
+
     @property
     def is_answered(self) -> bool:
         if self.kind == self.Kind.TRIAGE:
@@ -70,6 +73,9 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["revision", "user"], name="uniq_approval_per_user"),
         ]
+
+    def __str__(self) -> str:
+        return f"approval by {self.user_id} of revision {self.revision_id}"
 
 
 class AuditEvent(models.Model):
@@ -90,6 +96,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} at {self.created_at}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:

@@ -1,6 +1,171 @@
-from django.http import HttpRequest, HttpResponse
+"""Review pages: thin views over selectors (reads) and services (writes), POST-redirect-GET."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from findings.models import Finding, Revision
+from reviewbench.reviews import selectors, services
+from reviewbench.reviews.diffview import file_view
+from reviewbench.reviews.forms import AnswerForm, TriageForm
+from reviewbench.reviews.models import ChecklistItem
+
+PAGE_SIZE = 50
 
 
+def _detail_url(owner: str, name: str, number: int, anchor: str = "") -> str:
+    url = reverse(
+        "reviews:pull_request_detail", kwargs={"owner": owner, "name": name, "number": number}
+    )
+    return f"{url}#{anchor}" if anchor else url
+
+
+@require_GET
 def pull_request_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/pull_request_list.html", {"pull_requests": []})
+    paginator = Paginator(selectors.pull_requests_visible_to(request.user), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reviews/pull_request_list.html",
+        {"page": page, "pull_requests": page.object_list},
+    )
+
+
+@require_GET
+def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int) -> HttpResponse:
+    pull_request = selectors.pull_request_for_user(
+        user=request.user, owner=owner, name=name, number=number
+    )
+    revision = selectors.latest_revision(pull_request)
+    context: dict[str, object] = {
+        "pull_request": pull_request,
+        "owner": owner,
+        "name": name,
+        "revision": revision,
+    }
+    if revision is not None:
+        files = selectors.revision_files(revision)
+        checklist = selectors.revision_checklist(revision)
+        explain_by_file = {
+            item.changed_file_id: item for item in checklist if item.changed_file_id is not None
+        }
+        file_views = []
+        for changed in files:
+            hunks, outside, omitted = file_view(
+                list(changed.hunks.all()), list(changed.findings.all())
+            )
+            file_views.append(
+                {
+                    "file": changed,
+                    "hunks": hunks,
+                    "outside": outside,
+                    "omitted": omitted,
+                    "item": explain_by_file.get(changed.pk),
+                }
+            )
+        context.update(
+            {
+                "files": file_views,
+                "loose_findings": list(
+                    Finding.objects.filter(revision=revision, changed_file__isnull=True).order_by(
+                        "path", "line", "id"
+                    )
+                ),
+                "checklist": checklist,
+                "state": selectors.review_state(revision, request.user),
+                "answer_form": AnswerForm(),
+                "triage_form": TriageForm(),
+                "in_progress": revision.status
+                in (Revision.Status.QUEUED, Revision.Status.ANALYZING),
+            }
+        )
+    return render(request, "reviews/pull_request_detail.html", context)
+
+
+def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
+    return "; ".join(
+        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
+        for field, errors in form.errors.items()
+    )
+
+
+@require_POST
+def checklist_item_answer(
+    request: HttpRequest, owner: str, name: str, number: int, item_id: int
+) -> HttpResponse:
+    pull_request = selectors.pull_request_for_user(
+        user=request.user, owner=owner, name=name, number=number
+    )
+    item = ChecklistItem.objects.filter(pk=item_id, revision__pull_request=pull_request).first()
+    if item is None:
+        raise Http404("No such checklist item.")
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Answer not saved: {_form_errors(form)}")
+    else:
+        try:
+            services.checklist_item_answer(
+                item=item, user=request.user, answer=form.cleaned_data["answer"]
+            )
+        except services.AnswerRejected as rejected:
+            messages.error(request, f"Answer not saved: {rejected.message}")
+        else:
+            messages.success(request, "Explanation saved.")
+    return HttpResponseRedirect(_detail_url(owner, name, number, f"item-{item.pk}"))
+
+
+@require_POST
+def finding_triage(
+    request: HttpRequest, owner: str, name: str, number: int, finding_id: int
+) -> HttpResponse:
+    from findings.services import TriageError  # analysis is a lower layer; import late
+
+    pull_request = selectors.pull_request_for_user(
+        user=request.user, owner=owner, name=name, number=number
+    )
+    finding = Finding.objects.filter(pk=finding_id, revision__pull_request=pull_request).first()
+    if finding is None:
+        raise Http404("No such finding.")
+    form = TriageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Triage not saved: {_form_errors(form)}")
+    else:
+        try:
+            services.finding_triage_review(
+                finding=finding,
+                user=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                expires_at=form.cleaned_data["expires_at"],
+            )
+        except services.TriageDenied as denied:
+            messages.error(request, f"Triage not saved: {denied.message}")
+        except TriageError as error:
+            messages.error(request, f"Triage not saved: {error}")
+        else:
+            messages.success(request, "Triage saved.")
+    return HttpResponseRedirect(_detail_url(owner, name, number, f"finding-{finding.pk}"))
+
+
+@require_POST
+def revision_approve(
+    request: HttpRequest, owner: str, name: str, number: int, revision_id: int
+) -> HttpResponse:
+    pull_request = selectors.pull_request_for_user(
+        user=request.user, owner=owner, name=name, number=number
+    )
+    revision = Revision.objects.filter(pk=revision_id, pull_request=pull_request).first()
+    if revision is None:
+        raise Http404("No such revision.")
+    try:
+        services.revision_approve(revision=revision, user=request.user)
+    except services.ApprovalDenied as denied:
+        messages.error(request, f"Not approved: {denied.reason}")
+    else:
+        messages.success(request, "Approved.")
+    return HttpResponseRedirect(_detail_url(owner, name, number, "approvals"))

@@ -1,0 +1,411 @@
+"""Reads for the review workflow: what a user may see, a revision's review state, its check report.
+
+Tenancy is one filter, `repository__installations__members=user`; a pull request outside it is
+indistinguishable from one that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+
+from findings.models import ChangedFile, Finding, PullRequest, Repository, Revision
+from reviewbench.reviews.models import Approval, ChecklistItem, ReviewerProfile
+from reviewbench.reviews.report import Annotation, CheckReport
+from reviewbench.reviews.text import markdown_escape, one_line
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+ANSWERED_ITEM = Q(kind=ChecklistItem.Kind.EXPLAIN, answered_at__isnull=False) | Q(
+    kind=ChecklistItem.Kind.TRIAGE, finding__isnull=False
+) & ~Q(finding__triage=Finding.Triage.OPEN)
+
+SUMMARY_LIMIT = 65_535
+SUMMARY_FINDING_ROWS = 200
+ANNOTATION_MESSAGE_LIMIT = 60_000
+ANNOTATION_TITLE_LIMIT = 250
+TITLE_LIMIT = 250
+
+
+# --- who may see what ------------------------------------------------------------------------
+
+
+def _count_subquery(queryset: QuerySet, group_field: str) -> Coalesce:
+    counted = (
+        queryset.order_by().values(group_field).annotate(total=Count("pk")).values("total")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def pull_requests_visible_to(user: AbstractBaseUser) -> QuerySet[PullRequest]:
+    """Pull requests of the user's installations, annotated with their latest revision's state."""
+    latest = Revision.objects.filter(pull_request=OuterRef("pk")).order_by("-created_at", "-id")
+    revision_ref = OuterRef("latest_revision_id")
+    new_findings = Finding.objects.filter(revision_id=revision_ref, pre_existing=False)
+    severity_counts = {
+        f"findings_{severity}": _count_subquery(
+            new_findings.filter(severity=severity), "revision_id"
+        )
+        for severity in SEVERITY_ORDER
+    }
+    items = ChecklistItem.objects.filter(revision_id=revision_ref)
+    return (
+        PullRequest.objects.filter(repository__installations__members=user)
+        .distinct()
+        .select_related("repository")
+        .annotate(
+            latest_revision_id=Subquery(latest.values("id")[:1]),
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_head_sha=Subquery(latest.values("head_sha")[:1]),
+        )
+        .annotate(
+            **severity_counts,
+            findings_total=_count_subquery(new_findings, "revision_id"),
+            findings_confirmed=_count_subquery(
+                new_findings.filter(triage=Finding.Triage.CONFIRMED), "revision_id"
+            ),
+            checklist_total=_count_subquery(items, "revision_id"),
+            checklist_answered=_count_subquery(items.filter(ANSWERED_ITEM), "revision_id"),
+            approvals_count=_count_subquery(
+                Approval.objects.filter(revision_id=revision_ref), "revision_id"
+            ),
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def pull_request_for_user(
+    *, user: AbstractBaseUser, owner: str, name: str, number: int
+) -> PullRequest:
+    """The pull request if the user may see it; Http404 when missing or another tenant's."""
+    pull_request = (
+        PullRequest.objects.filter(
+            repository__installations__members=user,
+            repository__full_name=f"{owner}/{name}",
+            number=number,
+        )
+        .select_related("repository")
+        .distinct()
+        .first()
+    )
+    if pull_request is None:
+        raise Http404("No such pull request.")
+    return pull_request
+
+
+def user_is_member(*, user: AbstractBaseUser, repository: Repository) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Repository.objects.filter(pk=repository.pk, installations__members=user).exists()
+
+
+def user_is_author(*, user: AbstractBaseUser, pull_request: PullRequest) -> bool:
+    """True when the user's GitHub login (or username) is the pull request's author, any case."""
+    author = pull_request.author_login.strip().casefold()
+    if not author:
+        return False
+    logins = {user.get_username().casefold()}
+    profile = ReviewerProfile.objects.filter(user=user).first()
+    if profile is not None and profile.github_login:
+        logins.add(profile.github_login.strip().casefold())
+    return author in logins
+
+
+def latest_revision(pull_request: PullRequest) -> Revision | None:
+    return (
+        Revision.objects.filter(pull_request=pull_request)
+        .select_related("pull_request__repository")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def previous_revision(revision: Revision) -> Revision | None:
+    """The revision of the same pull request analysed just before this one."""
+    return (
+        Revision.objects.filter(pull_request_id=revision.pull_request_id)
+        .filter(
+            Q(created_at__lt=revision.created_at)
+            | Q(created_at=revision.created_at, id__lt=revision.id)
+        )
+        .exclude(pk=revision.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def revision_checklist(revision: Revision) -> list[ChecklistItem]:
+    """The revision's checklist, in order, with findings, files and answerers joined."""
+    return list(
+        ChecklistItem.objects.filter(revision=revision)
+        .select_related("finding", "changed_file", "answered_by")
+        .order_by("position", "id")
+    )
+
+
+def revision_files(revision: Revision) -> list[ChangedFile]:
+    """Changed files with hunks and findings prefetched, for the diff view."""
+    return list(
+        ChangedFile.objects.filter(revision=revision)
+        .prefetch_related(
+            "hunks",
+            Prefetch("findings", queryset=Finding.objects.order_by("line", "rule_id", "id")),
+        )
+        .order_by("position", "path")
+    )
+
+
+def revision_findings(revision: Revision) -> list[Finding]:
+    return list(
+        Finding.objects.filter(revision=revision)
+        .select_related("triaged_by")
+        .order_by("path", "line", "rule_id", "id")
+    )
+
+
+# --- the approve gate --------------------------------------------------------------------------
+
+
+def approval_blocker(*, revision: Revision, user: AbstractBaseUser) -> str | None:
+    """Why this user may not approve this revision now, or None when they may."""
+    pull_request = revision.pull_request
+    if revision.status == Revision.Status.SUPERSEDED:
+        return "This revision was superseded by a newer push; review the latest revision."
+    if revision.status != Revision.Status.READY:
+        return f"This revision is {revision.get_status_display().lower()}, not ready for review."
+    if pull_request.head_sha != revision.head_sha:
+        return "This revision is not the pull request's current head."
+    if not user_is_member(user=user, repository=pull_request.repository):
+        return "You are not a member of an installation of this repository."
+    if user_is_author(user=user, pull_request=pull_request):
+        return "The author of a pull request cannot approve it."
+    items = ChecklistItem.objects.filter(revision=revision)
+    counts = items.aggregate(total=Count("pk"), answered=Count("pk", filter=ANSWERED_ITEM))
+    if counts["total"] == 0 and (
+        revision.files.exists() or revision.findings.filter(pre_existing=False).exists()
+    ):
+        return "The checklist for this revision has not been prepared yet."
+    if counts["answered"] < counts["total"]:
+        missing = counts["total"] - counts["answered"]
+        return f"{missing} checklist item{'s' if missing != 1 else ''} still to answer."
+    confirmed = revision.findings.filter(triage=Finding.Triage.CONFIRMED).count()
+    if confirmed:
+        return (
+            f"{confirmed} finding{'s are' if confirmed != 1 else ' is'} confirmed; "
+            "a confirmed finding must be fixed by a new push."
+        )
+    if Approval.objects.filter(revision=revision, user=user).exists():
+        return "You have already approved this revision."
+    return None
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    items_total: int
+    items_answered: int
+    approvals: tuple[Approval, ...]
+    can_approve: bool
+    reason: str
+    blocking_findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def checklist_complete(self) -> bool:
+        return self.items_answered == self.items_total
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approvals) and self.checklist_complete and not self.blocking_findings
+
+
+def review_state(revision: Revision, user: AbstractBaseUser | None = None) -> ReviewState:
+    """Checklist progress, approvals and, for a user, whether they may approve and why not."""
+    counts = ChecklistItem.objects.filter(revision=revision).aggregate(
+        total=Count("pk"), answered=Count("pk", filter=ANSWERED_ITEM)
+    )
+    approvals = tuple(
+        Approval.objects.filter(revision=revision).select_related("user").order_by("created_at")
+    )
+    blocking = tuple(
+        Finding.objects.filter(revision=revision, triage=Finding.Triage.CONFIRMED).order_by(
+            "path", "line", "id"
+        )
+    )
+    reason = "" if user is None else (approval_blocker(revision=revision, user=user) or "")
+    return ReviewState(
+        items_total=counts["total"],
+        items_answered=counts["answered"],
+        approvals=approvals,
+        can_approve=user is not None and not reason,
+        reason=reason,
+        blocking_findings=blocking,
+    )
+
+
+# --- the check report ---------------------------------------------------------------------------
+
+
+def _annotation_level(severity: str) -> str:
+    if severity in ("critical", "high"):
+        return "failure"
+    if severity == "medium":
+        return "warning"
+    return "notice"
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _findings_table(findings: list[Finding]) -> list[str]:
+    lines = [
+        "| Severity | Rule | CWE | Location | Triage |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for finding in findings[:SUMMARY_FINDING_ROWS]:
+        cwe = f"CWE-{finding.cwe}" if finding.cwe else "-"
+        location = markdown_escape(one_line(f"{finding.path}:{finding.line}", 300))
+        rule = markdown_escape(one_line(finding.rule_id, 128))
+        title = markdown_escape(one_line(finding.title, 200))
+        lines.append(
+            f"| {finding.get_severity_display()} | {rule}: {title} | {cwe} | {location} "
+            f"| {finding.get_triage_display()} |"
+        )
+    if len(findings) > SUMMARY_FINDING_ROWS:
+        lines.append("")
+        lines.append(f"…and {len(findings) - SUMMARY_FINDING_ROWS} more findings in ReviewBench.")
+    return lines
+
+
+def check_report_for_revision(*, revision: Revision) -> CheckReport:
+    """What the ReviewBench check run for this revision should say."""
+    pull_request = revision.pull_request
+    repository = pull_request.repository
+    owner, _, name = repository.full_name.partition("/")
+    details_path = reverse(
+        "reviews:pull_request_detail",
+        kwargs={"owner": owner, "name": name, "number": pull_request.number},
+    )
+    link = f"[Open this review in ReviewBench]({settings.REVIEWBENCH_BASE_URL}{details_path})"
+    heading = (
+        f"## ReviewBench: {markdown_escape(one_line(repository.full_name, 200))}"
+        f"#{pull_request.number} at `{revision.head_sha[:12]}`"
+    )
+
+    def report(status: str, conclusion: str | None, title: str, body: list[str], **extra):
+        summary = "\n".join([heading, "", *body, "", link])
+        if len(summary) > SUMMARY_LIMIT:
+            cut = SUMMARY_LIMIT - len(link) - 40
+            summary = summary[:cut] + "\n\n…(summary truncated)\n\n" + link
+        return CheckReport(
+            status=status,
+            conclusion=conclusion,
+            title=_bounded(one_line(title, TITLE_LIMIT), TITLE_LIMIT),
+            summary=summary,
+            details_path=details_path,
+            **extra,
+        )
+
+    if revision.status in (Revision.Status.QUEUED, Revision.Status.ANALYZING):
+        return report(
+            "in_progress", None, "Analysis in progress", ["ReviewBench is analysing this push."]
+        )
+    if revision.status == Revision.Status.FAILED:
+        reason = markdown_escape(one_line(revision.status_reason or "no reason recorded", 2000))
+        return report("completed", "failure", "Analysis failed", [f"**Analysis failed:** {reason}"])
+    if revision.status == Revision.Status.SUPERSEDED:
+        return report(
+            "completed",
+            None,
+            "Superseded by a newer push",
+            ["This revision was superseded by a newer push and is not reviewed."],
+            publishable=False,
+        )
+
+    findings = sorted(
+        (f for f in revision_findings(revision) if not f.pre_existing),
+        key=lambda f: (-Finding.SEVERITY_RANK.get(f.severity, -1), f.path, f.line, f.id),
+    )
+    state = review_state(revision)
+    confirmed = [f for f in findings if f.triage == Finding.Triage.CONFIRMED]
+    open_findings = [f for f in findings if f.triage == Finding.Triage.OPEN]
+    progress = f"checklist {state.items_answered}/{state.items_total}"
+    approvers = ", ".join(
+        markdown_escape(one_line(a.user.get_username(), 100)) for a in state.approvals
+    )
+    if confirmed:
+        conclusion = "failure"
+        n = len(confirmed)
+        title = f"{n} confirmed finding{'s' if n != 1 else ''} to fix · {progress}"
+    elif state.approvals and state.checklist_complete:
+        conclusion = "success"
+        title = f"Approved by {', '.join(a.user.get_username() for a in state.approvals)} · "
+        title += progress
+    else:
+        conclusion = "action_required"
+        n = len(open_findings)
+        parts = [f"{n} finding{'s' if n != 1 else ''} to triage"] if n else []
+        title = " · ".join([*parts, progress, "awaiting approval"])
+
+    body: list[str] = [f"**{markdown_escape(one_line(title, TITLE_LIMIT))}**", "", "### Findings"]
+    body += _findings_table(findings) if findings else ["No new findings."]
+    not_analysed = list(
+        ChangedFile.objects.filter(revision=revision)
+        .exclude(analysis=ChangedFile.Analysis.ANALYSED)
+        .order_by("position", "path")
+    )
+    if not_analysed:
+        body += ["", "### Files not analysed"]
+        for changed in not_analysed[:SUMMARY_FINDING_ROWS]:
+            note = changed.analysis_note or changed.get_analysis_display()
+            body.append(
+                f"- {markdown_escape(one_line(changed.path, 300))}: "
+                f"{markdown_escape(one_line(note, 300))}"
+            )
+    body += ["", "### Checklist", f"{state.items_answered} of {state.items_total} items answered."]
+    body += ["", "### Approvals", f"Approved by {approvers}." if approvers else "No approvals yet."]
+
+    annotations = tuple(
+        Annotation(
+            path=f.path,
+            start_line=max(f.line, 1),
+            end_line=max(f.end_line, f.line, 1),
+            annotation_level=_annotation_level(f.severity),
+            title=_bounded(one_line(f"{f.rule_id}: {f.title}", ANNOTATION_TITLE_LIMIT), 255),
+            message=_bounded(
+                f.message + (f"\n\n{f.guidance}" if f.guidance else ""), ANNOTATION_MESSAGE_LIMIT
+            ),
+        )
+        for f in findings
+    )
+    return report("completed", conclusion, title, body, annotations=annotations)
+
+
+__all__ = [
+    "ReviewState",
+    "approval_blocker",
+    "check_report_for_revision",
+    "latest_revision",
+    "previous_revision",
+    "pull_request_for_user",
+    "pull_requests_visible_to",
+    "review_state",
+    "revision_checklist",
+    "revision_files",
+    "revision_findings",
+    "user_is_author",
+    "user_is_member",
+]

@@ -1,0 +1,489 @@
+"""Review workflow writes on real PostgreSQL: checklist, answers, approvals, audit, listeners."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.utils import timezone
+
+from findings.models import Finding, Revision
+from reviewbench.reviews import services
+from reviewbench.reviews.checklist import file_content_hash
+from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem, ReviewerProfile
+from tests.reviews.factories import NEXT_SHA, make_file, make_finding, make_revision
+
+GOOD_ANSWER = "Builds the export query and streams the rows to a CSV response."
+OTHER_ANSWER = "Documents the new CSV export endpoint for the operations team."
+
+
+def complete_checklist(review) -> None:
+    Finding.objects.filter(revision=review.revision).update(
+        triage=Finding.Triage.FALSE_POSITIVE, triage_reason="Test data only."
+    )
+    ChecklistItem.objects.filter(revision=review.revision, kind="explain").update(
+        answer=GOOD_ANSWER, answered_by=review.reviewer, answered_at=timezone.now()
+    )
+
+
+# --- revision_review_prepare -----------------------------------------------------------------
+
+
+def test_prepare_builds_ordered_items_linked_to_findings_and_files(review):
+    items = review.items()
+
+    assert [item.key for item in items] == [
+        f"triage:{review.critical.fingerprint}",
+        f"triage:{review.high.fingerprint}",
+        "explain:app/views.py",
+        "explain:README.md",
+    ]
+    assert [item.finding_id for item in items] == [review.critical.pk, review.high.pk, None, None]
+    assert [item.changed_file_id for item in items] == [
+        None,
+        None,
+        review.views_file.pk,
+        review.readme_file.pk,
+    ]
+    views_hunk_hash = review.views_file.hunks.get().content_hash
+    assert items[2].content_hash == file_content_hash([views_hunk_hash])
+
+
+def test_prepare_is_idempotent(review):
+    before = [(item.pk, item.key) for item in review.items()]
+
+    returned = services.revision_review_prepare(revision=review.revision)
+
+    assert [(item.pk, item.key) for item in returned] == before
+    assert ChecklistItem.objects.filter(revision=review.revision).count() == 4
+
+
+def test_prepare_leaves_pre_existing_findings_out(review):
+    make_finding(review.revision, review.readme_file, rule_id="old.rule", pre_existing=True)
+    ChecklistItem.objects.filter(revision=review.revision).delete()
+
+    items = services.revision_review_prepare(revision=review.revision)
+
+    assert [item.kind for item in items] == ["triage", "triage", "explain", "explain"]
+
+
+def test_prepare_does_nothing_for_a_revision_that_is_not_ready(review):
+    failed = make_revision(review.pull_request, head_sha="c" * 40, status=Revision.Status.FAILED)
+    make_file(failed, "app/views.py")
+
+    items = services.revision_review_prepare(revision=failed)
+
+    assert items == []
+    assert ChecklistItem.objects.filter(revision=failed).count() == 0
+
+
+def test_prepare_carries_unchanged_explanations_over_to_the_next_push(review):
+    # given both files explained on the first revision
+    complete_checklist(review)
+    # and a new push that changes app/views.py but not README.md
+    review.pull_request.head_sha = NEXT_SHA
+    review.pull_request.save()
+    Revision.objects.filter(pk=review.revision.pk).update(status=Revision.Status.SUPERSEDED)
+    nxt = make_revision(review.pull_request, head_sha=NEXT_SHA)
+    make_file(nxt, "app/views.py", hunks=("+db.run('SELECT 1', params)\n",), position=0)
+    make_file(nxt, "README.md", hunks=("+Export orders as CSV.\n",), position=1)
+
+    # when
+    services.revision_review_prepare(revision=nxt)
+
+    # then
+    readme = ChecklistItem.objects.get(revision=nxt, key="explain:README.md")
+    views = ChecklistItem.objects.get(revision=nxt, key="explain:app/views.py")
+    assert readme.answer == GOOD_ANSWER
+    assert readme.answered_by == review.reviewer
+    assert readme.answered_at is not None
+    assert readme.carried_over_from == review.revision.head_sha
+    assert views.answer == ""
+    assert views.answered_at is None
+    assert views.carried_over_from == ""
+
+
+# --- checklist_item_answer -------------------------------------------------------------------
+
+
+def test_answer_is_stripped_saved_audited_and_notifies_after_commit(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    item = review.item("explain:app/views.py")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = services.checklist_item_answer(
+            item=item, user=review.reviewer, answer=f"  {GOOD_ANSWER}\n"
+        )
+        # then nothing is told before the transaction commits
+        assert listener_calls == []
+
+    assert listener_calls == [review.revision.pk]
+    saved.refresh_from_db()
+    assert saved.answer == GOOD_ANSWER
+    assert saved.answered_by == review.reviewer
+    assert saved.answered_at is not None
+    event = AuditEvent.objects.get()
+    assert event.action == "checklist.answered"
+    assert event.actor == review.reviewer
+    assert event.revision == review.revision
+    assert event.pull_request == review.pull_request
+    assert event.details == {"item_id": item.pk, "key": "explain:app/views.py", "length": 63}
+
+
+def assert_rejected(review, item, user, answer, message, listener_calls, capture):
+    with capture(execute=True) as callbacks, pytest.raises(services.AnswerRejected) as rejected:
+        services.checklist_item_answer(item=item, user=user, answer=answer)
+    assert rejected.value.message == message
+    item.refresh_from_db()
+    assert item.answered_at is None
+    assert AuditEvent.objects.count() == 0
+    assert callbacks == []
+    assert listener_calls == []
+
+
+def test_answer_shorter_than_30_characters_is_rejected(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    assert_rejected(
+        review,
+        review.item("explain:app/views.py"),
+        review.reviewer,
+        "   looks fine to me        ",
+        "An explanation needs at least 30 characters; this one has 16.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_answer_identical_to_another_answer_on_the_revision_is_rejected(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    services.checklist_item_answer(
+        item=review.item("explain:app/views.py"), user=review.reviewer, answer=GOOD_ANSWER
+    )
+    AuditEvent.objects.all().delete()
+
+    assert_rejected(
+        review,
+        review.item("explain:README.md"),
+        review.second_reviewer,
+        GOOD_ANSWER.upper() + "  ",
+        "This explanation is identical to another one on this pull request; "
+        "explain each file in its own words.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_pull_request_author_cannot_answer(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    # the author's ReviewerProfile says Mallory-Dev; the PR says mallory-dev
+    assert_rejected(
+        review,
+        review.item("explain:app/views.py"),
+        review.author,
+        GOOD_ANSWER,
+        "The author of a pull request cannot answer its review checklist.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_author_recognised_by_username_when_no_profile(
+    review, make_user, listener_calls, django_capture_on_commit_callbacks
+):
+    namesake = make_user("MALLORY-DEV")
+    review.repository.installations.get().members.add(namesake)
+
+    assert_rejected(
+        review,
+        review.item("explain:app/views.py"),
+        namesake,
+        GOOD_ANSWER,
+        "The author of a pull request cannot answer its review checklist.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_non_member_cannot_answer(
+    review, make_user, listener_calls, django_capture_on_commit_callbacks
+):
+    assert_rejected(
+        review,
+        review.item("explain:app/views.py"),
+        make_user("outsider"),
+        GOOD_ANSWER,
+        "You are not a member of an installation of this repository.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_triage_item_cannot_be_answered_with_text(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    assert_rejected(
+        review,
+        review.item(f"triage:{review.high.fingerprint}"),
+        review.reviewer,
+        GOOD_ANSWER,
+        "Findings are answered by triaging them, not with a text answer.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_answer_on_a_superseded_revision_is_rejected(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    Revision.objects.filter(pk=review.revision.pk).update(status=Revision.Status.SUPERSEDED)
+
+    assert_rejected(
+        review,
+        review.item("explain:app/views.py"),
+        review.reviewer,
+        GOOD_ANSWER,
+        "This revision is no longer the pull request's head.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+# --- listeners ---------------------------------------------------------------------------------
+
+
+def test_a_failing_listener_is_logged_and_the_others_still_run(
+    review, settings, listener_calls, django_capture_on_commit_callbacks, caplog
+):
+    settings.REVIEWBENCH_STATE_LISTENERS = [
+        "tests.reviews.conftest.exploding_listener",
+        "tests.reviews.missing_module.listener",
+        "tests.reviews.conftest.record_state_change",
+    ]
+
+    with caplog.at_level(logging.ERROR, logger="reviewbench.reviews.services"):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.notify_state_changed(revision=review.revision)
+
+    assert listener_calls == [review.revision.pk]
+    failures = [r for r in caplog.records if r.getMessage() == "reviews.listener.failed"]
+    assert [r.listener for r in failures] == [
+        "tests.reviews.conftest.exploding_listener",
+        "tests.reviews.missing_module.listener",
+    ]
+
+
+def test_notify_outside_a_commit_does_not_call_listeners(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.notify_state_changed(revision=review.revision)
+
+    assert len(callbacks) == 1
+    assert listener_calls == []
+
+
+# --- revision_approve --------------------------------------------------------------------------
+
+
+def assert_denied(review, user, reason, listener_calls, capture, revision=None):
+    revision = revision or review.revision
+    approvals_before = Approval.objects.count()
+    approved_events_before = AuditEvent.objects.filter(action="revision.approved").count()
+    with capture(execute=True) as callbacks, pytest.raises(services.ApprovalDenied) as denied:
+        services.revision_approve(revision=revision, user=user)
+    assert denied.value.reason == reason
+    assert Approval.objects.count() == approvals_before
+    assert AuditEvent.objects.filter(action="revision.approved").count() == approved_events_before
+    assert callbacks == []
+    assert listener_calls == []
+
+
+def test_approve_denied_while_checklist_incomplete(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    assert_denied(
+        review,
+        review.reviewer,
+        "4 checklist items still to answer.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_approve_denied_for_a_failed_revision(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+    Revision.objects.filter(pk=review.revision.pk).update(
+        status=Revision.Status.FAILED, status_reason="Malformed diff."
+    )
+    review.revision.refresh_from_db()
+
+    assert_denied(
+        review,
+        review.reviewer,
+        "This revision is failed, not ready for review.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_superseded_revision_cannot_be_approved(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+    Revision.objects.filter(pk=review.revision.pk).update(status=Revision.Status.SUPERSEDED)
+
+    assert_denied(
+        review,
+        review.reviewer,
+        "This revision was superseded by a newer push; review the latest revision.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_approve_denied_when_the_revision_is_not_the_pull_requests_head(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+    review.pull_request.head_sha = NEXT_SHA
+    review.pull_request.save()
+
+    assert_denied(
+        review,
+        review.reviewer,
+        "This revision is not the pull request's current head.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_approve_denied_for_a_user_outside_the_installation(
+    review, make_user, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+
+    assert_denied(
+        review,
+        make_user("outsider"),
+        "You are not a member of an installation of this repository.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_author_cannot_approve_their_own_pull_request(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+
+    assert_denied(
+        review,
+        review.author,
+        "The author of a pull request cannot approve it.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_author_login_is_compared_case_insensitively(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+    ReviewerProfile.objects.create(user=review.reviewer, github_login="  RITA-GH ")
+    review.pull_request.author_login = "rita-gh"
+    review.pull_request.save()
+
+    assert_denied(
+        review,
+        review.reviewer,
+        "The author of a pull request cannot approve it.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_approve_denied_while_a_finding_is_confirmed(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+    Finding.objects.filter(pk=review.high.pk).update(triage=Finding.Triage.CONFIRMED)
+
+    assert_denied(
+        review,
+        review.reviewer,
+        "1 finding is confirmed; a confirmed finding must be fixed by a new push.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_approve_denied_when_the_checklist_was_never_prepared(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+    ChecklistItem.objects.filter(revision=review.revision).delete()
+
+    assert_denied(
+        review,
+        review.reviewer,
+        "The checklist for this revision has not been prepared yet.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_approve_succeeds_once_then_is_denied_as_already_approved(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approval = services.revision_approve(revision=review.revision, user=review.reviewer)
+        assert listener_calls == []
+
+    assert listener_calls == [review.revision.pk]
+    assert Approval.objects.get() == approval
+    assert approval.user == review.reviewer
+    assert approval.revision == review.revision
+    event = AuditEvent.objects.get(action="revision.approved")
+    assert event.actor == review.reviewer
+    assert event.details == {"approval_id": approval.pk, "head_sha": review.revision.head_sha}
+
+    listener_calls.clear()
+    assert_denied(
+        review,
+        review.reviewer,
+        "You have already approved this revision.",
+        listener_calls,
+        django_capture_on_commit_callbacks,
+    )
+
+
+def test_a_second_reviewer_can_approve_too(
+    review, listener_calls, django_capture_on_commit_callbacks
+):
+    complete_checklist(review)
+    services.revision_approve(revision=review.revision, user=review.reviewer)
+
+    services.revision_approve(revision=review.revision, user=review.second_reviewer)
+
+    assert sorted(Approval.objects.values_list("user__username", flat=True)) == ["rita", "sam"]
+
+
+def test_revision_without_files_or_findings_has_an_empty_checklist_and_can_be_approved(
+    review, listener_calls
+):
+    empty = make_revision(review.pull_request, head_sha=NEXT_SHA)
+    review.pull_request.head_sha = NEXT_SHA
+    review.pull_request.save()
+
+    assert services.revision_review_prepare(revision=empty) == []
+    approval = services.revision_approve(revision=empty, user=review.reviewer)
+
+    assert approval.revision == empty
