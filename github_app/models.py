@@ -1,4 +1,4 @@
-"""The edge to GitHub: installations (the tenants), the webhook delivery log, published checks."""
+"""The edge to GitHub: installations (tenants), the webhook delivery log, published checks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from findings.models import Repository, Revision
 class Installation(models.Model):
     """A GitHub App installation, or a local workspace for repositories read from disk.
 
-    Members see the installation's repositories and nothing else; membership is managed in the admin.
+    Members see the installation's repositories and nothing else; membership is managed in
+    the admin.
     """
 
     github_id = models.BigIntegerField(null=True, blank=True, unique=True)
@@ -29,7 +30,11 @@ class Installation(models.Model):
         ordering = ["account_login"]
 
     def __str__(self) -> str:
-        return self.account_login if self.github_id is None else f"{self.account_login} ({self.github_id})"
+        return (
+            self.account_login
+            if self.github_id is None
+            else f"{self.account_login} ({self.github_id})"
+        )
 
 
 class WebhookDelivery(models.Model):
@@ -74,3 +79,6 @@ class CheckRun(models.Model):
     annotations_sent = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"check run of revision {self.revision_id}: {self.status} {self.conclusion}".strip()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import redis
 
 from reviewbench.celery import app as celery_app
+
+# whitenoise warns at start-up when STATIC_ROOT is missing; tests never collect static files.
+Path(os.environ["REVIEWBENCH_DATA_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)
 
 
 def _redis_db() -> int:
@@ -21,12 +25,19 @@ def _celery_broker_per_worker() -> None:
     url = os.environ["CELERY_BROKER_URL"]
     if url.startswith("redis://"):
         base = url.rsplit("/", 1)[0]
-        celery_app.conf.broker_url = f"{base}/{_redis_db()}"
+        # Celery reads the CELERY_BROKER_URL environment variable before its own configuration.
+        os.environ["CELERY_BROKER_URL"] = celery_app.conf.broker_url = f"{base}/{_redis_db()}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:
+    # PBKDF2 at full strength costs ~0.3 s a user on this machine; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def broker() -> redis.Redis:
-    """The real Redis broker, emptied before the test; `broker.llen("celery")` counts queued tasks."""
+    """The real Redis broker, emptied before the test; `llen("celery")` counts queued tasks."""
     client = redis.Redis.from_url(celery_app.conf.broker_url)
     client.flushdb()
     yield client

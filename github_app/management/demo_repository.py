@@ -29,8 +29,8 @@ BASE_FILES = {
         "\n"
         "def order_by_id(db_path: str, order_id: int):\n"
         "    conn = connect(db_path)\n"
-        '    row = conn.execute("SELECT id, total FROM orders WHERE id = ?", (order_id,)).fetchone()\n'
-        "    return row\n"
+        '    row = conn.execute("SELECT id, total FROM orders WHERE id = ?", (order_id,))\n'
+        "    return row.fetchone()\n"
     ),
     "shop/users.py": (
         "import hashlib\n"
@@ -39,7 +39,7 @@ BASE_FILES = {
         "\n"
         "def hash_password(password: str, salt: bytes | None = None) -> tuple[bytes, bytes]:\n"
         "    salt = salt or os.urandom(16)\n"
-        '    return salt, hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)\n'
+        "    return salt, hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)\n"
     ),
 }
 
@@ -81,10 +81,10 @@ PULL_REQUESTS = (
                         "from shop.db import connect\n"
                         "\n"
                         "\n"
-                        "def search_orders(db_path: str, customer: str, sort: str = \"id\"):\n"
+                        'def search_orders(db_path: str, customer: str, sort: str = "id"):\n'
                         '    """Return the orders of one customer."""\n'
                         "    conn = connect(db_path)\n"
-                        "    query = \"SELECT id, total FROM orders WHERE customer = '%s' ORDER BY %s\" % (customer, sort)\n"
+                        "    query = \"SELECT id, total FROM orders WHERE customer = '%s' ORDER BY %s\" % (customer, sort)\n"  # noqa: E501
                         "    return conn.execute(query).fetchall()\n"
                     ),
                 },
@@ -103,7 +103,8 @@ PULL_REQUESTS = (
                         "\n"
                         "def export_receipt(order_id: str, out_dir: str) -> str:\n"
                         '    target = f"{out_dir}/{order_id}.pdf"\n'
-                        '    subprocess.run(f"wkhtmltopdf /receipts/{order_id} {target}", shell=True, check=True)\n'
+                        '    command = f"wkhtmltopdf /receipts/{order_id} {target}"\n'
+                        "    subprocess.run(command, shell=True, check=True)\n"
                         "    return target\n"
                         "\n"
                         "\n"
@@ -131,10 +132,7 @@ PULL_REQUESTS = (
         labels=(),
         commits=(
             DemoCommit(
-                message=(
-                    "Import saved carts\n\n"
-                    "Co-Authored-By: Claude <noreply@anthropic.com>\n"
-                ),
+                message=("Import saved carts\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"),
                 author=("Sam Shipper", "sam@example.com"),
                 files={
                     "shop/carts.py": (
@@ -160,8 +158,7 @@ PULL_REQUESTS = (
                 ),
                 author=("Sam Shipper", "sam@example.com"),
                 files={
-                    "shop/users.py": BASE_FILES["shop/users.py"]
-                    + "\n\n"
+                    "shop/users.py": BASE_FILES["shop/users.py"] + "\n\n"
                     "def legacy_hash(password: str) -> str:\n"
                     "    return hashlib.md5(password.encode()).hexdigest()\n",
                 },

@@ -36,7 +36,9 @@ def local_repository_name(repo_path: Path, name: str | None) -> str:
 
 
 @transaction.atomic
-def local_workspace_attach(*, repository: Repository, workspace: str, members: Iterable[str]) -> Installation:
+def local_workspace_attach(
+    *, repository: Repository, workspace: str, members: Iterable[str]
+) -> Installation:
     """Put a local repository in a workspace and make the named users members of it."""
     installation = Installation.objects.filter(github_id=None, account_login=workspace).first()
     if installation is None:
@@ -73,7 +75,11 @@ def local_pull_request_review(
         if existing is not None:
             number = existing.number
         else:
-            last = repository.pull_requests.order_by("-number").values_list("number", flat=True).first()
+            last = (
+                repository.pull_requests.order_by("-number")
+                .values_list("number", flat=True)
+                .first()
+            )
             number = (last or 0) + 1
     snapshot = snapshot_from_local_git(
         repo_path=repo_path,

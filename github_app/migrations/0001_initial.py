@@ -6,68 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('findings', '0001_initial'),
+        ("findings", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CheckRun',
+            name="CheckRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('github_id', models.BigIntegerField(blank=True, null=True)),
-                ('status', models.CharField(blank=True, default='', max_length=16)),
-                ('conclusion', models.CharField(blank=True, default='', max_length=24)),
-                ('title', models.CharField(blank=True, default='', max_length=300)),
-                ('summary', models.TextField(blank=True, default='')),
-                ('annotations_sent', models.PositiveIntegerField(default=0)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, default='')),
-                ('revision', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='check_run', to='findings.revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("github_id", models.BigIntegerField(blank=True, null=True)),
+                ("status", models.CharField(blank=True, default="", max_length=16)),
+                ("conclusion", models.CharField(blank=True, default="", max_length=24)),
+                ("title", models.CharField(blank=True, default="", max_length=300)),
+                ("summary", models.TextField(blank=True, default="")),
+                ("annotations_sent", models.PositiveIntegerField(default=0)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True, default="")),
+                (
+                    "revision",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="check_run",
+                        to="findings.revision",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Installation',
+            name="Installation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('github_id', models.BigIntegerField(blank=True, null=True, unique=True)),
-                ('account_login', models.CharField(max_length=255)),
-                ('account_type', models.CharField(blank=True, default='', max_length=32)),
-                ('suspended_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('members', models.ManyToManyField(blank=True, related_name='installations', to=settings.AUTH_USER_MODEL)),
-                ('repositories', models.ManyToManyField(blank=True, related_name='installations', to='findings.repository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("github_id", models.BigIntegerField(blank=True, null=True, unique=True)),
+                ("account_login", models.CharField(max_length=255)),
+                ("account_type", models.CharField(blank=True, default="", max_length=32)),
+                ("suspended_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="installations", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "repositories",
+                    models.ManyToManyField(
+                        blank=True, related_name="installations", to="findings.repository"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account_login'],
+                "ordering": ["account_login"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivery_id', models.CharField(max_length=100, unique=True)),
-                ('event', models.CharField(max_length=64)),
-                ('action', models.CharField(blank=True, default='', max_length=64)),
-                ('installation_github_id', models.BigIntegerField(blank=True, null=True)),
-                ('repository_full_name', models.CharField(blank=True, default='', max_length=200)),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(choices=[('received', 'Received'), ('processing', 'Processing'), ('processed', 'Processed'), ('ignored', 'Ignored'), ('failed', 'Failed')], default='received', max_length=12)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True, default='')),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("delivery_id", models.CharField(max_length=100, unique=True)),
+                ("event", models.CharField(max_length=64)),
+                ("action", models.CharField(blank=True, default="", max_length=64)),
+                ("installation_github_id", models.BigIntegerField(blank=True, null=True)),
+                ("repository_full_name", models.CharField(blank=True, default="", max_length=200)),
+                ("payload", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("processing", "Processing"),
+                            ("processed", "Processed"),
+                            ("ignored", "Ignored"),
+                            ("failed", "Failed"),
+                        ],
+                        default="received",
+                        max_length=12,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True, default="")),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-received_at'],
-                'indexes': [models.Index(fields=['status', 'received_at'], name='github_app__status_c7d27a_idx')],
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-received_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "received_at"], name="github_app__status_c7d27a_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -26,12 +26,16 @@ class Command(BaseCommand):
         if not users.filter(username=username).exists():
             password = secrets.token_urlsafe(12)
             users.create_superuser(username=username, email="", password=password)
-            self.stdout.write(self.style.SUCCESS(
-                f"Demo login created (shown once): username {username!r} password {password!r}"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo login created (shown once): username {username!r} password {password!r}"
+                )
+            )
         else:
-            self.stdout.write(f"Demo login {username!r} exists (its password was shown when it was created;"
-                              f" `manage.py changepassword {username}` sets a new one).")
+            self.stdout.write(
+                f"Demo login {username!r} exists (its password was shown when it was created;"
+                f" `manage.py changepassword {username}` sets a new one)."
+            )
         repo = demo_repository_create(Path(str(options["path"] or settings.DATA_DIR / "demo-repo")))
         for pr in PULL_REQUESTS:
             revision = local_pull_request_review(

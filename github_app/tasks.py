@@ -1,0 +1,160 @@
+"""Celery tasks at the GitHub edge. They carry ids only; the worker mints its own tokens."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from findings.models import PullRequest, Revision
+from findings.services import revision_mark_superseded
+from github_app import checks, routing, services
+from github_app.client import TransientGitHubError
+from github_app.models import WebhookDelivery
+from reviewbench.reviews.selectors import check_report_for_revision
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+SWEEP_BATCH = 500
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (TransientGitHubError,),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": MAX_ATTEMPTS,
+}
+_DONE = (WebhookDelivery.Status.PROCESSED, WebhookDelivery.Status.IGNORED)
+
+
+def _readable(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+@shared_task(name="github_app.process_delivery", **RETRY)
+def process_delivery(delivery_pk: int) -> None:
+    """Run the routed handler for one stored delivery; safe to run twice."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_pk).first()
+        if delivery is None or delivery.status in _DONE:
+            return
+        # Committed before the handler runs: a worker that dies mid-way leaves a stale
+        # PROCESSING row with its attempt counted, which the sweep picks up again.
+        WebhookDelivery.objects.filter(pk=delivery_pk).update(
+            attempts=F("attempts") + 1,
+            status=WebhookDelivery.Status.PROCESSING,
+            processed_at=timezone.now(),
+        )
+    transient: TransientGitHubError | None = None
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_pk)
+        if delivery.status in _DONE:
+            return  # a concurrent run finished it while we waited for the lock
+        handler = routing.route(delivery.event, delivery.action)
+        try:
+            with transaction.atomic():
+                if handler is not None:
+                    handler(delivery.payload)
+        except TransientGitHubError as exc:
+            transient = exc
+            delivery.status = WebhookDelivery.Status.RECEIVED
+            delivery.error = _readable(exc)
+        except Exception as exc:
+            logger.exception(
+                "github.delivery.failed",
+                extra={"delivery_id": delivery.delivery_id, "event": delivery.event},
+            )
+            delivery.status = WebhookDelivery.Status.FAILED
+            delivery.error = _readable(exc)
+        else:
+            delivery.status = (
+                WebhookDelivery.Status.PROCESSED
+                if handler is not None
+                else WebhookDelivery.Status.IGNORED
+            )
+            delivery.error = ""
+            logger.info(
+                "github.delivery.processed",
+                extra={"delivery_id": delivery.delivery_id, "event": delivery.event},
+            )
+        delivery.processed_at = timezone.now()
+        delivery.save(update_fields=["status", "error", "processed_at"])
+    if transient is not None:
+        raise transient
+
+
+@shared_task(name="github_app.sweep_deliveries", acks_late=True)
+def sweep_deliveries() -> int:
+    """Re-enqueue deliveries stored but never processed (the broker lost them, or a worker died)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.REVIEWBENCH_SWEEP_AFTER_SECONDS)
+    stale = (
+        WebhookDelivery.objects.annotate(
+            last_touch=Coalesce("enqueued_at", "received_at"),
+            last_attempt=Coalesce("processed_at", "received_at"),
+        )
+        .filter(attempts__lt=MAX_ATTEMPTS)
+        .filter(
+            Q(status=WebhookDelivery.Status.RECEIVED, last_touch__lt=cutoff)
+            | Q(status=WebhookDelivery.Status.PROCESSING, last_attempt__lt=cutoff)
+        )
+        .order_by("received_at")
+        .values_list("pk", "delivery_id")[:SWEEP_BATCH]
+    )
+    count = 0
+    for pk, delivery_id in list(stale):
+        process_delivery.delay(pk)
+        WebhookDelivery.objects.filter(pk=pk).update(enqueued_at=timezone.now())
+        logger.info("github.sweep.requeued", extra={"delivery_id": delivery_id})
+        count += 1
+    return count
+
+
+@shared_task(name="github_app.analyze_pull_request", **RETRY)
+def analyze_pull_request(
+    repository_id: int, number: int, head_sha: str, rerequested: bool = False
+) -> None:
+    """Analyse one PR head and publish its check run, unless the PR has moved to a newer head."""
+    pull_request = (
+        PullRequest.objects.select_related("repository")
+        .filter(repository_id=repository_id, number=number)
+        .first()
+    )
+    if pull_request is None or pull_request.head_sha != head_sha:
+        logger.info(
+            "github.analyze.superseded",
+            extra={"repository_id": repository_id, "number": number, "head_sha": head_sha},
+        )
+        return
+    installation = services.active_installation_for(pull_request.repository)
+    if installation is None:
+        logger.info("github.analyze.no_installation", extra={"repository_id": repository_id})
+        return
+    checks.pull_request_analyze(
+        pull_request=pull_request, installation=installation, rerequested=rerequested
+    )
+
+
+@shared_task(name="github_app.publish_check", **RETRY)
+def publish_check(revision_id: int) -> None:
+    """Publish a revision's check run; a superseded revision is marked so and never published."""
+    revision = (
+        Revision.objects.select_related("pull_request__repository").filter(pk=revision_id).first()
+    )
+    if revision is None:
+        return
+    if services.active_installation_for(revision.pull_request.repository) is None:
+        return
+    report = check_report_for_revision(revision=revision)
+    if not report.publishable or revision.head_sha != revision.pull_request.head_sha:
+        if revision.status != Revision.Status.SUPERSEDED:
+            revision_mark_superseded(
+                revision=revision, reason="The pull request has a newer head commit."
+            )
+        return
+    checks.check_run_publish(revision=revision, report=report)
