@@ -1,0 +1,1 @@
+"""`make bench`: measurements that print figures (never timed unit tests)."""

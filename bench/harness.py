@@ -1,0 +1,153 @@
+"""Processes the benchmarks run against: a bench database, gunicorn, a Celery worker."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BENCH_DB = "reviewbench_bench"
+WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - a local benchmark's own secret
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """Production-like settings (DEBUG off) on PostgreSQL and Redis, local only."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_STATIC_MANIFEST": "0",
+        "DATABASE_URL": os.environ.get(
+            "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+        ),
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
+        "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "REVIEWBENCH_DATA_DIR": str(ROOT / "var" / "bench"),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def reset_database(env: dict[str, str]) -> None:
+    """Drop and recreate the bench database, then migrate it."""
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+
+
+def flush_broker(env: dict[str, str]) -> None:
+    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
+
+
+@contextlib.contextmanager
+def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterator[int]:
+    """A real HTTP server (gunicorn) with the production WSGI app; yields its port."""
+    port = free_port()
+    args = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "reviewbench.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+    ]
+    with process(args, env, ROOT / "var" / "bench" / "gunicorn.log"):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start; see var/bench/gunicorn.log")
+        yield port
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[None]:
+    args = [
+        PYTHON,
+        "-m",
+        "celery",
+        "-A",
+        "reviewbench",
+        "worker",
+        "--loglevel",
+        "WARNING",
+        "--concurrency",
+        str(concurrency),
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    with process(args, env, ROOT / "var" / "bench" / "worker.log"):
+        yield
+
+
+def signed_headers(body: bytes, event: str, delivery: str) -> dict[str, str]:
+    digest = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/json",
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery,
+        "X-Hub-Signature-256": f"sha256={digest}",
+        "User-Agent": "GitHub-Hookshot/bench",
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
