@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import webhook_latency
+from bench import webhook_latency, webhook_to_check
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     webhook_latency.run(requests=args.requests, concurrency=args.concurrency)
+    print()
+    webhook_to_check.run()
 
 
 if __name__ == "__main__":

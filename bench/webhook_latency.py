@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 
 from bench.harness import (
+    ROOT,
     bench_env,
     flush_broker,
     gunicorn,
@@ -17,7 +18,6 @@ from bench.harness import (
     reset_database,
     signed_headers,
 )
-from bench.payloads import pull_request_payload
 
 
 def _client_loop(
@@ -44,21 +44,9 @@ def run(requests: int = 2000, concurrency: int = 16) -> None:
     env = bench_env()
     reset_database(env)
     flush_broker(env)
-    body = json.dumps(
-        pull_request_payload(
-            action="synchronize",
-            api_url="https://api.github.com",
-            installation_id=1,
-            repo_id=1,
-            full_name="acme/shop",
-            number=7,
-            head_sha="a" * 40,
-            base_sha="b" * 40,
-            head_ref="feature/x",
-            title="Bench PR",
-            body="x" * 4000,
-        )
-    ).encode()
+    # GitHub's own `pull_request` payload shape, as recorded for the tests.
+    fixture = ROOT / "tests" / "fixtures" / "github" / "pull_request.opened.json"
+    body = json.dumps({**json.loads(fixture.read_text()), "action": "synchronize"}).encode()
     per_client = [[body] * (requests // concurrency) for _ in range(concurrency)]
     latencies: list[float] = []
     codes: Counter[int] = Counter()

@@ -177,7 +177,7 @@ def _triage_file(
             language=language,
             hunks=hunks,
             analysis=NOT_APPLICABLE,
-            note="No scanner applies to this file type.",
+            note="no scanner reads this file type",
         ), None
     if change.content is None:
         return _file_result(

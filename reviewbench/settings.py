@@ -225,6 +225,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # bandit asks stevedore for every report formatter, and the optional SARIF one is not
+    # installed: its "could not load" line is noise, not an error of ours.
+    "loggers": {"stevedore.extension": {"level": "CRITICAL"}},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

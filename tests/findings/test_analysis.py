@@ -142,7 +142,7 @@ def test_files_that_are_not_scanned_say_why():
         ("nocontent.py", "not_analysed", "Content not available."),
         ("gone.py", "not_applicable", "File removed."),
         ("logo.png", "not_applicable", "Binary file."),
-        ("README.md", "not_applicable", "No scanner applies to this file type."),
+        ("README.md", "not_applicable", "no scanner reads this file type"),
         ("huge.py", "not_analysed", "GitHub omitted it"),
     ]
     assert result.findings == ()
