@@ -68,19 +68,16 @@ def local_pull_request_review(
 ) -> Revision:
     """Read base...head from a local repository and run it through the review pipeline."""
     full_name = local_repository_name(repo_path, name)
-    repository = repository_upsert(full_name=full_name, source=Repository.Source.LOCAL)
-    local_workspace_attach(repository=repository, workspace=workspace, members=members)
+    members = list(members)
+    known = set(
+        get_user_model().objects.filter(username__in=members).values_list("username", flat=True)
+    )
+    if missing := sorted(set(members) - known):
+        raise ValueError(f"unknown user(s): {', '.join(missing)}")
+    existing_repository = Repository.objects.filter(full_name=full_name).first()
     if number is None:
-        existing = PullRequest.objects.filter(repository=repository, head_ref=head).first()
-        if existing is not None:
-            number = existing.number
-        else:
-            last = (
-                repository.pull_requests.order_by("-number")
-                .values_list("number", flat=True)
-                .first()
-            )
-            number = (last or 0) + 1
+        number = _pull_request_number(existing_repository, head)
+    # Read git first: a bad ref or a broken repository leaves nothing behind in the database.
     snapshot = snapshot_from_local_git(
         repo_path=repo_path,
         base=base,
@@ -91,4 +88,18 @@ def local_pull_request_review(
         author_login=author_login,
         labels=labels,
     )
+    with transaction.atomic():
+        repository = repository_upsert(full_name=full_name, source=Repository.Source.LOCAL)
+        local_workspace_attach(repository=repository, workspace=workspace, members=members)
     return pull_request_process(repository=repository, snapshot=snapshot)
+
+
+def _pull_request_number(repository: Repository | None, head: str) -> int:
+    """Reuse the number of the PR for the same head ref, else take the next one."""
+    if repository is None:
+        return 1
+    existing = PullRequest.objects.filter(repository=repository, head_ref=head).first()
+    if existing is not None:
+        return existing.number
+    last = repository.pull_requests.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1

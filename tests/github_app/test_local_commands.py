@@ -1,0 +1,172 @@
+"""`manage.py demo` and `manage.py review_local`: local git through the real pipeline."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from findings.models import Finding, PullRequest, Repository, Revision
+from github_app.management.demo_repository import demo_repository_create
+from github_app.models import Installation
+from reviewbench.reviews.models import ChecklistItem
+from reviewbench.reviews.selectors import pull_requests_visible_to
+
+
+def _rules(number: int) -> list[str]:
+    revision = Revision.objects.get(pull_request__number=number)
+    return sorted(revision.findings.values_list("rule_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_demo_creates_login_and_analyses_demo_pull_requests(tmp_path):
+    out = io.StringIO()
+
+    call_command("demo", path=str(tmp_path / "repo"), stdout=out)
+
+    user = get_user_model().objects.get(username="demo")
+    assert "Demo login created (shown once): username 'demo' password '" in out.getvalue()
+    assert user.is_superuser
+    assert list(
+        pull_requests_visible_to(user).order_by("number").values_list("number", flat=True)
+    ) == [
+        1,
+        2,
+        3,
+    ]
+    assert set(Revision.objects.values_list("status", flat=True)) == {Revision.Status.READY}
+    assert _rules(1) == [
+        "bandit.B113",
+        "bandit.B404",
+        "bandit.B501",
+        "bandit.B602",
+        "bandit.B608",
+    ]
+    assert _rules(2) == ["bandit.B301", "bandit.B324", "bandit.B403", "bandit.B506"]
+    assert _rules(3) == []
+    pr1 = PullRequest.objects.get(number=1)
+    assert (pr1.repository.full_name, pr1.author_login, pr1.labels) == (
+        "acme/shop",
+        "dana",
+        ["ai-assisted"],
+    )
+    commits = Revision.objects.get(pull_request=pr1).commits
+    assert [c["message"].splitlines()[0] for c in commits] == [
+        "Add order search by customer",
+        "Export receipts as PDF",
+        "Document the search endpoint",
+    ]
+    # One triage item per finding, one explanation per changed file.
+    assert ChecklistItem.objects.filter(revision__pull_request=pr1).count() == 5 + 3
+
+
+@pytest.mark.django_db
+def test_demo_twice_writes_nothing_new_and_keeps_the_password(tmp_path):
+    call_command("demo", path=str(tmp_path / "repo"), stdout=io.StringIO())
+    counts = (Revision.objects.count(), Finding.objects.count(), ChecklistItem.objects.count())
+    password = get_user_model().objects.get(username="demo").password
+    out = io.StringIO()
+
+    call_command("demo", path=str(tmp_path / "repo"), stdout=out)
+
+    assert "Demo login 'demo' exists" in out.getvalue()
+    assert "shown once" not in out.getvalue()
+    assert (
+        Revision.objects.count(),
+        Finding.objects.count(),
+        ChecklistItem.objects.count(),
+    ) == counts
+    assert get_user_model().objects.get(username="demo").password == password
+
+
+def test_demo_repository_is_deterministic(tmp_path):
+    first = demo_repository_create(tmp_path / "a")
+    second = demo_repository_create(tmp_path / "b")
+
+    def heads(repo: Path) -> str:
+        return subprocess.run(
+            ["git", "-C", str(repo), "show-ref"], capture_output=True, text=True, check=True
+        ).stdout
+
+    assert heads(first) == heads(second)
+    assert "refs/heads/feature/order-search" in heads(first)
+
+
+@pytest.mark.django_db
+def test_review_local_gives_members_access_and_reuses_the_pr_number(tmp_path, make_user):
+    repo = demo_repository_create(tmp_path / "shop")
+    alice = make_user("alice")
+    make_user("mallory")
+    out = io.StringIO()
+
+    call_command(
+        "review_local",
+        repo=str(repo),
+        base="main",
+        head="fix/order-typing",
+        member=["alice"],
+        workspace="team",
+        stdout=out,
+    )
+    call_command(
+        "review_local",
+        repo=str(repo),
+        base="main",
+        head="fix/order-typing",
+        member=["alice"],
+        workspace="team",
+        stdout=io.StringIO(),
+    )
+
+    pr = PullRequest.objects.get()
+    assert (pr.repository.full_name, pr.number, pr.title) == (
+        "local/shop",
+        1,
+        "Type the order lookup result",
+    )
+    assert out.getvalue().startswith(f"local/shop#1 @ {pr.head_sha[:7]}: ready (0 findings)")
+    assert Revision.objects.count() == 1
+    installation = Installation.objects.get(account_login="team")
+    assert installation.github_id is None
+    assert list(installation.members.all()) == [alice]
+    mallory = get_user_model().objects.get(username="mallory")
+    assert not pull_requests_visible_to(mallory).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"head": "no-such-branch"}, "no-such-branch"),
+        ({"member": ["nobody"]}, "unknown user(s): nobody"),
+        ({"name": "not-a-full-name"}, "--name must look like owner/name"),
+    ],
+)
+def test_review_local_errors_are_clear_and_leave_no_pull_request(tmp_path, options, message):
+    repo = demo_repository_create(tmp_path / "shop")
+    arguments = {"repo": str(repo), "base": "main", "head": "fix/order-typing", **options}
+
+    with pytest.raises(CommandError) as raised:
+        call_command("review_local", stdout=io.StringIO(), **arguments)
+
+    assert message in str(raised.value)
+    assert not Repository.objects.exists()
+    assert not Installation.objects.exists()
+    assert not PullRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_review_local_refuses_a_folder_that_does_not_exist(tmp_path):
+    with pytest.raises(CommandError, match="is not a directory"):
+        call_command(
+            "review_local",
+            repo=str(tmp_path / "missing"),
+            base="main",
+            head="x",
+            stdout=io.StringIO(),
+        )
+    assert not PullRequest.objects.exists()
