@@ -88,6 +88,10 @@ class Revision(models.Model):
     policy_text = models.TextField(blank=True, default="")
     additions = models.PositiveIntegerField(default=0)
     deletions = models.PositiveIntegerField(default=0)
+    # AI provenance: added lines attributed to an AI, the tools named, PR-level signals found.
+    ai_added_lines = models.PositiveIntegerField(default=0)
+    ai_tools = models.JSONField(default=list, blank=True)
+    ai_signals = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -257,3 +261,29 @@ class ScanCache(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scanner_id} {self.blob_sha[:12]}"
+
+
+class Vulnerability(models.Model):
+    """One affected package range from an OSV-format advisory, loaded by `load_vulnerabilities`."""
+
+    advisory_id = models.CharField(max_length=100)
+    ecosystem = models.CharField(max_length=32)  # OSV names: PyPI, npm, Go, Maven
+    package = models.CharField(max_length=300)  # normalised as the ecosystem compares names
+    summary = models.TextField(blank=True, default="")
+    aliases = models.JSONField(default=list, blank=True)
+    severity = models.CharField(max_length=10, blank=True, default="")
+    versions = models.JSONField(default=list, blank=True)  # explicitly affected versions
+    ranges = models.JSONField(default=list, blank=True)  # OSV `ranges` (introduced/fixed events)
+    source = models.CharField(max_length=500, blank=True, default="")
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advisory_id", "ecosystem", "package"], name="uniq_vulnerability_package"
+            ),
+        ]
+        indexes = [models.Index(fields=["ecosystem", "package"])]
+
+    def __str__(self) -> str:
+        return f"{self.advisory_id} {self.ecosystem}/{self.package}"

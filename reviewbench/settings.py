@@ -219,6 +219,18 @@ REVIEWBENCH_SWEEP_AFTER_SECONDS = int(env("REVIEWBENCH_SWEEP_AFTER_SECONDS", "12
 # commits. The workflow layer calls them without importing the GitHub edge (see ARCHITECTURE.md).
 REVIEWBENCH_STATE_LISTENERS = ["github_app.services.review_state_changed"]
 
+# AI provenance: PR labels and bot authors that mark a pull request as AI-written (lower-case).
+REVIEWBENCH_AI_LABELS = env_list(
+    "REVIEWBENCH_AI_LABELS",
+    "ai-generated,ai-assisted,ai,copilot,claude,cursor,codex,devin,generated-by-ai",
+)
+REVIEWBENCH_AI_BOT_AUTHORS = env_list(
+    "REVIEWBENCH_AI_BOT_AUTHORS",
+    "copilot-swe-agent[bot],copilot[bot],devin-ai-integration[bot],google-labs-jules[bot],"
+    "codex[bot],chatgpt-codex-connector[bot],cursor[bot],claude[bot],sweep-ai[bot],"
+    "openhands-agent[bot],amazon-q-developer[bot]",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

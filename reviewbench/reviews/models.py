@@ -23,7 +23,16 @@ class ReviewerProfile(models.Model):
 class ChecklistItem(models.Model):
     class Kind(models.TextChoices):
         TRIAGE = "triage", "Triage finding"
+        ASSUMPTION = "assumption", "Challenge an assumption"
+        COMPREHENSION = "comprehension", "Explain the AI-written code"
         EXPLAIN = "explain", "Explain this change"
+        SIGNOFF = "signoff", "Functional sign-off"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "Not answered"
+        HOLDS = "holds", "Holds"
+        DOES_NOT_HOLD = "does_not_hold", "Does not hold"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="checklist_items")
     key = models.CharField(max_length=200)
@@ -40,6 +49,14 @@ class ChecklistItem(models.Model):
         Hunk, on_delete=models.CASCADE, null=True, blank=True, related_name="checklist_items"
     )
     content_hash = models.CharField(max_length=64, blank=True, default="")
+    # Assumption challenges: which kind, where in the code, and the reviewer's verdict.
+    assumption_kind = models.CharField(max_length=48, blank=True, default="")
+    path = models.CharField(max_length=1024, blank=True, default="")
+    line = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
+    # Thin answers are accepted but flagged to leads, never silently passed.
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=300, blank=True, default="")
     answer = models.TextField(blank=True, default="")
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
