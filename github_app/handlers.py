@@ -163,33 +163,27 @@ def installation_created(payload: dict[str, Any]) -> None:
         )
 
 
+def _installation_ref(payload: dict[str, Any]) -> tuple[int, str]:
+    data = _get(payload, "installation")
+    return int(_get(data, "id")), str((data.get("account") or {}).get("login") or "")
+
+
 def installation_deleted(payload: dict[str, Any]) -> None:
     """Mark the installation deleted."""
-    data = _get(payload, "installation")
-    services.installation_mark_deleted(
-        github_id=int(_get(data, "id")),
-        account_login=str((data.get("account") or {}).get("login") or ""),
-    )
+    github_id, login = _installation_ref(payload)
+    services.installation_mark_deleted(github_id=github_id, account_login=login)
 
 
 def installation_suspend(payload: dict[str, Any]) -> None:
     """Mark the installation suspended: its events are recorded, nothing is published."""
-    data = _get(payload, "installation")
-    services.installation_set_suspended(
-        github_id=int(_get(data, "id")),
-        suspended=True,
-        account_login=str((data.get("account") or {}).get("login") or ""),
-    )
+    github_id, login = _installation_ref(payload)
+    services.installation_set_suspended(github_id=github_id, suspended=True, account_login=login)
 
 
 def installation_unsuspend(payload: dict[str, Any]) -> None:
     """Lift the installation's suspension."""
-    data = _get(payload, "installation")
-    services.installation_set_suspended(
-        github_id=int(_get(data, "id")),
-        suspended=False,
-        account_login=str((data.get("account") or {}).get("login") or ""),
-    )
+    github_id, login = _installation_ref(payload)
+    services.installation_set_suspended(github_id=github_id, suspended=False, account_login=login)
 
 
 def installation_repositories_changed(payload: dict[str, Any]) -> None:
