@@ -172,6 +172,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "ReviewBench API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- Celery ------------------------------------------------------------------------------------

@@ -1,0 +1,240 @@
+"""Review API: thin views over selectors (reads) and services (writes).
+
+Tenancy holds as on the pages: every object is looked up among the user's visible pull
+requests, and anything outside them answers the same 404 as an object that does not exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from findings.models import ChangedFile, Finding, PullRequest, Revision
+from findings.services import TriageError
+from reviewbench.reviews import selectors, services
+from reviewbench.reviews.models import ChecklistItem
+from reviewbench.reviews.serializers import (
+    AnswerInputSerializer,
+    ApprovalSerializer,
+    ChecklistItemSerializer,
+    ErrorSerializer,
+    FindingSerializer,
+    PullRequestDetailSerializer,
+    PullRequestListSerializer,
+    TriageInputSerializer,
+)
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Missing, or not visible to you.")
+REJECTED = OpenApiResponse(ErrorSerializer, description="The review rules refused the request.")
+
+
+# --- reads built on the selectors ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevisionDetail:
+    revision: Revision
+    files: list[ChangedFile]
+    findings: list[Finding]
+    checklist: list[ChecklistItem]
+    state: selectors.ReviewState
+
+
+@dataclass(frozen=True)
+class PullRequestDetail:
+    pull_request: PullRequest
+    latest_revision: RevisionDetail | None
+
+
+def _visible_pull_request_ids(user: AbstractBaseUser) -> QuerySet[PullRequest, dict[str, Any]]:
+    # Only the ids: the list annotations and ordering have no place in a membership subquery.
+    return selectors.pull_requests_visible_to(user).order_by().values("pk")
+
+
+def revision_file_rows(revision: Revision) -> list[ChangedFile]:
+    """The revision's changed files without hunks: the API lists files, it does not render diffs."""
+    # selectors.revision_files prefetches every hunk's content for the diff page; unused here.
+    return list(
+        ChangedFile.objects.filter(revision=revision)
+        .only("id", "revision_id", "path", "status", "analysis", "analysis_note", "position")
+        .order_by("position", "path")
+    )
+
+
+def pull_request_detail_for_user(
+    *, user: AbstractBaseUser, owner: str, name: str, number: int
+) -> PullRequestDetail:
+    """The pull request with its latest revision's review data; Http404 when not visible."""
+    pull_request = selectors.pull_request_for_user(user=user, owner=owner, name=name, number=number)
+    revision = selectors.latest_revision(pull_request)
+    if revision is None:
+        return PullRequestDetail(pull_request=pull_request, latest_revision=None)
+    return PullRequestDetail(
+        pull_request=pull_request,
+        latest_revision=RevisionDetail(
+            revision=revision,
+            files=revision_file_rows(revision),
+            findings=selectors.revision_findings(revision),
+            checklist=selectors.revision_checklist(revision),
+            state=selectors.review_state(revision, user),
+        ),
+    )
+
+
+def checklist_item_for_user(*, user: AbstractBaseUser, item_id: int) -> ChecklistItem:
+    """The checklist item if it belongs to a pull request the user may see; NotFound otherwise."""
+    item = (
+        ChecklistItem.objects.filter(
+            pk=item_id, revision__pull_request__in=_visible_pull_request_ids(user)
+        )
+        .select_related("revision")
+        .first()
+    )
+    if item is None:
+        raise NotFound("No such checklist item.")
+    return item
+
+
+def finding_for_user(*, user: AbstractBaseUser, finding_id: int) -> Finding:
+    """The finding if it belongs to a pull request the user may see; NotFound otherwise."""
+    finding = (
+        Finding.objects.filter(
+            pk=finding_id, revision__pull_request__in=_visible_pull_request_ids(user)
+        )
+        .select_related("revision")
+        .first()
+    )
+    if finding is None:
+        raise NotFound("No such finding.")
+    return finding
+
+
+def _reviewer(request: Request) -> AbstractBaseUser:
+    # IsAuthenticated has already refused anonymous requests; this also narrows the type.
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise NotAuthenticated()
+    return user
+
+
+def _rejected(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+class PullRequestListApi(generics.ListAPIView):
+    serializer_class = PullRequestListSerializer
+
+    @extend_schema(operation_id="pull_requests_list", summary="Pull requests you may review")
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[PullRequest]:
+        return selectors.pull_requests_visible_to(_reviewer(self.request))
+
+
+class PullRequestDetailApi(APIView):
+    @extend_schema(
+        operation_id="pull_requests_retrieve",
+        summary="A pull request with its latest revision and your review state",
+        responses={200: PullRequestDetailSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, owner: str, name: str, number: int) -> Response:
+        detail = pull_request_detail_for_user(
+            user=_reviewer(request), owner=owner, name=name, number=number
+        )
+        return Response(PullRequestDetailSerializer(detail).data)
+
+
+class ChecklistItemAnswerApi(APIView):
+    @extend_schema(
+        operation_id="checklist_items_answer",
+        summary="Explain a changed file in your own words",
+        request=AnswerInputSerializer,
+        responses={200: ChecklistItemSerializer, 400: REJECTED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, item_id: int) -> Response:
+        user = _reviewer(request)
+        item = checklist_item_for_user(user=user, item_id=item_id)
+        data = AnswerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = services.checklist_item_answer(
+                item=item, user=user, answer=data.validated_data["answer"]
+            )
+        except services.AnswerRejected as rejected:
+            logger.info(
+                "reviews.api.answer_rejected",
+                extra={"item_id": item.pk, "user_id": user.pk},
+            )
+            return _rejected(rejected.message)
+        return Response(ChecklistItemSerializer(item).data)
+
+
+class FindingTriageApi(APIView):
+    @extend_schema(
+        operation_id="findings_triage",
+        summary="Triage a finding: confirmed, false positive or accepted risk",
+        request=TriageInputSerializer,
+        responses={200: FindingSerializer, 400: REJECTED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, finding_id: int) -> Response:
+        user = _reviewer(request)
+        finding = finding_for_user(user=user, finding_id=finding_id)
+        data = TriageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            finding = services.finding_triage_review(
+                finding=finding,
+                user=user,
+                decision=data.validated_data["decision"],
+                reason=data.validated_data["reason"],
+                expires_at=data.validated_data["expires_at"],
+            )
+        except services.TriageDenied as denied:
+            message = denied.message
+        except TriageError as error:
+            message = str(error)
+        else:
+            return Response(FindingSerializer(finding).data)
+        logger.info(
+            "reviews.api.triage_rejected",
+            extra={"finding_id": finding.pk, "user_id": user.pk},
+        )
+        return _rejected(message)
+
+
+class RevisionApproveApi(APIView):
+    @extend_schema(
+        operation_id="pull_requests_approve",
+        summary="Approve the pull request's latest revision",
+        request=None,
+        responses={201: ApprovalSerializer, 400: REJECTED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, owner: str, name: str, number: int) -> Response:
+        user = _reviewer(request)
+        pull_request = selectors.pull_request_for_user(
+            user=user, owner=owner, name=name, number=number
+        )
+        revision = selectors.latest_revision(pull_request)
+        if revision is None:
+            return _rejected("This pull request has not been analysed yet.")
+        try:
+            approval = services.revision_approve(revision=revision, user=user)
+        except services.ApprovalDenied as denied:
+            return _rejected(denied.reason)
+        return Response(ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)

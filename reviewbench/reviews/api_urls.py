@@ -1,0 +1,21 @@
+from django.urls import path
+
+from reviewbench.reviews import api
+
+app_name = "reviews_api"
+pull_request = "pull-requests/<str:owner>/<str:name>/<int:number>/"
+urlpatterns = [
+    path("pull-requests/", api.PullRequestListApi.as_view(), name="pull_request_list"),
+    path(pull_request, api.PullRequestDetailApi.as_view(), name="pull_request_detail"),
+    path(pull_request + "approve/", api.RevisionApproveApi.as_view(), name="revision_approve"),
+    path(
+        "checklist-items/<int:item_id>/answer/",
+        api.ChecklistItemAnswerApi.as_view(),
+        name="checklist_item_answer",
+    ),
+    path(
+        "findings/<int:finding_id>/triage/",
+        api.FindingTriageApi.as_view(),
+        name="finding_triage",
+    ),
+]
