@@ -17,6 +17,6 @@ def _create_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
     # kombu's filesystem transport (the embedded default) fails when its folders are missing;
     # both the web process (which enqueues) and the worker create them.
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(str(options[key])).mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,7 @@ def test_embedded_defaults_are_sqlite_and_the_filesystem_broker(tmp_path):
     ]
     assert (tmp_path / "broker" / "queue").is_dir()
     assert (tmp_path / "broker" / "processed").is_dir()
+    assert (tmp_path / "broker" / "control").is_dir()
 
 
 @pytest.mark.parametrize("name", ["DATABASE_URL", "CELERY_BROKER_URL"])
