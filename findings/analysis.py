@@ -171,7 +171,7 @@ def _triage_file(
         return _file_result(
             change, language=language, hunks=hunks, analysis=NOT_APPLICABLE, note="File removed."
         ), None
-    if language is None or not any(scanner.handles(language) for scanner in scanners):
+    if not any(scanner.handles(language) for scanner in scanners):
         return _file_result(
             change,
             language=language,
@@ -248,7 +248,9 @@ def _run_scanner(
             continue
         cached = None
         if cache is not None and item.source.blob_sha:
-            cached = cache.get(scanner.id, scanner.version, item.source.blob_sha, item.language)
+            cached = cache.get(
+                scanner.id, scanner.version, item.source.blob_sha, item.language or ""
+            )
         try:
             # The same blob may sit under another path (a rename): the finding belongs to this one.
             restored = (

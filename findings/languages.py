@@ -50,6 +50,15 @@ _FILENAMES: dict[str, str] = {
 }
 
 
+# Dependency manifests are "languages" of their own: the dependency scanner reads them.
+_MANIFESTS: dict[str, str] = {
+    "pyproject.toml": "pyproject",
+    "package.json": "npm-package",
+    "go.mod": "go-module",
+    "pom.xml": "maven-pom",
+}
+
+
 def language_for_path(path: str) -> str | None:
     """The language of `path` by its extension, or None when it is not a language we know."""
     name = posixpath.basename(path.replace("\\", "/")).lower()
@@ -57,5 +66,9 @@ def language_for_path(path: str) -> str | None:
         return None
     if name in _FILENAMES:
         return _FILENAMES[name]
+    if name in _MANIFESTS:
+        return _MANIFESTS[name]
+    if name.startswith("requirements") and name.endswith(".txt"):
+        return "pip-requirements"
     _, extension = posixpath.splitext(name)
     return _EXTENSIONS.get(extension)

@@ -11,12 +11,15 @@ import re
 import subprocess
 from pathlib import Path
 
-from findings.snapshot import CommitData, FileChange, PullRequestSnapshot
+from findings.diff import DiffError, parse_unified_diff
+from findings.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
 
 GIT_TIMEOUT_SECONDS = 60
 MAX_CONTENT_BYTES = 1024 * 1024
 MAX_COMMITS = 250
 MAX_FILES = 3000
+MAX_COMMIT_FILES = 300  # what GitHub's commit endpoint gives on its first page
+MAX_COMMIT_DIFF_BYTES = 20 * 1024 * 1024
 MAX_REF_CHARS = 255
 POLICY_FILE = ".reviewbench.yml"
 _BINARY_SNIFF_BYTES = 8000
@@ -120,10 +123,13 @@ def _commits(git: _Git, base_sha: str, head_sha: str, author_login: str) -> list
     for sha in listing.split():
         if not _OBJECT_ID.fullmatch(sha):
             raise LocalGitError("git rev-list returned something that is not a commit id")
-        raw = git.run("show", "-s", "--no-color", "--format=%an%x00%ae%x00%B", sha).stdout
+        raw = git.run("show", "-s", "--no-color", "--format=%an%x00%ae%x00%P%x00%B", sha).stdout
         name, _, rest = raw.partition(b"\x00")
-        email, _, message = rest.partition(b"\x00")
+        email, _, rest = rest.partition(b"\x00")
+        parents, _, message = rest.partition(b"\x00")
         email_text = _decode(email).strip()
+        first_parent = next(iter(_decode(parents).split()), "")
+        files, files_complete = _commit_files(git, sha, first_parent)
         commits.append(
             CommitData(
                 sha=sha,
@@ -131,9 +137,38 @@ def _commits(git: _Git, base_sha: str, head_sha: str, author_login: str) -> list
                 author_name=_decode(name).strip(),
                 author_email=email_text,
                 author_login=author_login or email_text.partition("@")[0],
+                files=files,
+                files_complete=files_complete,
             )
         )
     return commits
+
+
+def _commit_files(git: _Git, sha: str, parent: str) -> tuple[tuple[CommitFile, ...], bool]:
+    """What one commit changed against its first parent, as GitHub's commit endpoint gives it:
+    per file a hunks-only patch (None for binary files). False when the list is cut short."""
+    if parent and not _OBJECT_ID.fullmatch(parent):
+        raise LocalGitError("git show returned a parent that is not a commit id")
+    revisions = (parent, sha) if parent else ("--root", sha)
+    raw = git.run(
+        "diff-tree", *_DIFF_OPTIONS, "--no-commit-id", "-r", "-p", "-M", "-U3", *revisions
+    ).stdout
+    if len(raw) > MAX_COMMIT_DIFF_BYTES:
+        return (), False
+    try:
+        diffs = parse_unified_diff(_decode(raw))
+    except DiffError:
+        return (), False
+    files = tuple(
+        CommitFile(
+            path=diff.path,
+            status=diff.status,
+            patch=None if diff.is_binary else "\n".join(hunk.content for hunk in diff.hunks),
+            previous_path=diff.previous_path,
+        )
+        for diff in diffs[:MAX_COMMIT_FILES]
+    )
+    return files, len(diffs) <= MAX_COMMIT_FILES
 
 
 def _listing(git: _Git, merge_base: str, head_sha: str) -> list[tuple[str, str, str]]:

@@ -12,13 +12,22 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from findings.analysis import AnalysisResult, analyze_snapshot
 from findings.cache import DatabaseScanCache
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
+from findings.provenance import (
+    ProvenanceConfig,
+    ProvenanceFile,
+    ProvenanceResult,
+    provenance_analyze,
+)
+from findings.scanners.dependencies import vulnerability_index_in_use
 from findings.snapshot import PullRequestSnapshot
+from findings.vulnerabilities import vulnerability_index_load
 
 logger = logging.getLogger(__name__)
 
@@ -225,9 +234,29 @@ def _carried_decisions(*, revision: Revision, fingerprints: list[str]) -> dict[s
     return decisions
 
 
-def _write_rows(*, revision: Revision, result: AnalysisResult) -> None:
+def _provenance(*, snapshot: PullRequestSnapshot, result: AnalysisResult) -> ProvenanceResult:
+    """AI provenance of every hunk, with the configured labels and bot logins."""
+    contents = {change.path: change.content for change in snapshot.files}
+    config = ProvenanceConfig.from_lists(
+        labels=settings.REVIEWBENCH_AI_LABELS, bot_authors=settings.REVIEWBENCH_AI_BOT_AUTHORS
+    )
+    files = [
+        ProvenanceFile(
+            path=file.path,
+            hunks=file.hunks,
+            previous_path=file.previous_path,
+            content=contents.get(file.path),
+        )
+        for file in result.files
+    ]
+    return provenance_analyze(snapshot=snapshot, files=files, config=config)
+
+
+def _write_rows(
+    *, revision: Revision, result: AnalysisResult, provenance: ProvenanceResult
+) -> None:
     files: list[ChangedFile] = []
-    hunks_per_file: list[tuple[ChangedFile, tuple]] = []
+    hunks_per_file: list[tuple[ChangedFile, tuple, tuple]] = []
     seen_paths: set[str] = set()
     for position, file in enumerate(result.files):
         path = _cut(file.path, 1024)
@@ -252,7 +281,7 @@ def _write_rows(*, revision: Revision, result: AnalysisResult) -> None:
             position=position,
         )
         files.append(changed)
-        hunks_per_file.append((changed, file.hunks))
+        hunks_per_file.append((changed, file.hunks, provenance.files[position]))
     ChangedFile.objects.bulk_create(files, batch_size=500)
 
     Hunk.objects.bulk_create(
@@ -269,9 +298,12 @@ def _write_rows(*, revision: Revision, result: AnalysisResult) -> None:
                 content_hash=hunk.content_hash,
                 added=len(hunk.added),
                 removed=len(hunk.removed),
+                authorship=origin.authorship,
+                ai_tool=_cut(origin.tool, 64),
+                ai_evidence=list(origin.evidence),
             )
-            for changed, hunks in hunks_per_file
-            for hunk in hunks
+            for changed, hunks, origins in hunks_per_file
+            for hunk, origin in zip(hunks, origins, strict=True)
         ],
         batch_size=500,
     )
@@ -367,19 +399,26 @@ def revision_analyze(*, repository: Repository, snapshot: PullRequestSnapshot) -
         "head_sha": snapshot.head_sha,
     }
     try:
-        result = analyze_snapshot(snapshot, cache=DatabaseScanCache())
+        # The dependency scanner is pure: hand it the advisories stored in the database.
+        with vulnerability_index_in_use(vulnerability_index_load()):
+            result = analyze_snapshot(snapshot, cache=DatabaseScanCache())
+        provenance = _provenance(snapshot=snapshot, result=result)
         with transaction.atomic():
             locked = Revision.objects.select_for_update().get(pk=revision.pk)
             if locked.status != Revision.Status.ANALYZING or locked.started_at != started_at:
                 # Another worker reclaimed it, or a newer head superseded it meanwhile.
                 logger.info("findings.revision.claim_lost", extra=log_extra)
                 return locked
-            _write_rows(revision=locked, result=result)
+            _write_rows(revision=locked, result=result, provenance=provenance)
             locked.base_sha = _cut(snapshot.base_sha, 64)
             locked.commits = _commits(snapshot)
             locked.policy_text = snapshot.policy_text or ""
             locked.additions = result.additions
             locked.deletions = result.deletions
+            # Additions come from GitHub's counts; attributed lines never exceed them.
+            locked.ai_added_lines = min(provenance.ai_added_lines, max(result.additions, 0))
+            locked.ai_tools = [_cut(tool, 64) for tool in provenance.tools[:20]]
+            locked.ai_signals = [signal.as_dict() for signal in provenance.signals[:50]]
             locked.status = Revision.Status.READY
             locked.status_reason = ""
             locked.finished_at = timezone.now()
@@ -455,3 +494,53 @@ def finding_triage(
             ]
         )
     return locked
+
+
+def finding_record_from_review(
+    *,
+    revision: Revision,
+    user,
+    path: str,
+    line: int,
+    rule_id: str,
+    title: str,
+    message: str,
+    fingerprint: str,
+    severity: str = Finding.Severity.HIGH,
+    cwe: int | None = None,
+    code: str = "",
+) -> Finding:
+    """Record (or re-confirm) a confirmed finding a reviewer raised, keyed by its fingerprint."""
+    path = _cut(path, 1024)
+    with transaction.atomic():
+        changed_file = ChangedFile.objects.filter(revision=revision, path=path).first()
+        finding, _created = Finding.objects.select_for_update().update_or_create(
+            revision=revision,
+            fingerprint=_cut(fingerprint, 64),
+            defaults={
+                "changed_file": changed_file,
+                "scanner_id": "reviewbench.assumption",
+                "scanner_version": ANALYZER_VERSION,
+                "rule_id": _cut(rule_id, 128),
+                "cwe": cwe,
+                "severity": severity,
+                "confidence": Finding.Confidence.HIGH,
+                "title": _cut(title, 300),
+                "message": _cut(message, MAX_REASON_CHARS * 2),
+                "path": path,
+                "line": max(line, 1),
+                "end_line": max(line, 1),
+                "code": _cut(code, 2000),
+                "pre_existing": False,
+                "triage": Finding.Triage.CONFIRMED,
+                "triage_reason": _cut(message, MAX_REASON_CHARS),
+                "triage_expires_at": None,
+                "triaged_by": user,
+                "triaged_at": timezone.now(),
+            },
+        )
+    logger.info(
+        "findings.finding.recorded_from_review",
+        extra={"finding_id": finding.pk, "revision_id": revision.pk, "rule_id": finding.rule_id},
+    )
+    return finding

@@ -10,12 +10,27 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class CommitFile:
+    """One file a single commit changed, diffed against the commit's first parent. `patch` is
+    GitHub's hunks-only format, or None when GitHub omitted it (large or binary files)."""
+
+    path: str
+    status: str  # added | modified | removed | renamed
+    patch: str | None
+    previous_path: str = ""
+
+
+@dataclass(frozen=True)
 class CommitData:
     sha: str
     message: str
     author_name: str = ""
     author_email: str = ""
     author_login: str = ""
+    files: tuple[CommitFile, ...] = ()
+    # True when `files` lists every file the commit changed; a path missing from an incomplete
+    # list may still have been changed by it, so provenance does not replay through it.
+    files_complete: bool = False
 
 
 @dataclass(frozen=True)

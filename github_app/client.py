@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import dataclasses
 import logging
 import math
 import re
@@ -25,7 +26,7 @@ from github.GithubException import RateLimitExceededException
 from github.Requester import Requester
 
 from findings.diff import diff_texts
-from findings.snapshot import CommitData, FileChange, PullRequestSnapshot
+from findings.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ MAX_CONTENT_BYTES = 1024 * 1024  # larger files are listed but not scanned
 MAX_POLICY_BYTES = 256 * 1024
 MAX_FILES = 3000  # GitHub's own cap on pulls/N/files
 MAX_COMMITS = 250  # GitHub's own cap on pulls/N/commits
+MAX_COMMIT_FILES = 300  # one page of GET /repos/{o}/{r}/commits/{sha}
 MAX_TITLE_CHARS = 1000
 MAX_BODY_CHARS = 65_536
 MAX_MESSAGE_CHARS = 16_384
@@ -238,6 +240,9 @@ class GitHubClient:
             state = "merged" if pr.merged else pr.state
             repository_github_id = pr.base.repo.id if pr.base.repo is not None else None
 
+        if len(commits) > 1:
+            # One commit wrote every added line; only several need per-commit patches to attribute.
+            commits = [self._with_files(repo, commit) for commit in commits]
         files = tuple(self._file_change(repo, item, base_sha=base_sha) for item in raw_files)
         policy_text = self._policy_at(repo, base_sha)
         return PullRequestSnapshot(
@@ -269,6 +274,39 @@ class GitHubClient:
             author_name=_bounded(author.name if author else "", 255),
             author_email=_bounded(author.email if author else "", 255),
             author_login=_bounded(item.author.login if item.author else "", 255),
+        )
+
+    def _with_files(self, repo: Any, commit: CommitData) -> CommitData:
+        """The commit with the files it changed (GET /repos/{o}/{r}/commits/{sha}), first page."""
+        files: list[CommitFile] = []
+        try:
+            with github_errors(f"reading commit {commit.sha[:12]}"):
+                for item in repo.get_commit(_check_sha(commit.sha)).files:
+                    files.append(self._commit_file(item))
+                    if len(files) >= MAX_COMMIT_FILES:
+                        break
+        except TransientGitHubError:
+            raise
+        except GitHubError as exc:
+            # A commit gone after a force-push: provenance falls back to matching content.
+            logger.warning(
+                "github.commit.unreadable", extra={"sha": commit.sha[:12], "error": str(exc)}
+            )
+            return commit
+        return dataclasses.replace(
+            commit, files=tuple(files), files_complete=len(files) < MAX_COMMIT_FILES
+        )
+
+    @staticmethod
+    def _commit_file(item: Any) -> CommitFile:
+        patch = item.patch
+        if patch is None and not item.changes:
+            patch = ""  # a pure rename or mode change: no lines changed, nothing omitted
+        return CommitFile(
+            path=_bounded(item.filename, 1024),
+            status=_STATUS_MAP.get(item.status, "modified"),
+            patch=patch,
+            previous_path=_bounded(item.previous_filename or "", 1024),
         )
 
     def _file_change(self, repo: Any, item: Any, *, base_sha: str) -> FileChange:

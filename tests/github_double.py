@@ -86,6 +86,7 @@ class _Repo:
     files_at: dict[tuple[str, str], bytes] = field(default_factory=dict)
     blobs: dict[str, bytes] = field(default_factory=dict)
     omit_patch: set[tuple[int, str]] = field(default_factory=set)
+    commits: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class GitHubDouble:
@@ -178,7 +179,9 @@ class GitHubDouble:
         merged: bool = False,
     ) -> dict[str, Any]:
         """Load a PR. Each file: filename, status, patch, content (text at head), previous_filename,
-        base_content (text at base). Each commit: sha, message, author_name, author_email, login."""
+        base_content (text at base). Each commit: sha, message, author_name, author_email, login,
+        files (what the commit changed: filename, status, patch, previous_filename; a patch of
+        None is left out, as GitHub does for large diffs)."""
         with self._lock:
             repo = self._repos[full_name]
             pr_files = []
@@ -214,9 +217,12 @@ class GitHubDouble:
                     "author_name": c.get("author_name", "Octo Cat"),
                     "author_email": c.get("author_email", "octocat@example.com"),
                     "login": c.get("login", user),
+                    "files": [self._commit_file(f) for f in c.get("files", ())],
                 }
                 for c in commits
             ]
+            for commit in pr_commits:
+                repo.commits[commit["sha"]] = commit
             repo.pulls[number] = {
                 "number": number,
                 "id": next(self._ids),
@@ -236,6 +242,21 @@ class GitHubDouble:
             }
             return self._pull_json(repo, repo.pulls[number])
 
+    @staticmethod
+    def _commit_file(item: dict[str, Any]) -> dict[str, Any]:
+        patch = item.get("patch")
+        lines = patch.split("\n") if patch else []
+        additions = item.get("additions", sum(1 for ln in lines if ln.startswith("+")))
+        deletions = item.get("deletions", sum(1 for ln in lines if ln.startswith("-")))
+        return {
+            "filename": item["filename"],
+            "status": item.get("status", "modified"),
+            "patch": patch,
+            "previous_filename": item.get("previous_filename"),
+            "additions": additions,
+            "deletions": deletions,
+        }
+
     def pull_request_json(self, full_name: str, number: int) -> dict[str, Any]:
         """The PR object as GitHub embeds it in a `pull_request` webhook payload."""
         repo = self._repos[full_name]
@@ -253,6 +274,12 @@ class GitHubDouble:
         """Leave out `patch` for this file, as GitHub does for large diffs."""
         with self._lock:
             self._repo(full_name).omit_patch.add((number, path))
+
+    def forget_commit(self, sha: str, *, full_name: str | None = None) -> None:
+        """GitHub no longer knows this commit (garbage-collected after a force-push): its
+        commit endpoint answers 422, while the PR's commit list still names it."""
+        with self._lock:
+            self._repo(full_name).commits.pop(sha, None)
 
     def fail_next(
         self,
@@ -331,14 +358,18 @@ class GitHubDouble:
                 entry["deletions"] = sum(1 for ln in lines if ln.startswith("-"))
             files.append(entry)
         log = git(
-            "log", "--reverse", "--format=%H%x00%an%x00%ae%x00%B%x1e", f"{base_sha}..{head_sha}"
+            "log",
+            "--reverse",
+            "--format=%H%x00%P%x00%an%x00%ae%x00%B%x1e",
+            f"{base_sha}..{head_sha}",
         )
         commits = []
         for record in log.decode().split("\x1e"):
             record = record.strip("\n")
             if not record:
                 continue
-            sha, name, email, message = record.split("\0", 3)
+            sha, parents, name, email, message = record.split("\0", 4)
+            parent = parents.split()[0] if parents.split() else EMPTY_TREE_SHA
             commits.append(
                 {
                     "sha": sha,
@@ -346,6 +377,7 @@ class GitHubDouble:
                     "author_name": name,
                     "author_email": email,
                     "login": user,
+                    "files": self._files_changed(git, parent, sha),
                 }
             )
         # Every file of the base tree is readable at the base sha (policy, base blobs).
@@ -366,6 +398,35 @@ class GitHubDouble:
             files=files,
             commits=commits,
         )
+
+    @staticmethod
+    def _files_changed(git: Any, old_sha: str, new_sha: str) -> list[dict[str, Any]]:
+        """What GitHub's commit endpoint lists for new_sha against old_sha: per file its patch."""
+        status_names = {"A": "added", "M": "modified", "D": "removed", "R": "renamed"}
+        raw = git("diff", "--name-status", "-z", "-M", old_sha, new_sha).decode()
+        parts = raw.split("\0")
+        files = []
+        i = 0
+        while i < len(parts) and parts[i]:
+            code = parts[i][0]
+            if code == "R":
+                old, new = parts[i + 1], parts[i + 2]
+                i += 3
+            else:
+                old = new = parts[i + 1]
+                i += 2
+            text = git("diff", "-M", old_sha, new_sha, "--", old, new).decode(errors="replace")
+            binary = "\nBinary files " in text or text.startswith("Binary files ")
+            hunks = text[text.find("\n@@") + 1 :].rstrip("\n") if "\n@@" in text else ""
+            files.append(
+                {
+                    "filename": new,
+                    "status": status_names.get(code, "modified"),
+                    "patch": None if binary else hunks,
+                    "previous_filename": old if code == "R" else None,
+                }
+            )
+        return files
 
     # --- assertions helpers ------------------------------------------------------------------
 
@@ -530,6 +591,40 @@ class GitHubDouble:
             "parents": [],
         }
 
+    def _commit_detail_json(self, repo: _Repo, commit: dict[str, Any]) -> dict[str, Any]:
+        """GET /repos/{o}/{r}/commits/{sha}: the commit with `stats` and `files[].patch`."""
+        data = self._commit_json(repo, commit)
+        sha = commit["sha"]
+        files = []
+        for item in commit["files"]:
+            blob = git_blob_sha(item["filename"].encode() + sha.encode())
+            entry: dict[str, Any] = {
+                "sha": blob,
+                "filename": item["filename"],
+                "status": item["status"],
+                "additions": item["additions"],
+                "deletions": item["deletions"],
+                "changes": item["additions"] + item["deletions"],
+                "blob_url": f"{self.base_url}/{repo.full_name}/blob/{sha}/{item['filename']}",
+                "raw_url": f"{self.base_url}/{repo.full_name}/raw/{sha}/{item['filename']}",
+                "contents_url": f"{self.base_url}/repos/{repo.full_name}/contents/"
+                f"{item['filename']}?ref={sha}",
+            }
+            if item["patch"]:  # GitHub leaves `patch` out of pure renames and large diffs
+                entry["patch"] = item["patch"]
+            if item["previous_filename"]:
+                entry["previous_filename"] = item["previous_filename"]
+            files.append(entry)
+        additions = sum(f["additions"] for f in files)
+        deletions = sum(f["deletions"] for f in files)
+        data["stats"] = {
+            "total": additions + deletions,
+            "additions": additions,
+            "deletions": deletions,
+        }
+        data["files"] = files
+        return data
+
     @staticmethod
     def _b64(raw: bytes) -> str:
         # GitHub wraps base64 content at 60 columns.
@@ -598,6 +693,15 @@ class GitHubDouble:
                 return self._not_found()
             items = [self._commit_json(repo, c) for c in pr["commits"]]
             return self._paginate(path, query, items)
+        if method == "GET" and len(rest) == 2 and rest[0] == "commits":
+            commit = repo.commits.get(rest[1])
+            if commit is None:
+                return (
+                    422,
+                    {},
+                    {"message": f"No commit found for SHA: {rest[1]}", "documentation_url": DOCS},
+                )
+            return 200, {}, self._commit_detail_json(repo, commit)
         if method == "GET" and len(rest) == 3 and rest[:2] == ["git", "blobs"]:
             raw = repo.blobs.get(rest[2])
             if raw is None:

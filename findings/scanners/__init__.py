@@ -17,7 +17,11 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
 CONFIDENCES = ("low", "medium", "high")
 
 # Modules imported (and so registered) before the registry is read.
-BUILTIN_SCANNER_MODULES: tuple[str, ...] = ("findings.scanners.bandit_scanner",)
+BUILTIN_SCANNER_MODULES: tuple[str, ...] = (
+    "findings.scanners.bandit_scanner",
+    "findings.scanners.secrets_scanner",
+    "findings.scanners.dependencies",
+)
 
 
 @dataclass(frozen=True)

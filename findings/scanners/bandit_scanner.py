@@ -6,6 +6,7 @@ import ast
 import functools
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ from findings.scanners import (
     SourceFile,
     register,
 )
+from findings.scanners.secrets_scanner import mask_line, mask_secret
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,10 @@ def _syntax_problem(text: str) -> str | None:
     except (ValueError, RecursionError, MemoryError) as exc:
         return f"Python could not parse this file ({type(exc).__name__}); bandit did not scan it"
     return None
+
+
+_ECHOES_SECRET = frozenset({"B105", "B106", "B107"})
+_QUOTED = re.compile(r"'([^'\n]{1,500})'")
 
 
 def _git_line_numbers(text: str):
@@ -171,6 +177,13 @@ class BanditScanner(Scanner):
         lines = source.text.split("\n")
         code = lines[line - 1].rstrip("\r") if line <= len(lines) else ""
         cwe_id = getattr(issue.cwe, "id", 0) or None
+        message = str(issue.text)
+        if issue.test_id in _ECHOES_SECRET:
+            # Bandit quotes the hard-coded password in its text and the line holds it: a finding
+            # must never echo a full secret (into the page, the check run, JSON or SARIF).
+            values = _QUOTED.findall(message)
+            code = mask_line(code, values)
+            message = _QUOTED.sub(lambda m: f"'{mask_secret(m.group(1))}'", message)
         return FindingData(
             scanner_id=self.id,
             scanner_version=self.version,
@@ -179,7 +192,7 @@ class BanditScanner(Scanner):
             severity=_SEVERITY.get(str(issue.severity).upper(), "info"),
             confidence=_CONFIDENCE.get(str(issue.confidence).upper(), "low"),
             title=str(issue.test or issue.test_id),
-            message=str(issue.text)[:_MAX_MESSAGE_CHARS],
+            message=message[:_MAX_MESSAGE_CHARS],
             guidance=GUIDANCE.get(issue.test_id, GENERIC_GUIDANCE),
             path=source.path,
             line=line,

@@ -149,3 +149,23 @@ def test_lone_carriage_returns_do_not_move_a_finding_off_its_git_line():
     assert [(f.rule_id, f.line, f.code) for f in outcome.findings] == [
         ("bandit.B307", 2, "eval(input())")
     ]
+
+
+def test_hard_coded_password_findings_never_echo_the_secret():
+    # given a hard-coded password bandit reports (B105) and quotes in its own text
+    source = SourceFile(
+        path="settings.py",
+        language="python",
+        text='password = "hunter2-very-secret"\n',
+        added_lines=frozenset({1}),
+    )
+
+    # when
+    outcome = BanditScanner().scan([source])
+
+    # then the finding keeps four characters of the secret and nothing more
+    [finding] = outcome.findings
+    assert finding.rule_id == "bandit.B105"
+    assert finding.code == 'password = "hunt…"'
+    assert finding.message == "Possible hardcoded password: 'hunt…'"
+    assert "hunter2-very-secret" not in repr(finding)

@@ -95,7 +95,11 @@ def test_server_urls_switch_to_postgresql_and_redis(name):
 
 def test_filesystem_broker_carries_a_message_between_processes(tmp_path):
     # The embedded broker needs no server: what one process publishes, another consumes.
-    folders = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+    folders = {
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
+        "control_folder": str(tmp_path / "control"),
+    }
     with Connection("filesystem://", transport_options=folders) as producer_side:
         queue = producer_side.SimpleQueue("celery")
         queue.put({"task": "github_app.process_delivery", "args": [42]})

@@ -1,0 +1,273 @@
+"""Hard-coded secrets found with detect-secrets, run in memory; a finding never echoes a secret.
+
+detect-secrets' line plugins (AWS, GitHub, private keys, keywords, high-entropy strings, ...) and
+its heuristic filters run over the text the scanner is given. No file is written: detect-secrets
+reads the lines from memory and only sees a generated name with the file's extension (which picks
+its keyword patterns). Every secret is masked to its first four characters plus "…" before it
+reaches a finding, so the code, title, message and fingerprint hold no usable secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from collections.abc import Sequence
+
+from detect_secrets.core.scan import _process_line_based_plugins
+from detect_secrets.settings import default_settings
+
+from findings.scanners import FindingData, Scanner, ScanOutcome, SourceFile, register
+
+logger = logging.getLogger(__name__)
+
+MASK_KEEP = 4
+MASK = "…"
+_MAX_CODE_CHARS = 500
+# Minified bundles put a whole program on one line; nobody hides a credential past this.
+_MAX_SCANNED_LINE_CHARS = 4000
+_MAX_VARIABLE_CHARS = 64
+_GUIDANCE = (
+    "Remove the secret from the code and rotate it now: it is in the repository's history. "
+    "Read it at run time from the environment or a secret manager (e.g. os.environ['NAME'])."
+)
+
+# detect-secrets' plugin names, most specific first: one finding per line, from the first match.
+_PRIORITY = (
+    "Private Key",
+    "AWS Access Key",
+    "GitHub Token",
+    "GitLab Token",
+    "Slack Token",
+    "Stripe Access Key",
+    "Azure Storage Account access key",
+    "OpenAI Token",
+    "PyPI Token",
+    "NPM tokens",
+    "SendGrid API Key",
+    "Twilio API Key",
+    "Discord Bot Token",
+    "Telegram Bot Token",
+    "Mailchimp Access Key",
+    "Square OAuth Secret",
+    "Artifactory Credentials",
+    "IBM Cloud IAM Key",
+    "IBM COS HMAC Credentials",
+    "SoftLayer Credentials",
+    "Cloudant Credentials",
+    "JSON Web Token",
+    "Basic Auth Credentials",
+    "Secret Keyword",
+    "Base64 High Entropy String",
+    "Hex High Entropy String",
+)
+_CRITICAL = frozenset({"Private Key", "AWS Access Key"})
+_CONFIDENCE = {
+    "Secret Keyword": "medium",
+    "Base64 High Entropy String": "medium",
+    "Hex High Entropy String": "low",
+    "Basic Auth Credentials": "medium",
+}
+# Public IPs are not secrets; detect-secrets reports them with the same machinery.
+_IGNORED_TYPES = frozenset({"Public IP (ipv4)"})
+
+# Values that are obviously not real secrets: docs placeholders and template slots.
+_PLACEHOLDER_WORDS = (
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "example",
+    "placeholder",
+    "dummy",
+    "your_",
+    "your-",
+    "yourtoken",
+    "xxxx",
+    "redacted",
+    "replace",
+    "insert",
+    "notasecret",
+    "not-a-secret",
+    "fake",
+    "secret_here",
+    "todo",
+    "fixme",
+)
+_PLACEHOLDER_MARKERS = ("<", ">", "${", "{{", "%(", "****")
+
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.~:@]")
+# Long runs mixing letters and digits on a flagged line are likely key material too (a key body on
+# the same line as its header, a second token); they are masked as well.
+_KEYISH_RUN = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
+_ASSIGNMENT = re.compile(
+    r"""["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?\s*(?::=|=>|=|:)\s*\S*$"""
+)
+_SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
+
+
+def mask_secret(value: str) -> str:
+    """The first four characters of a secret followed by "…", never more."""
+    return value[:MASK_KEEP] + MASK
+
+
+def _slug(secret_type: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-")
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a flagged value is a documentation placeholder rather than a credential."""
+    lowered = value.lower()
+    if any(marker in value for marker in _PLACEHOLDER_MARKERS):
+        return True
+    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return True
+    return len(set(lowered)) <= 2
+
+
+def _secret_span(line: str, value: str) -> tuple[int, int] | None:
+    """Where the secret sits in the line, widened to the whole token: some plugins capture only
+    a prefix (GitHub's `ghp`), and the rest of the token must be masked too."""
+    if not value:
+        return None
+    start = line.find(value)
+    if start < 0:
+        return None
+    end = start + len(value)
+    while end < len(line) and _TOKEN_CHARS.match(line[end]):
+        end += 1
+    return start, end
+
+
+def _is_keyish(run: str) -> bool:
+    return any(char.isdigit() for char in run) and any(char.isalpha() for char in run)
+
+
+def mask_line(line: str, values: Sequence[str]) -> str:
+    """The line with every flagged secret, and every key-like run, cut to four characters."""
+    spans: list[tuple[int, int]] = []
+    for value in values:
+        span = _secret_span(line, value)
+        if span is not None:
+            spans.append(span)
+    spans.extend(
+        (match.start(), match.end())
+        for match in _KEYISH_RUN.finditer(line)
+        if _is_keyish(match.group())
+    )
+    if not spans:
+        return line
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    position = 0
+    for start, end in merged:
+        out.append(line[position:start])
+        out.append(mask_secret(line[start:end]))
+        position = end
+    out.append(line[position:])
+    return "".join(out)
+
+
+def _variable_name(line: str, value: str) -> str | None:
+    """The name the secret is assigned to, when the line shows one (`KEY = "..."`, `"key": ...`)."""
+    start = line.find(value) if value else -1
+    if start <= 0:
+        return None
+    before = line[:start].rstrip().rstrip("\"'`").rstrip()
+    match = _ASSIGNMENT.search(before + " x")
+    if match is None:
+        return None
+    name = match.group("name")
+    return name[:_MAX_VARIABLE_CHARS] if name else None
+
+
+def _generated_name(path: str) -> str:
+    # detect-secrets picks keyword patterns by extension; the PR's path itself is never handed on.
+    _, extension = posixpath.splitext(posixpath.basename(path.replace("\\", "/")).lower())
+    return "file" + (extension if _SAFE_EXTENSION.match(extension) else ".txt")
+
+
+@register
+class SecretsScanner(Scanner):
+    """Hard-coded credentials (detect-secrets plugins and filters) in any text file."""
+
+    id = "secrets"
+    version = "1.5.0-1"
+    languages = frozenset({"*"})
+
+    def handles(self, language: str | None) -> bool:
+        # Secrets hide in every kind of text: code, config, docs, manifests.
+        return True
+
+    def scan(self, files: Sequence[SourceFile]) -> ScanOutcome:
+        """Scan every line of each file for credentials and report them masked."""
+        findings: list[FindingData] = []
+        with default_settings():
+            for source in files:
+                if "\x00" in source.text[:8192]:
+                    continue  # binary content carries no reviewable secret
+                findings.extend(self._scan_file(source))
+        findings.sort(key=lambda finding: (finding.path, finding.line, finding.rule_id))
+        return ScanOutcome(findings=tuple(findings), failures=())
+
+    def _scan_file(self, source: SourceFile) -> list[FindingData]:
+        raw_lines = source.text.split("\n")
+        lines = [
+            (number, text.rstrip("\r")[:_MAX_SCANNED_LINE_CHARS])
+            for number, text in enumerate(raw_lines, start=1)
+        ]
+        by_line: dict[int, list[tuple[str, str]]] = {}
+        for secret in _process_line_based_plugins(lines, filename=_generated_name(source.path)):
+            value = secret.secret_value or ""
+            if secret.type in _IGNORED_TYPES or is_placeholder(value):
+                continue
+            by_line.setdefault(secret.line_number, []).append((secret.type, value))
+        findings: list[FindingData] = []
+        for number, found in sorted(by_line.items()):
+            line = lines[number - 1][1]
+            rank = {name: position for position, name in enumerate(_PRIORITY)}
+            kind, value = min(found, key=lambda item: rank.get(item[0], len(rank)))
+            findings.append(self._finding(source, number, line, kind, value, [v for _, v in found]))
+        return findings
+
+    def _finding(
+        self,
+        source: SourceFile,
+        number: int,
+        line: str,
+        kind: str,
+        value: str,
+        values: list[str],
+    ) -> FindingData:
+        variable = _variable_name(line, value)
+        span = _secret_span(line, value)
+        masked = mask_secret(line[span[0] : span[1]] if span else value)
+        if kind == "Private Key":
+            message = "A private key block is committed to the repository."
+            # The BEGIN header is not secret and tells the reviewer what they are looking at;
+            # key material on the same line is still masked as a key-like run.
+            values = [other for other in values if other != value]
+        else:
+            where = f" assigned to `{variable}`" if variable else ""
+            message = f"A hard-coded {kind} ({masked}){where}."
+        return FindingData(
+            scanner_id=self.id,
+            scanner_version=self.version,
+            rule_id=f"secrets.{_slug(kind)}",
+            cwe=798,
+            severity="critical" if kind in _CRITICAL else "high",
+            confidence=_CONFIDENCE.get(kind, "high"),
+            title=f"Hard-coded secret: {kind}",
+            message=message,
+            guidance=_GUIDANCE,
+            path=source.path,
+            line=number,
+            end_line=number,
+            code=mask_line(line, values)[:_MAX_CODE_CHARS],
+        )
