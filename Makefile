@@ -31,6 +31,10 @@ fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Recall and false-positive rate per class and language on tests/corpus (docs/CORPUS.md).
+eval: venv
+	DJANGO_DEBUG=1 $(PY) manage.py evaluate --strict
+
 bench: venv
 	$(PY) -m bench
 

@@ -352,11 +352,24 @@ def analyze_snapshot(
                 item.change, language=item.language, hunks=item.hunks, analysis=ANALYSED, note=""
             )
 
+    # A scanner may supersede another's rules (`supersedes`, rule ids) on the files it analysed
+    # without a failure: its data flow tells the safe twin from the flaw, the pattern match cannot.
+    superseded: dict[str, set[str]] = defaultdict(set)
+    for scanner in active:
+        rule_ids = scanner.supersedes
+        if not rule_ids:
+            continue
+        failed = {f.path for f in failures if f.scanner_id == scanner.id}
+        for item in pending.values():
+            if scanner.handles(item.language) and item.source.path not in failed:
+                superseded[item.source.path].update(rule_ids)
+
     # Diff-aware: a finding on code the PR did not add is not this PR's to answer for.
     kept = [
         finding
         for finding in all_findings
         if finding.touches(added_by_path.get(finding.path, frozenset()))
+        and finding.rule_id not in superseded.get(finding.path, ())
     ]
     return AnalysisResult(
         files=tuple(decided[position] for position in sorted(decided)),

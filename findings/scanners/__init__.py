@@ -19,6 +19,7 @@ CONFIDENCES = ("low", "medium", "high")
 # Modules imported (and so registered) before the registry is read.
 BUILTIN_SCANNER_MODULES: tuple[str, ...] = (
     "findings.scanners.bandit_scanner",
+    "findings.scanners.python_taint",
     "findings.scanners.secrets_scanner",
     "findings.scanners.dependencies",
 )
@@ -94,6 +95,9 @@ class Scanner(ABC):
     id: ClassVar[str]
     version: ClassVar[str]
     languages: ClassVar[frozenset[str]]
+    # Rule ids of other scanners this one replaces on the files it analysed without a failure
+    # (a precise data-flow verdict wins over a pattern match on the same line).
+    supersedes: ClassVar[frozenset[str]] = frozenset()
 
     def handles(self, language: str | None) -> bool:
         return language is not None and language in self.languages

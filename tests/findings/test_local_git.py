@@ -99,8 +99,7 @@ def test_snapshot_runs_through_the_analysis(repo):
     result = analyze_snapshot(snap)
 
     assert [(f.data.path, f.data.rule_id, f.data.line) for f in result.findings] == [
-        ("run.py", "bandit.B404", 1),
-        ("run.py", "bandit.B602", 5),
+        ("run.py", "python-taint.command-injection", 5),
     ]
 
 

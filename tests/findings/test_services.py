@@ -103,12 +103,14 @@ def test_revision_analyze_writes_files_hunks_findings_and_ends_ready(repository)
     (hunk,) = Hunk.objects.filter(changed_file=changed)
     assert (hunk.added, hunk.removed, hunk.target_start) == (1, 0, 2)
     (finding,) = Finding.objects.filter(revision=revision)
-    assert (finding.rule_id, finding.line, finding.severity, finding.cwe) == (
-        "bandit.B602",
+    # The taint engine reports the flow (and supersedes bandit's B602 on files it analysed).
+    assert (finding.rule_id, finding.line, finding.confidence, finding.cwe) == (
+        "python-taint.command-injection",
         5,
-        "high",
+        "low",
         78,
     )
+    assert finding.message.startswith("`cmd` from parameter `cmd` of `run()`")
     assert finding.changed_file_id == changed.pk
     assert finding.triage == Finding.Triage.OPEN
     assert revision.pull_request.head_sha == HEAD_1
@@ -143,7 +145,9 @@ def test_scan_cache_hit_avoids_rerunning_bandit_on_the_next_push(repository, cou
     # then bandit ran once in all, and the finding is there again from the cache
     assert counting_bandit == ["app/run.py"]
     assert ScanCache.objects.filter(scanner_id="bandit").count() == 1
-    assert list(second.findings.values_list("rule_id", "line")) == [("bandit.B602", 5)]
+    assert list(second.findings.values_list("rule_id", "line")) == [
+        ("python-taint.command-injection", 5)
+    ]
 
 
 def test_malformed_patch_leaves_that_file_not_analysed_and_revision_ready(repository):

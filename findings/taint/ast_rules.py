@@ -1,0 +1,469 @@
+"""Non-taint AST rules of the Python plugin: weak crypto, hard-coded credentials, cookie flags,
+TLS verification, file modes. Each rule is a registered function; a new rule is a new entry."""
+
+from __future__ import annotations
+
+import ast
+import re
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from findings.taint.engine import ModuleInfo
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: str  # e.g. "weak-password-hash"
+    cls: str
+    cwe: int
+    line: int
+    end_line: int
+    message: str
+    confidence: str = "high"
+
+
+Rule = Callable[[ast.Module, ModuleInfo], Iterator[RuleHit]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Register an AST rule under `python.<name>`."""
+
+    def decorate(function: Rule) -> Rule:
+        RULES[name] = function
+        return function
+
+    return decorate
+
+
+_PASSWORD = re.compile(r"pass(word|wd)?|pwd", re.IGNORECASE)
+_SECURITY = re.compile(
+    r"pass(word|wd)?|pwd|secret|token|sign|auth|session|otp|credential|api_?key|nonce|salt|reset",
+    re.IGNORECASE,
+)
+_CREDENTIAL_NAME = re.compile(
+    r"(^|_)(password|passwd|pwd|secret|api_?key|apikey|token|access_key|private_key|"
+    r"client_secret|secret_key|auth_token|bearer)($|_)",
+    re.IGNORECASE,
+)
+_NOT_CREDENTIAL = re.compile(
+    r"url|uri|path|file|field|name|header|label|prefix|type|len|message|msg|pattern|regex|"
+    r"format|endpoint|param|key_id|_id$|policy|hint|input|placeholder|template|env|var",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(
+    r"changeme|change_me|example|xxx|your[_-]|dummy|placeholder|<|\$\{|\{\{|todo|redacted|\*\*\*",
+    re.IGNORECASE,
+)
+_WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha"})
+_FAST_HASHES = frozenset({"sha256", "sha512", "sha224", "sha384", "blake2b", "blake2s", "sha3_256"})
+_WEAK_CIPHERS = frozenset(
+    {
+        "Crypto.Cipher.DES.new",
+        "Crypto.Cipher.DES3.new",
+        "Crypto.Cipher.ARC4.new",
+        "Crypto.Cipher.Blowfish.new",
+        "Crypto.Cipher.ARC2.new",
+        "Cryptodome.Cipher.DES.new",
+        "Cryptodome.Cipher.ARC4.new",
+        "cryptography.hazmat.primitives.ciphers.algorithms.TripleDES",
+        "cryptography.hazmat.primitives.ciphers.algorithms.ARC4",
+        "cryptography.hazmat.primitives.ciphers.algorithms.Blowfish",
+        "cryptography.hazmat.primitives.ciphers.algorithms.IDEA",
+        "cryptography.hazmat.primitives.ciphers.modes.ECB",
+    }
+)
+_RANDOM = frozenset(
+    {
+        "random.random",
+        "random.randint",
+        "random.choice",
+        "random.choices",
+        "random.getrandbits",
+        "random.randrange",
+        "random.sample",
+        "random.uniform",
+    }
+)
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _end(node: ast.AST) -> int:
+    return getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+
+
+def _context_names(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:
+    """Names around a call: its arguments, the assignment target and the enclosing function."""
+    names = [child.id for child in ast.walk(node) if isinstance(child, ast.Name)]
+    names += [child.attr for child in ast.walk(node) if isinstance(child, ast.Attribute)]
+    current = parents.get(node)
+    while current is not None:
+        if isinstance(current, ast.Assign):
+            names += [ast.unparse(target) for target in current.targets]
+        elif isinstance(current, ast.Return | ast.AugAssign | ast.AnnAssign):
+            pass
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.append(current.name)
+            break
+        current = parents.get(current)
+    return " ".join(names)
+
+
+def _parents(tree: ast.Module) -> dict[ast.AST, ast.AST]:
+    parents: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    return parents
+
+
+def _calls(tree: ast.Module, module: ModuleInfo) -> Iterator[tuple[ast.Call, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            yield node, module.qualname(node.func) or ""
+
+
+@rule("weak-hash")
+def weak_hash(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """MD5/SHA-1 used for security, fast hashes for passwords, low PBKDF2 iterations."""
+    parents = _parents(tree)
+    for call, name in _calls(tree, module):
+        algorithm = None
+        if name.startswith("hashlib."):
+            algorithm = name.split(".", 1)[1]
+            if algorithm == "new" and call.args and isinstance(call.args[0], ast.Constant):
+                algorithm = str(call.args[0].value).lower()
+        if algorithm is None:
+            continue
+        if algorithm == "pbkdf2_hmac":
+            iterations = call.args[3] if len(call.args) > 3 else _keyword(call, "iterations")
+            if isinstance(iterations, ast.Constant) and isinstance(iterations.value, int):
+                if iterations.value < 100_000:
+                    yield RuleHit(
+                        "weak-password-hash",
+                        "weak-crypto",
+                        916,
+                        call.lineno,
+                        _end(call),
+                        f"PBKDF2 with only {iterations.value} iterations",
+                    )
+            continue
+        context = _context_names(call, parents)
+        used_for_security = _keyword(call, "usedforsecurity")
+        off = isinstance(used_for_security, ast.Constant) and used_for_security.value is False
+        if algorithm in _WEAK_HASHES and not off:
+            if _PASSWORD.search(context):
+                yield RuleHit(
+                    "weak-password-hash",
+                    "weak-crypto",
+                    916,
+                    call.lineno,
+                    _end(call),
+                    f"hashlib.{algorithm} used to hash a password",
+                )
+            elif _SECURITY.search(context):
+                yield RuleHit(
+                    "weak-hash",
+                    "weak-crypto",
+                    328,
+                    call.lineno,
+                    _end(call),
+                    f"hashlib.{algorithm} used for a security value",
+                )
+            else:
+                yield RuleHit(
+                    "weak-hash",
+                    "weak-crypto",
+                    328,
+                    call.lineno,
+                    _end(call),
+                    f"hashlib.{algorithm} without usedforsecurity=False",
+                    confidence="medium",
+                )
+        elif algorithm in _FAST_HASHES and call.args:
+            hashed = " ".join(
+                child.id if isinstance(child, ast.Name) else child.attr
+                for child in ast.walk(call.args[0])
+                if isinstance(child, ast.Name | ast.Attribute)
+            )
+            if _PASSWORD.search(hashed):
+                yield RuleHit(
+                    "weak-password-hash",
+                    "weak-crypto",
+                    916,
+                    call.lineno,
+                    _end(call),
+                    f"a fast unsalted hashlib.{algorithm} used to hash a password",
+                )
+
+
+@rule("weak-cipher")
+def weak_cipher(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """DES, 3DES, RC4, Blowfish, ECB mode and short RSA keys."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = module.qualname(node.func) or ""
+            if name in _WEAK_CIPHERS:
+                yield RuleHit(
+                    "weak-cipher",
+                    "weak-crypto",
+                    327,
+                    node.lineno,
+                    _end(node),
+                    f"weak cipher {name.rsplit('.', 2)[-2 if name.endswith('.new') else -1]}",
+                )
+            if name.endswith(("generate_private_key", "RSA.generate", "DSA.generate")):
+                size = _keyword(node, "key_size") or _keyword(node, "bits")
+                if size is None and node.args:
+                    size = node.args[-1] if name.endswith("generate_private_key") else node.args[0]
+                if (
+                    isinstance(size, ast.Constant)
+                    and isinstance(size.value, int)
+                    and size.value < 2048
+                ):
+                    yield RuleHit(
+                        "weak-key",
+                        "weak-crypto",
+                        326,
+                        node.lineno,
+                        _end(node),
+                        f"{size.value}-bit key",
+                    )
+        elif isinstance(node, ast.Attribute) and node.attr == "MODE_ECB":
+            yield RuleHit("weak-cipher", "weak-crypto", 327, node.lineno, _end(node), "ECB mode")
+
+
+@rule("insecure-random")
+def insecure_random(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """The `random` module used to make tokens, passwords, OTPs or salts."""
+    parents = _parents(tree)
+    for call, name in _calls(tree, module):
+        if name in _RANDOM and _SECURITY.search(_context_names(call, parents)):
+            yield RuleHit(
+                "insecure-random",
+                "weak-crypto",
+                327,
+                call.lineno,
+                _end(call),
+                f"{name} is predictable; used for a security value",
+            )
+
+
+def _credential_literal(name: str, value: ast.expr) -> bool:
+    if not isinstance(value, ast.Constant) or not isinstance(value.value, str):
+        return False
+    text = value.value
+    if len(text) < 8 or " " in text.strip() or _PLACEHOLDER.search(text):
+        return False
+    if len(set(text)) < 4 or text.startswith(("http://", "https://", "/")):
+        return False
+    short = name.rsplit(".", 1)[-1].strip("'\"")
+    return bool(_CREDENTIAL_NAME.search(short)) and not _NOT_CREDENTIAL.search(short)
+
+
+@rule("hardcoded-credential")
+def hardcoded_credential(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """String literals assigned to password/secret/api_key/token names."""
+    for node in ast.walk(tree):
+        pairs: list[tuple[str, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(ast.unparse(target), node.value) for target in node.targets]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            pairs = [(ast.unparse(node.target), node.value)]
+        elif isinstance(node, ast.Call):
+            pairs = [(k.arg, k.value) for k in node.keywords if k.arg]
+        elif isinstance(node, ast.Dict):
+            pairs = [
+                (str(key.value), value)
+                for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            ]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = node.args.args[len(node.args.args) - len(node.args.defaults) :]
+            pairs = [
+                (arg.arg, default) for arg, default in zip(args, node.args.defaults, strict=True)
+            ]
+        for name, value in pairs:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and "[" in name:
+                key = name.split("[", 1)[1].rstrip("]")
+                name = key
+            if _credential_literal(name, value):
+                yield RuleHit(
+                    "hardcoded-credential",
+                    "hardcoded-credentials",
+                    798,
+                    value.lineno,
+                    _end(value),
+                    f"a literal credential is assigned to `{name[:60]}`",
+                )
+
+
+_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_SECURE": (False, 614),
+    "CSRF_COOKIE_SECURE": (False, 614),
+    "SESSION_COOKIE_HTTPONLY": (False, 1004),
+    "REMEMBER_COOKIE_SECURE": (False, 614),
+    "REMEMBER_COOKIE_HTTPONLY": (False, 1004),
+    "SESSION_COOKIE_SAMESITE": (None, 1275),
+}
+
+
+@rule("cookie-flags")
+def cookie_flags(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """set_cookie without secure/httponly/samesite, and settings that switch them off."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in ("set_cookie", "set_signed_cookie"):
+                if node.keywords and any(k.arg is None for k in node.keywords):
+                    continue  # **options: the flags may be inside
+                missing = []
+                for flag, cwe in (("secure", 614), ("httponly", 1004), ("samesite", 1275)):
+                    value = _keyword(node, flag)
+                    if value is None or (
+                        isinstance(value, ast.Constant) and value.value in (False, None)
+                    ):
+                        missing.append((flag, cwe))
+                if missing:
+                    flags = ", ".join(flag for flag, _ in missing)
+                    yield RuleHit(
+                        "cookie-flags",
+                        "cookie-flags",
+                        missing[0][1],
+                        node.lineno,
+                        _end(node),
+                        f"cookie set without {flags}",
+                    )
+            if node.func.attr == "update":
+                for keyword in node.keywords:
+                    yield from _cookie_setting(keyword.arg or "", keyword.value)
+        targets: list[tuple[str, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    targets.append((target.id, node.value))
+                elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                    targets.append((str(target.slice.value), node.value))
+        for name, value in targets:
+            yield from _cookie_setting(name, value)
+
+
+def _cookie_setting(name: str, value: ast.expr) -> Iterator[RuleHit]:
+    if name in _COOKIE_SETTINGS and isinstance(value, ast.Constant):
+        bad, cwe = _COOKIE_SETTINGS[name]
+        if value.value is bad:
+            yield RuleHit(
+                "cookie-flags",
+                "cookie-flags",
+                cwe,
+                value.lineno,
+                _end(value),
+                f"{name} = {value.value!r}",
+            )
+
+
+@rule("tls-verification-off")
+def tls_off(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """verify=False, unverified SSL contexts, CERT_NONE and check_hostname=False."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            verify = _keyword(node, "verify")
+            if isinstance(verify, ast.Constant) and verify.value is False:
+                yield RuleHit(
+                    "tls-verification-off",
+                    "tls-verification",
+                    295,
+                    node.lineno,
+                    _end(node),
+                    "certificate verification is switched off (verify=False)",
+                )
+            name = module.qualname(node.func) or ""
+            if name in ("ssl._create_unverified_context", "ssl._create_stdlib_context"):
+                yield RuleHit(
+                    "tls-verification-off",
+                    "tls-verification",
+                    295,
+                    node.lineno,
+                    _end(node),
+                    f"{name}() does not verify certificates",
+                )
+        elif isinstance(node, ast.Attribute) and node.attr == "CERT_NONE":
+            yield RuleHit(
+                "tls-verification-off",
+                "tls-verification",
+                295,
+                node.lineno,
+                _end(node),
+                "ssl.CERT_NONE accepts any certificate",
+            )
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == "check_hostname"
+                    and isinstance(node.value, ast.Constant)
+                    and node.value.value is False
+                ):
+                    yield RuleHit(
+                        "tls-verification-off",
+                        "tls-verification",
+                        295,
+                        node.lineno,
+                        _end(node),
+                        "check_hostname = False",
+                    )
+
+
+def _mode_value(node: ast.expr | None, module: ModuleInfo) -> int | None:
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = _mode_value(node.left, module), _mode_value(node.right, module)
+        return None if left is None or right is None else left | right
+    name = module.qualname(node) or ""
+    if name.startswith("stat.S_"):
+        value = getattr(stat, name.split(".", 1)[1], None)
+        return value if isinstance(value, int) else None
+    return None
+
+
+@rule("permissive-file-mode")
+def permissive_mode(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """World-writable chmod/makedirs/open modes and umask(0)."""
+    for call, name in _calls(tree, module):
+        mode_node = None
+        if name in ("os.chmod", "os.fchmod", "os.lchmod"):
+            mode_node = call.args[1] if len(call.args) > 1 else _keyword(call, "mode")
+        elif name in ("os.makedirs", "os.mkdir"):
+            mode_node = call.args[1] if len(call.args) > 1 else _keyword(call, "mode")
+        elif name == "os.open":
+            mode_node = call.args[2] if len(call.args) > 2 else _keyword(call, "mode")
+        elif isinstance(call.func, ast.Attribute) and call.func.attr in ("chmod", "mkdir", "touch"):
+            mode_node = call.args[0] if call.args else _keyword(call, "mode")
+        elif name == "os.umask":
+            mask = _mode_value(call.args[0] if call.args else None, module)
+            if mask is not None and not mask & 0o002:
+                yield RuleHit(
+                    "permissive-file-mode",
+                    "file-permissions",
+                    732,
+                    call.lineno,
+                    _end(call),
+                    f"umask({oct(mask)}) leaves new files world-writable",
+                )
+            continue
+        mode = _mode_value(mode_node, module)
+        if mode is not None and mode & 0o002:
+            yield RuleHit(
+                "permissive-file-mode",
+                "file-permissions",
+                732,
+                call.lineno,
+                _end(call),
+                f"mode {oct(mode)} is world-writable",
+            )

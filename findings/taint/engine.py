@@ -1,0 +1,1449 @@
+"""Intra-file, inter-procedural taint analysis of Python over the stdlib `ast`.
+
+Each function is walked once per round in statement order: branches are analysed separately and
+merged, loops twice, guards (`if x not in ALLOWED: abort()`) narrow the taint of what they check.
+Each function gets a summary (which parameters reach its return value and which reach sinks), and
+calls to functions of the same file apply it; summaries are recomputed to a fixpoint (bounded, so
+recursion terminates).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from findings.taint import rules
+from findings.taint.regex import is_catastrophic
+from findings.taint.rules import (
+    ALL,
+    ALL_BUT_VALIDATION,
+    ERROR,
+    INPUT,
+    NO_DOUBLE_SLASH,
+    NORMALIZED,
+    NUMERIC,
+    RELATIVE,
+)
+
+MAX_ROUNDS = 4
+MAX_FUNCTIONS = 2000
+_MONEY = (
+    "amount",
+    "balance",
+    "price",
+    "total",
+    "quantity",
+    "qty",
+    "cost",
+    "credit",
+    "funds",
+    "fee",
+)
+_URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse"})
+_PARAM = "param"
+
+
+@dataclass(frozen=True)
+class Label:
+    """One origin of taint: where it came from and which classes it has been cleaned of."""
+
+    kind: str  # input | error | param
+    source: str  # "request.args", "parameter `name`", "param:2"
+    line: int
+    cleared: frozenset[str] = frozenset()
+    upload: bool = False
+
+    def clean_for(self, cls: str) -> bool:
+        if ALL in self.cleared or cls in self.cleared:
+            return True
+        if ALL_BUT_VALIDATION in self.cleared and cls != "input-validation":
+            return True
+        if cls == "path-traversal" and "~checked-path" in self.cleared:
+            return True
+        if cls == "open-redirect" and {RELATIVE, NO_DOUBLE_SLASH} <= self.cleared:
+            return True
+        return False
+
+    def with_cleared(self, classes: Iterable[str]) -> Label:
+        return Label(
+            self.kind, self.source, self.line, self.cleared | frozenset(classes), self.upload
+        )
+
+
+Taint = frozenset[Label]
+EMPTY: Taint = frozenset()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A sink reached by taint: the class, the call's lines, the variable and the labels."""
+
+    cls: str
+    sink: str
+    line: int
+    end_line: int
+    variable: str
+    labels: Taint
+    via_lines: tuple[int, ...] = ()
+
+
+@dataclass
+class Summary:
+    returns: dict[int, frozenset[str]] = field(default_factory=dict)  # param index → cleared
+    intrinsic: Taint = EMPTY
+    sinks: list[tuple[int, Hit]] = field(default_factory=list)  # (param index, hit)
+
+    def key(self):
+        return (
+            tuple(sorted((k, tuple(sorted(v))) for k, v in self.returns.items())),
+            frozenset(self.intrinsic),
+            frozenset((index, hit.cls, hit.line) for index, hit in self.sinks),
+        )
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _terminates(body: list[ast.stmt], module: ModuleInfo) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Return | ast.Raise | ast.Continue | ast.Break):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        name = module.qualname(last.value.func)
+        return name in rules.TERMINATORS or (name or "").rsplit(".", 1)[-1] == "abort"
+    if isinstance(last, ast.If):
+        return _terminates(last.body, module) and _terminates(last.orelse, module)
+    return False
+
+
+class ModuleInfo:
+    """What a file imports, defines and configures, read once before the functions are walked."""
+
+    def __init__(self, tree: ast.Module):
+        self.tree = tree
+        self.imports: dict[str, str] = {}
+        self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        self.constants: set[str] = set()
+        self.kinds: dict[str, str] = {}
+        self.safe_parsers: set[str] = set()
+        self.evil_regexes: set[str] = set()
+        self.upload_size_limit = False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        root = alias.name.split(".")[0]
+                        self.imports[root] = root
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions.setdefault(node.name, []).append(node)
+        roots = {value.split(".")[0] for value in self.imports.values()}
+        self.is_flask = "flask" in roots
+        self.is_fastapi = "fastapi" in roots or "starlette" in roots
+        text_limits = (
+            "MAX_CONTENT_LENGTH",
+            "DATA_UPLOAD_MAX_MEMORY_SIZE",
+            "FILE_UPLOAD_MAX_MEMORY_SIZE",
+        )
+        for node in tree.body:
+            targets: list[ast.expr] = []
+            value = None
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            for target in targets:
+                name = _dotted(target) if not isinstance(target, ast.Subscript) else None
+                if isinstance(target, ast.Subscript):
+                    key = target.slice
+                    if isinstance(key, ast.Constant) and key.value in text_limits:
+                        self.upload_size_limit = True
+                if name is None or value is None:
+                    continue
+                if name.rsplit(".", 1)[-1] in text_limits:
+                    self.upload_size_limit = True
+                if self._constant_value(value):
+                    self.constants.add(name)
+                if isinstance(value, ast.Call):
+                    self._note_call_binding(name, value)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr == "update" and any(
+                    keyword.arg in text_limits for keyword in node.keywords
+                ):
+                    self.upload_size_limit = True
+
+    def _note_call_binding(self, name: str, value: ast.Call) -> None:
+        callee = self.qualname(value.func) or ""
+        self.kinds[name] = callee
+        if callee.endswith("XMLParser") and _resolves_entities_off(value):
+            self.safe_parsers.add(name)
+        if callee in ("re.compile", "regex.compile") and value.args:
+            pattern = value.args[0]
+            if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str | bytes):
+                if is_catastrophic(pattern.value):
+                    self.evil_regexes.add(name)
+
+    def _constant_value(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            return all(self._constant_value(element) for element in node.elts)
+        if isinstance(node, ast.Dict):
+            return all(
+                key is not None and self._constant_value(key) and self._constant_value(value)
+                for key, value in zip(node.keys, node.values, strict=True)
+            )
+        if isinstance(node, ast.Call) and _dotted(node.func) in ("frozenset", "set", "tuple"):
+            return all(self._constant_value(arg) for arg in node.args)
+        if isinstance(node, ast.Name):
+            return node.id in self.constants
+        return False
+
+    def qualname(self, node: ast.expr) -> str | None:
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        resolved = self.imports.get(head)
+        if resolved is None:
+            return dotted
+        return f"{resolved}.{rest}" if rest else resolved
+
+
+def _resolves_entities_off(call: ast.Call) -> bool:
+    for keyword in call.keywords:
+        if keyword.arg == "resolve_entities":
+            return isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+    return False
+
+
+def is_handler(function: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool) -> bool:
+    """A web request handler: a routed function, a Django view, or a class-based view method."""
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = _dotted(target) or ""
+        if name.rsplit(".", 1)[-1] in rules.HANDLER_DECORATORS and (
+            "." in name
+            or name in ("api_view", "require_http_methods", "require_GET", "require_POST")
+        ):
+            return True
+    params = [arg.arg for arg in function.args.args]
+    if in_class and params[:1] == ["self"]:
+        params = params[1:]
+        if function.name in rules.CLASS_VIEW_METHODS and params[:1] in (["request"], ["req"]):
+            return True
+        return False
+    return params[:1] in (["request"], ["req"])
+
+
+class FunctionWalker:
+    """Walks one function's body, tracking the taint of every local name."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        handler: bool,
+        method: bool,
+    ):
+        self.engine = engine
+        self.module = engine.module
+        self.function = function
+        self.handler = handler
+        self.env: dict[str, Taint] = {}
+        self.kinds: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}  # urlparse(url) result → url
+        self.request_names: set[str] = set(rules.REQUEST_NAMES)
+        self.hits: list[Hit] = []
+        self.returns: Taint = EMPTY
+        self.upload_checks: set[str] = set()
+        self._seed_parameters(method)
+
+    def _seed_parameters(self, method: bool) -> None:
+        args = self.function.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        everything = list(zip(positional, defaults, strict=True)) + list(
+            zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        )
+        if args.vararg:
+            everything.append((args.vararg, None))
+        if args.kwarg:
+            everything.append((args.kwarg, None))
+        index = 0
+        for arg, default in everything:
+            annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+            short = annotation.rsplit(".", 1)[-1]
+            if short in rules.REQUEST_TYPES:
+                self.request_names.add(arg.arg)
+            taint: set[Label] = {Label(_PARAM, f"param:{index}", 0)}
+            index += 1
+            injected = isinstance(default, ast.Call) and (_dotted(default.func) or "").rsplit(
+                ".", 1
+            )[-1] in ("Depends", "Security")
+            if (
+                self.handler
+                and arg.arg not in rules.NON_INPUT_PARAMS
+                and short not in rules.NON_INPUT_PARAM_TYPES
+                and not injected
+            ):
+                taint.add(
+                    Label(
+                        INPUT,
+                        f"parameter `{arg.arg}`",
+                        arg.lineno,
+                        upload="UploadFile" in annotation,
+                    )
+                )
+            self.env[arg.arg] = frozenset(taint)
+
+    # ---- expressions -------------------------------------------------------------------------
+
+    def is_sequence(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.List | ast.Tuple | ast.ListComp):
+            return True
+        if isinstance(node, ast.Name):
+            return self.kinds.get(node.id) == "list"
+        if isinstance(node, ast.Call):
+            return self.module.qualname(node.func) in ("shlex.split", "list")
+        return False
+
+    def is_safe_parser(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.module.safe_parsers or self.kinds.get(node.id) == "safe-parser"
+        if isinstance(node, ast.Call):
+            return _resolves_entities_off(node)
+        return False
+
+    def kind_of(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.kinds.get(node.id) or self.module.kinds.get(node.id)
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted is not None and dotted in self.kinds:
+                return self.kinds[dotted]
+        if isinstance(node, ast.Call):
+            callee = self.call_name(node)
+            if callee is None:
+                return None
+            if callee.startswith("pathlib.Path") or callee.endswith(".resolve"):
+                return "pathlib.Path"
+            return callee
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return self.kind_of(node.left)
+        if isinstance(node, ast.List | ast.Tuple | ast.ListComp):
+            return "list"
+        return None
+
+    def call_name(self, call: ast.Call) -> str | None:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            kind = self.kind_of(func.value)
+            if kind in ("pathlib.Path", "pathlib.PurePath") or (kind or "").endswith(
+                ("Session", "Client", "ClientSession", "AsyncClient")
+            ):
+                return f"{kind}.{func.attr}"
+        return self.module.qualname(func)
+
+    def taint(self, node: ast.expr | None) -> Taint:
+        if node is None:
+            return EMPTY
+        method = getattr(self, f"_t_{type(node).__name__}", None)
+        if method is not None:
+            return method(node)
+        result: set[Label] = set()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                result |= self.taint(child)
+        return frozenset(result)
+
+    def _t_Constant(self, node: ast.Constant) -> Taint:
+        return EMPTY
+
+    def _t_Name(self, node: ast.Name) -> Taint:
+        return self.env.get(node.id, EMPTY)
+
+    def _t_Attribute(self, node: ast.Attribute) -> Taint:
+        dotted = _dotted(node)
+        if dotted is not None:
+            qualified = self.module.qualname(node) or dotted
+            if qualified in rules.SOURCE_ATTRIBUTES:
+                return frozenset({Label(INPUT, rules.SOURCE_ATTRIBUTES[qualified], node.lineno)})
+            if dotted in self.env:
+                return self.env[dotted]
+        base = node.value
+        base_name = _dotted(base)
+        if base_name is not None and (
+            base_name in self.request_names or base_name == "self.request"
+        ):
+            if node.attr in rules.REQUEST_ATTRIBUTES:
+                return frozenset(
+                    {
+                        Label(
+                            INPUT,
+                            f"{base_name.rsplit('.', 1)[-1]}.{node.attr}",
+                            node.lineno,
+                            upload=node.attr in rules.UPLOAD_ATTRIBUTES,
+                        )
+                    }
+                )
+            return EMPTY
+        return self.taint(base)
+
+    def _t_Subscript(self, node: ast.Subscript) -> Taint:
+        self._check_index(node)
+        value = self.taint(node.value)
+        if isinstance(node.slice, ast.Slice):
+            return value
+        return value
+
+    def _t_IfExp(self, node: ast.IfExp) -> Taint:
+        saved = self.env
+        self.env = dict(saved)
+        self.narrow(node.test, True)
+        body = self.taint(node.body)
+        self.env = dict(saved)
+        self.narrow(node.test, False)
+        orelse = self.taint(node.orelse)
+        self.env = saved
+        self.taint(node.test)
+        return body | orelse
+
+    def _t_Compare(self, node: ast.Compare) -> Taint:
+        self._check_timing(node)
+        for part in [node.left, *node.comparators]:
+            self.taint(part)
+        return EMPTY  # a comparison yields a bool
+
+    def _t_BoolOp(self, node: ast.BoolOp) -> Taint:
+        result: set[Label] = set()
+        for value in node.values:
+            result |= self.taint(value)
+        return frozenset(result)
+
+    def _t_Lambda(self, node: ast.Lambda) -> Taint:
+        return EMPTY
+
+    def _t_JoinedStr(self, node: ast.JoinedStr) -> Taint:
+        result: set[Label] = set()
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                inner = self.taint(value.value)
+                if value.conversion == ord("r"):
+                    inner = frozenset(label.with_cleared({"log-injection"}) for label in inner)
+                result |= inner
+        return self._fixed_host(node, frozenset(result))
+
+    def _t_BinOp(self, node: ast.BinOp) -> Taint:
+        result = self.taint(node.left) | self.taint(node.right)
+        self._check_money(node, result)
+        return self._fixed_host(node, result)
+
+    def _fixed_host(self, node: ast.expr, result: Taint) -> Taint:
+        """A URL built on a constant "scheme://host/" prefix cannot be sent to another host."""
+        prefix = _leading_constant(node)
+        if prefix is None or not result:
+            return result
+        scheme, sep, rest = prefix.partition("://")
+        if sep and scheme.isalpha() and "/" in rest and rest.index("/") > 0:
+            return frozenset(label.with_cleared({"ssrf", "open-redirect"}) for label in result)
+        if prefix.startswith("/") and not prefix.startswith("//") and len(prefix) > 1:
+            return frozenset(label.with_cleared({"open-redirect"}) for label in result)
+        return result
+
+    def _t_Await(self, node: ast.Await) -> Taint:
+        return self.taint(node.value)
+
+    def _t_NamedExpr(self, node: ast.NamedExpr) -> Taint:
+        value = self.taint(node.value)
+        self.bind(node.target, node.value, value)
+        return value
+
+    def _t_ListComp(self, node) -> Taint:
+        saved = dict(self.env)
+        for generator in node.generators:
+            self.bind(generator.target, None, self.taint(generator.iter))
+            for condition in generator.ifs:
+                self.narrow(condition, True)
+        if isinstance(node, ast.DictComp):
+            result = self.taint(node.key) | self.taint(node.value)
+        else:
+            result = self.taint(node.elt)
+        self.env = saved
+        return result
+
+    _t_SetComp = _t_ListComp
+    _t_GeneratorExp = _t_ListComp
+    _t_DictComp = _t_ListComp
+
+    def _t_Call(self, node: ast.Call) -> Taint:
+        name = self.call_name(node)
+        func = node.func
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        receiver = self.taint(func.value) if isinstance(func, ast.Attribute) else EMPTY
+        args = [self.taint(arg) for arg in node.args]
+        kwargs = {keyword.arg: self.taint(keyword.value) for keyword in node.keywords}
+        everything = frozenset().union(*args, *kwargs.values()) if (args or kwargs) else EMPTY
+
+        self.check_sinks(node, name, method, receiver, args, kwargs)
+
+        source = self._call_source(node, name, method)
+        if source is not None:
+            return frozenset({source}) | receiver
+        if name in rules.ERROR_FUNCTIONS:
+            return frozenset({Label(ERROR, f"{name}()", node.lineno)})
+        sanitizer = rules.SANITIZERS.get(name or "") or (
+            rules.SANITIZERS.get(f"*.{method}") if method else None
+        )
+        if sanitizer is not None:
+            base = everything | (receiver if method == "resolve" else EMPTY)
+            if ALL in sanitizer.clears:
+                return EMPTY
+            return frozenset(
+                label.with_cleared(sanitizer.clears | sanitizer.adds) for label in base
+            )
+        if name in _URL_PARSERS:
+            return everything
+        local = self.engine.local_function(node, self)
+        if local is not None:
+            return self.engine.apply_summary(local, node, self)
+        if method is not None:
+            if method in ("get", "pop", "setdefault", "__getitem__") and not receiver:
+                return EMPTY  # a lookup in a clean mapping returns one of its own values
+            if method in ("replace", "sub") and _breaks_lines(node):
+                return frozenset(
+                    label.with_cleared({"log-injection"}) for label in receiver | everything
+                )
+            if method in ("startswith", "endswith", "isdigit", "isalnum", "isalpha", "isdecimal"):
+                return EMPTY
+            if method in ("format",):
+                return self._fixed_host(node, receiver | everything)
+            return receiver | everything
+        if name == "str" or name == "repr":
+            return everything if name == "str" else self._sanitized("repr", everything)
+        return everything
+
+    def _sanitized(self, name: str, taint: Taint) -> Taint:
+        sanitizer = rules.SANITIZERS[name]
+        return frozenset(label.with_cleared(sanitizer.clears | sanitizer.adds) for label in taint)
+
+    def _call_source(self, node: ast.Call, name: str | None, method: str | None) -> Label | None:
+        if name in rules.SOURCE_CALLS:
+            return Label(INPUT, rules.SOURCE_CALLS[name], node.lineno)
+        if method is not None and f"*.{method}" in rules.SOURCE_CALLS:
+            return Label(INPUT, rules.SOURCE_CALLS[f"*.{method}"], node.lineno)
+        if method in rules.FILE_READ_METHODS and isinstance(node.func, ast.Attribute):
+            opener = self.kind_of(node.func.value)
+            if opener in rules.FILE_OPENERS:
+                return Label(INPUT, "a file read", node.lineno)
+        if method in ("get_json", "get_data", "json", "body", "form") and isinstance(
+            node.func, ast.Attribute
+        ):
+            base = _dotted(node.func.value)
+            if base is not None and (base in self.request_names or base == "self.request"):
+                return Label(INPUT, f"{base.rsplit('.', 1)[-1]}.{method}()", node.lineno)
+        return None
+
+    # ---- sinks -------------------------------------------------------------------------------
+
+    def _sink_for(self, name: str | None, method: str | None, node: ast.Call) -> rules.Sink | None:
+        if name and name in rules.SINKS:
+            return rules.SINKS[name]
+        if method is not None:
+            if method in ("debug", "info", "warning", "warn", "error", "critical", "exception"):
+                receiver = _dotted(node.func.value) or ""  # type: ignore[attr-defined]
+                if "log" in receiver.rsplit(".", 1)[-1].lower():
+                    return rules.SINKS[f"logger.{method}"]
+                return None
+            return rules.SINKS.get(f"*.{method}")
+        return None
+
+    def check_sinks(self, node, name, method, receiver, args, kwargs) -> None:
+        sink = self._sink_for(name, method, node)
+        shown = name or method or "call"
+        if sink is not None and (sink.condition is None or sink.condition(node, self)):
+            reached: set[Label] = set()
+            variable = ""
+            if sink.receiver:
+                reached |= receiver
+                variable = variable or _first_name(node.func.value)
+            for index in sink.args:
+                if index < len(args):
+                    reached |= args[index]
+                    if args[index]:
+                        variable = variable or _first_name(node.args[index])
+            for keyword in node.keywords:
+                if keyword.arg in sink.kwargs:
+                    reached |= kwargs[keyword.arg]
+                    variable = variable or _first_name(keyword.value)
+            if sink.upload:
+                reached = {label for label in reached if label.upload or label.kind == _PARAM}
+                if self._upload_checked():
+                    reached = set()
+            self.record(sink.cls, shown, node, frozenset(reached), variable)
+            if sink.intrinsic and not any(label.kind == INPUT for label in reached):
+                self._intrinsic(sink.cls, shown, node)
+            if sink.cls == "redos" and len(node.args) > 1 and not args[0]:
+                pattern = node.args[0]
+                if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str | bytes):
+                    if is_catastrophic(pattern.value):
+                        self.record("redos", shown, node, args[1], _first_name(node.args[1]))
+        if method in ("match", "search", "fullmatch", "findall", "finditer", "sub", "split"):
+            holder = _dotted(node.func.value)  # type: ignore[attr-defined]
+            if holder is not None and (
+                holder in self.module.evil_regexes or self.kinds.get(holder) == "evil-regex"
+            ):
+                subject_index = 1 if method == "sub" else 0
+                if subject_index < len(args):
+                    self.record(
+                        "redos",
+                        f"{holder}.{method}",
+                        node,
+                        args[subject_index],
+                        _first_name(node.args[subject_index]),
+                    )
+        if method == "save" and isinstance(node.func, ast.Attribute):
+            self._upload_sink(node, receiver | frozenset().union(*args) if args else receiver)
+        if name in rules.RESPONSES:
+            everything = frozenset().union(*args, *kwargs.values()) if (args or kwargs) else EMPTY
+            self.record("error-disclosure", shown, node, everything, _first_tainted(node, self))
+            if name in rules.HTML_RESPONSES and args and not _non_html(node):
+                self.record("xss", shown, node, args[0], _first_name(node.args[0]))
+            if name == "flask.render_template" or name == "django.shortcuts.render":
+                pass
+        if name in ("flask.render_template_string", "jinja2.Template") or (
+            method == "render" and isinstance(node.func, ast.Attribute)
+        ):
+            self._inline_template(node, name, kwargs)
+
+    def _inline_template(self, node: ast.Call, name, kwargs) -> None:
+        template = node.args[0] if node.args else None
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "render":
+            template_call = node.func.value
+            if not (
+                isinstance(template_call, ast.Call)
+                and self.module.qualname(template_call.func) == "jinja2.Template"
+            ):
+                return
+            template = template_call.args[0] if template_call.args else None
+        text = _constant_text(template, self.module)
+        if text is None or "|safe" not in text.replace(" ", ""):
+            return
+        for keyword in node.keywords:
+            if keyword.arg and f"{keyword.arg}" in text:
+                self.record(
+                    "xss", name or "render", node, kwargs.get(keyword.arg, EMPTY), keyword.arg
+                )
+
+    def _upload_sink(self, node: ast.Call, taint: Taint) -> None:
+        uploads = frozenset(label for label in taint if label.upload)
+        if not uploads:
+            return
+        if self._upload_checked():
+            return
+        cwe_class = "unbounded-upload"
+        self.record(cwe_class, "upload.save", node, uploads, _first_name(node.func.value))  # type: ignore[attr-defined]
+
+    def _upload_checked(self) -> bool:
+        size_checked = "size" in self.upload_checks or self.module.upload_size_limit
+        return "type" in self.upload_checks and size_checked
+
+    def _intrinsic(self, cls: str, shown: str, node: ast.Call) -> None:
+        argument = node.args[0] if node.args else None
+        if argument is None or isinstance(argument, ast.Constant):
+            return
+        label = Label(INPUT, "data of unknown origin", node.lineno)
+        self.engine.add_hit(
+            Hit(
+                cls,
+                shown,
+                node.lineno,
+                node.end_lineno or node.lineno,
+                _first_name(argument),
+                frozenset({label}),
+            ),
+            confidence="medium",
+        )
+
+    def record(self, cls: str, sink: str, node: ast.AST, taint: Taint, variable: str) -> None:
+        wanted = ERROR if cls == "error-disclosure" else INPUT
+        labels = frozenset(
+            label
+            for label in taint
+            if (label.kind == wanted or label.kind == _PARAM) and not label.clean_for(cls)
+        )
+        if not labels:
+            return
+        if cls == "input-validation" and not all(
+            NUMERIC in label.cleared or label.kind == _PARAM for label in labels
+        ):
+            labels = frozenset(label for label in labels if NUMERIC in label.cleared)
+            if not labels:
+                return
+        line = node.lineno  # type: ignore[attr-defined]
+        hit = Hit(cls, sink, line, getattr(node, "end_lineno", None) or line, variable, labels)
+        self.hits.append(hit)
+
+    def _check_index(self, node: ast.Subscript) -> None:
+        index = node.slice
+        parts = [index.lower, index.upper] if isinstance(index, ast.Slice) else [index]
+        for part in parts:
+            if part is None:
+                continue
+            taint = frozenset(
+                label
+                for label in self.taint(part)
+                if NUMERIC in label.cleared or label.kind == _PARAM
+            )
+            taint = frozenset(
+                label for label in taint if label.kind != _PARAM or self._param_numeric(part)
+            )
+            if taint:
+                self.record("input-validation", "index", node, taint, _first_name(part))
+
+    def _param_numeric(self, node: ast.expr) -> bool:
+        return False
+
+    def _check_money(self, node: ast.BinOp, taint: Taint) -> None:
+        if not isinstance(node.op, ast.Add | ast.Sub | ast.Mult):
+            return
+        names = " ".join(filter(None, (_dotted(node.left), _dotted(node.right)))).lower()
+        if any(word in names for word in _MONEY):
+            numeric = frozenset(label for label in taint if NUMERIC in label.cleared)
+            self.record("input-validation", "amount arithmetic", node, numeric, _first_name(node))
+
+    def _check_timing(self, node: ast.Compare) -> None:
+        if len(node.ops) != 1 or not isinstance(node.ops[0], ast.Eq | ast.NotEq):
+            return
+        left, right = node.left, node.comparators[0]
+        for secret, other in ((left, right), (right, left)):
+            if _secret_named(secret) and not isinstance(other, ast.Constant):
+                taint = self.taint(other)
+                if taint:
+                    self.record("timing-compare", "==", node, taint, _first_name(other))
+                    return
+
+    # ---- statements --------------------------------------------------------------------------
+
+    def bind(self, target: ast.expr, value: ast.expr | None, taint: Taint) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = taint
+            self.kinds.pop(target.id, None)
+            self.aliases.pop(target.id, None)
+            if value is not None:
+                self._note_kind(target.id, value)
+        elif isinstance(target, ast.Tuple | ast.List):
+            if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
+                for element, element_value in zip(target.elts, value.elts, strict=True):
+                    self.bind(element, element_value, self.taint(element_value))
+            else:
+                for element in target.elts:
+                    self.bind(element, None, taint)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, None, taint)
+        elif isinstance(target, ast.Attribute):
+            dotted = _dotted(target)
+            if dotted is not None:
+                self.env[dotted] = taint
+                if value is not None:
+                    self._note_kind(dotted, value)
+            base = _dotted(target.value)
+            if base is not None and base in self.env:
+                self.env[base] = self.env[base] | taint
+        elif isinstance(target, ast.Subscript):
+            base = _dotted(target.value)
+            if base is not None:
+                self.env[base] = self.env.get(base, EMPTY) | taint
+
+    def _note_kind(self, name: str, value: ast.expr) -> None:
+        if isinstance(value, ast.Await):
+            value = value.value
+        kind = self.kind_of(value)
+        if kind:
+            self.kinds[name] = kind
+        if isinstance(value, ast.Call):
+            callee = self.call_name(value) or ""
+            if callee.endswith("XMLParser") and _resolves_entities_off(value):
+                self.kinds[name] = "safe-parser"
+            if callee in _URL_PARSERS and value.args:
+                source = _dotted(value.args[0])
+                if source is not None:
+                    self.aliases[name] = source
+            if callee in ("re.compile", "regex.compile") and value.args:
+                pattern = value.args[0]
+                if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str | bytes):
+                    if is_catastrophic(pattern.value):
+                        self.kinds[name] = "evil-regex"
+        if isinstance(value, ast.Attribute) and value.attr in ("netloc", "hostname", "scheme"):
+            inner = value.value
+            if isinstance(inner, ast.Call) and self.call_name(inner) in _URL_PARSERS and inner.args:
+                source = _dotted(inner.args[0])
+                if source is not None:
+                    self.aliases[name] = source
+            elif isinstance(inner, ast.Name) and inner.id in self.aliases:
+                self.aliases[name] = self.aliases[inner.id]
+
+    def run(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            self.statement(statement)
+
+    def statement(self, node: ast.stmt) -> None:
+        handler = getattr(self, f"_s_{type(node).__name__}", None)
+        if handler is not None:
+            handler(node)
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.taint(child)
+
+    def _s_FunctionDef(self, node) -> None:
+        return None  # nested functions are walked on their own
+
+    _s_AsyncFunctionDef = _s_FunctionDef
+    _s_ClassDef = _s_FunctionDef
+
+    def _s_Assign(self, node: ast.Assign) -> None:
+        taint = self.taint(node.value)
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self.taint(target.slice)
+            self.bind(target, node.value, taint)
+
+    def _s_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.bind(node.target, node.value, self.taint(node.value))
+
+    def _s_AugAssign(self, node: ast.AugAssign) -> None:
+        taint = self.taint(node.value)
+        target_name = (_dotted(node.target) or "").lower()
+        if isinstance(node.op, ast.Add | ast.Sub | ast.Mult) and any(
+            word in target_name for word in _MONEY
+        ):
+            numeric = frozenset(label for label in taint if NUMERIC in label.cleared)
+            self.record(
+                "input-validation", "amount arithmetic", node, numeric, _first_name(node.value)
+            )
+        current = self.taint(node.target)
+        name = _dotted(node.target)
+        if name is not None:
+            self.env[name] = current | taint
+        elif isinstance(node.target, ast.Subscript):
+            self.bind(node.target, None, taint)
+
+    def _s_Return(self, node: ast.Return) -> None:
+        if node.value is None:
+            return
+        taint = self.taint(node.value)
+        self.returns |= taint
+        if not self.handler:
+            return
+        self.record("error-disclosure", "the response", node, taint, _first_name(node.value))
+        if self.module.is_flask and not self.module.is_fastapi:
+            body = node.value
+            if isinstance(body, ast.Tuple) and body.elts:
+                body = body.elts[0]
+            if self._stringish(body):
+                self.record("xss", "the HTML response", node, self.taint(body), _first_name(body))
+
+    def _stringish(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.JoinedStr):
+            return True
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+            return _has_str_constant(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            return node.func.attr in ("format", "join") and _has_str_constant(node.func.value)
+        if isinstance(node, ast.Name):
+            return self.kinds.get(node.id) == "html"
+        return False
+
+    def _s_Expr(self, node: ast.Expr) -> None:
+        self.taint(node.value)
+
+    def _s_If(self, node: ast.If) -> None:
+        self.taint(node.test)
+        self._note_upload_checks(node.test)
+        saved = self.env
+        self.env = dict(saved)
+        self.narrow(node.test, True)
+        self.run(node.body)
+        body_env = self.env
+        self.env = dict(saved)
+        self.narrow(node.test, False)
+        self.run(node.orelse)
+        else_env = self.env
+        body_ends = _terminates(node.body, self.module)
+        else_ends = _terminates(node.orelse, self.module)
+        if body_ends and not else_ends:
+            self.env = else_env
+        elif else_ends and not body_ends:
+            self.env = body_env
+        else:
+            self.env = _merge(body_env, else_env)
+
+    def _s_While(self, node: ast.While) -> None:
+        for _ in range(2):
+            self.taint(node.test)
+            saved = dict(self.env)
+            self.narrow(node.test, True)
+            self.run(node.body)
+            self.env = _merge(saved, self.env)
+        self.run(node.orelse)
+
+    def _s_For(self, node: ast.For) -> None:
+        iterable = self.taint(node.iter)
+        for _ in range(2):
+            saved = dict(self.env)
+            self.bind(node.target, None, iterable)
+            self.run(node.body)
+            self.env = _merge(saved, self.env)
+        self.run(node.orelse)
+
+    _s_AsyncFor = _s_For
+
+    def _s_With(self, node: ast.With) -> None:
+        for item in node.items:
+            taint = self.taint(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, item.context_expr, taint)
+                if isinstance(item.optional_vars, ast.Name):
+                    kind = self.kind_of(item.context_expr)
+                    if kind:
+                        self.kinds[item.optional_vars.id] = kind
+        self.run(node.body)
+
+    _s_AsyncWith = _s_With
+
+    def _s_Try(self, node: ast.Try) -> None:
+        saved = dict(self.env)
+        self.run(node.body)
+        after_body = dict(self.env)
+        ends = [after_body]
+        for handler in node.handlers:
+            self.env = _merge(saved, after_body)
+            if handler.name:
+                self.env[handler.name] = frozenset(
+                    {Label(ERROR, f"exception `{handler.name}`", handler.lineno)}
+                )
+            self.run(handler.body)
+            if not _terminates(handler.body, self.module):
+                ends.append(self.env)
+        self.env = after_body
+        self.run(node.orelse)
+        ends[0] = self.env
+        merged = ends[0]
+        for env in ends[1:]:
+            merged = _merge(merged, env)
+        self.env = merged
+        self.run(node.finalbody)
+
+    _s_TryStar = _s_Try
+
+    def _s_Match(self, node: ast.Match) -> None:
+        self.taint(node.subject)
+        saved = self.env
+        ends = []
+        for case in node.cases:
+            self.env = dict(saved)
+            self.run(case.body)
+            ends.append(self.env)
+        merged = dict(saved)
+        for env in ends:
+            merged = _merge(merged, env)
+        self.env = merged
+
+    # ---- guards ------------------------------------------------------------------------------
+
+    def _note_upload_checks(self, test: ast.expr) -> None:
+        text = ast.unparse(test).lower()
+        if any(
+            word in text
+            for word in (
+                "filename",
+                "ext",
+                "suffix",
+                "content_type",
+                "mimetype",
+                "allowed",
+                "endswith",
+                "imghdr",
+                "magic",
+            )
+        ):
+            self.upload_checks.add("type")
+        if any(word in text for word in ("content_length", "size", "len(", "tell(", "max_")):
+            self.upload_checks.add("size")
+
+    def narrow(self, test: ast.expr, truth: bool) -> None:
+        """Clean what `test` proves about its names when it evaluates to `truth`."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            self.narrow(test.operand, not truth)
+            return
+        if isinstance(test, ast.BoolOp):
+            conjunctive = isinstance(test.op, ast.And)
+            if conjunctive == truth:
+                for value in test.values:
+                    self.narrow(value, truth)
+            return
+        if isinstance(test, ast.Compare) and len(test.ops) >= 1:
+            self._narrow_compare(test, truth)
+            return
+        if isinstance(test, ast.Call):
+            self._narrow_call(test, truth)
+            return
+        if (
+            isinstance(test, ast.Attribute)
+            and test.attr in ("netloc", "scheme", "hostname")
+            and not truth
+        ):
+            source = self._alias_target(test.value)
+            if source is not None:
+                self._clear(source, {"open-redirect"})
+
+    def _alias_target(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name) and node.id in self.aliases:
+            return self.aliases[node.id]
+        if isinstance(node, ast.Call) and self.call_name(node) in _URL_PARSERS and node.args:
+            return _dotted(node.args[0])
+        if isinstance(node, ast.Attribute):
+            return self._alias_target(node.value)
+        return None
+
+    def _clear(self, name: str, classes: set[str] | frozenset[str]) -> None:
+        if name not in self.env:
+            return
+        if ALL in classes:
+            self.env[name] = EMPTY
+            return
+        self.env[name] = frozenset(label.with_cleared(classes) for label in self.env[name])
+
+    def _clean_container(self, node: ast.expr) -> bool:
+        if self.taint(node):
+            return False
+        return isinstance(
+            node, ast.Name | ast.Attribute | ast.List | ast.Tuple | ast.Set | ast.Dict | ast.Call
+        )
+
+    def _narrow_compare(self, test: ast.Compare, truth: bool) -> None:
+        op = test.ops[0]
+        left, right = test.left, test.comparators[0]
+        if isinstance(op, ast.In | ast.NotIn) and len(test.ops) == 1:
+            proven = truth if isinstance(op, ast.In) else not truth
+            if not proven or not self._clean_container(right):
+                return
+            name = _dotted(left)
+            if name is not None:
+                self._clear(name, {ALL})
+            source = self._alias_target(left)
+            if source is not None:
+                self._clear(source, {"ssrf", "open-redirect"})
+            return
+        if isinstance(op, ast.Eq | ast.NotEq) and len(test.ops) == 1:
+            proven = truth if isinstance(op, ast.Eq) else not truth
+            for side, other in ((left, right), (right, left)):
+                if isinstance(side, ast.Call) and self.call_name(side) == "os.path.commonpath":
+                    if proven and not self.taint(other):
+                        for name in _names_in(side):
+                            self._checked_path(name)
+                if proven and isinstance(other, ast.Constant):
+                    name = _dotted(side)
+                    if name is not None:
+                        self._clear(name, {ALL})
+                    source = self._alias_target(side)
+                    if source is not None:
+                        self._clear(source, {"ssrf", "open-redirect"})
+            return
+        if all(isinstance(item, ast.Lt | ast.LtE | ast.Gt | ast.GtE) for item in test.ops):
+            for part in [left, *test.comparators]:
+                name = _dotted(part)
+                if name is not None:
+                    self._clear(name, {"input-validation"})
+
+    def _narrow_call(self, test: ast.Call, truth: bool) -> None:
+        func = test.func
+        name = self.call_name(test) or ""
+        if isinstance(func, ast.Attribute):
+            target = _dotted(func.value)
+            if func.attr in ("startswith", "is_relative_to") and truth and target is not None:
+                argument = test.args[0] if test.args else None
+                if func.attr == "startswith" and isinstance(argument, ast.Constant):
+                    if argument.value == "/":
+                        self._clear(target, {RELATIVE})
+                        return
+                if argument is not None and not self.taint(argument):
+                    self._checked_path(target)
+                return
+            if func.attr == "startswith" and not truth and target is not None and test.args:
+                argument = test.args[0]
+                text = ast.unparse(argument)
+                if "//" in text:
+                    self._clear(target, {NO_DOUBLE_SLASH})
+                return
+            if (
+                func.attr
+                in ("isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier")
+                and truth
+                and target
+            ):
+                self._clear(target, {ALL_BUT_VALIDATION})
+                return
+        short = name.rsplit(".", 1)[-1]
+        if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and truth and test.args:
+            target = _dotted(test.args[0])
+            if target is not None:
+                self._clear(target, {"open-redirect", "ssrf"})
+            return
+        if name in ("re.fullmatch", "re.match") and truth and len(test.args) > 1:
+            pattern = test.args[0]
+            if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str):
+                if (
+                    name == "re.fullmatch"
+                    or pattern.value.endswith("$")
+                    or pattern.value.endswith("\\Z")
+                ):
+                    target = _dotted(test.args[1])
+                    if target is not None:
+                        self._clear(target, {ALL_BUT_VALIDATION})
+            return
+        if self.engine.local_function(test, self) is not None and truth:
+            # A same-file predicate such as is_allowed(host) or allowed_file(name).
+            for argument in test.args:
+                target = _dotted(argument)
+                if target is not None and short.startswith(("is_", "allowed", "valid", "check")):
+                    self._clear(target, {ALL})
+
+    def _checked_path(self, name: str) -> None:
+        if name not in self.env:
+            return
+        self.env[name] = frozenset(
+            label.with_cleared({"~checked-path"}) if NORMALIZED in label.cleared else label
+            for label in self.env[name]
+        )
+
+
+def _merge(left: dict[str, Taint], right: dict[str, Taint]) -> dict[str, Taint]:
+    merged = dict(left)
+    for name, taint in right.items():
+        merged[name] = merged.get(name, EMPTY) | taint
+    return merged
+
+
+def _names_in(node: ast.AST) -> list[str]:
+    return [child.id for child in ast.walk(node) if isinstance(child, ast.Name)]
+
+
+def _first_name(node: ast.AST) -> str:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            return child.id
+        if isinstance(child, ast.Attribute):
+            dotted = _dotted(child)
+            if dotted is not None:
+                return dotted
+    return ""
+
+
+def _first_tainted(call: ast.Call, walker: FunctionWalker) -> str:
+    for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+        if walker.taint(argument):
+            return _first_name(argument)
+    return ""
+
+
+def _leading_constant(node: ast.expr) -> str | None:
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return first.value
+        return None
+    if isinstance(node, ast.BinOp):
+        return _leading_constant(node.left)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return _leading_constant(node.func.value)
+    return None
+
+
+def _has_str_constant(node: ast.AST) -> bool:
+    return any(
+        isinstance(child, ast.Constant) and isinstance(child.value, str) and "<" in child.value
+        for child in ast.walk(node)
+    )
+
+
+def _constant_text(node: ast.expr | None, module: ModuleInfo) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        for statement in module.tree.body:
+            if isinstance(statement, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == node.id
+                for target in statement.targets
+            ):
+                return _constant_text(statement.value, module)
+    return None
+
+
+def _non_html(call: ast.Call) -> bool:
+    for keyword in call.keywords:
+        if keyword.arg in ("mimetype", "content_type", "media_type") and isinstance(
+            keyword.value, ast.Constant
+        ):
+            return "html" not in str(keyword.value.value)
+    return False
+
+
+def _breaks_lines(call: ast.Call) -> bool:
+    text = ast.unparse(call.args[0]) if call.args else ""
+    return any(breaker in text for breaker in rules.LOG_BREAKERS)
+
+
+_SECRET_WORDS = (
+    "token",
+    "secret",
+    "signature",
+    "hmac",
+    "api_key",
+    "apikey",
+    "digest",
+    "password_hash",
+    "otp",
+    "mac",
+)
+
+
+def _secret_named(node: ast.expr) -> bool:
+    name = _dotted(node)
+    if name is None and isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        name = str(node.slice.value)
+    if name is None and isinstance(node, ast.Call):
+        name = _dotted(node.func)
+        if name is not None and name.rsplit(".", 1)[-1] in ("hexdigest", "digest"):
+            return True
+    if name is None:
+        return False
+    last = name.rsplit(".", 1)[-1].lower()
+    if last in ("mac",) or last.endswith("_mac"):
+        return True
+    return any(word in last for word in _SECRET_WORDS if word != "mac")
+
+
+class Engine:
+    """One file's analysis: summaries to a fixpoint, then the hits of the final round."""
+
+    def __init__(self, tree: ast.Module):
+        self.module = ModuleInfo(tree)
+        self.units: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool, bool]] = []
+        self._collect(tree.body, in_class=False)
+        # Top-level statements (scripts reading sys.argv, module-level loads) are one more unit.
+        top = [
+            node
+            for node in tree.body
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        ]
+        if top:
+            empty = ast.arguments(
+                posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]
+            )
+            module_unit = ast.FunctionDef(
+                name="<module>", args=empty, body=top, decorator_list=[], lineno=1
+            )
+            self.units.append((module_unit, False, False))
+        self.summaries: dict[int, Summary] = {}
+        self.final_hits: list[tuple[Hit, str]] = []
+        self._collecting = False
+        # Functions called in this file get their arguments' taint from their callers here; the
+        # others are entry points whose callers live elsewhere (see _entry_point_hit).
+        self.called_names = {
+            call.func.id if isinstance(call.func, ast.Name) else call.func.attr
+            for call in ast.walk(tree)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name | ast.Attribute)
+        }
+
+    def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
+        for node in body:
+            if len(self.units) >= MAX_FUNCTIONS:
+                return
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.units.append((node, is_handler(node, in_class), in_class))
+                self._collect(node.body, in_class=False)
+            elif isinstance(node, ast.ClassDef):
+                self._collect(node.body, in_class=True)
+            else:
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, ast.stmt):
+                        self._collect([child], in_class)
+
+    def local_function(self, call: ast.Call, walker: FunctionWalker):
+        func = call.func
+        name = None
+        if isinstance(func, ast.Name) and func.id not in self.module.imports:
+            name = func.id
+        elif isinstance(func, ast.Attribute) and _dotted(func.value) in ("self", "cls"):
+            name = func.attr
+        if name is None:
+            return None
+        candidates = self.module.functions.get(name)
+        if not candidates:
+            return None
+        return candidates[-1]
+
+    def apply_summary(self, function, call: ast.Call, walker: FunctionWalker) -> Taint:
+        summary = self.summaries.get(id(function))
+        offset = 1 if isinstance(call.func, ast.Attribute) else 0
+        params = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
+        arg_taints: dict[int, Taint] = {}
+        arg_nodes: dict[int, ast.expr] = {}
+        for position, argument in enumerate(call.args):
+            if isinstance(argument, ast.Starred):
+                continue
+            arg_taints[position + offset] = walker.taint(argument)
+            arg_nodes[position + offset] = argument
+        for keyword in call.keywords:
+            if keyword.arg in params:
+                index = params.index(keyword.arg)
+                arg_taints[index] = walker.taint(keyword.value)
+                arg_nodes[index] = keyword.value
+        if summary is None:
+            return frozenset().union(*arg_taints.values()) if arg_taints else EMPTY
+        result: set[Label] = set(summary.intrinsic)
+        for index, cleared in summary.returns.items():
+            for label in arg_taints.get(index, EMPTY):
+                result.add(label.with_cleared(cleared))
+        for index, hit in summary.sinks:
+            reaching = frozenset(
+                label.with_cleared(next(iter(hit.labels)).cleared)
+                for label in arg_taints.get(index, EMPTY)
+            )
+            if reaching:
+                walker.record_via(hit, reaching, call, _first_name(arg_nodes[index]))
+        return frozenset(result)
+
+    def add_hit(self, hit: Hit, confidence: str = "high") -> None:
+        if self._collecting:
+            self.final_hits.append((hit, confidence))
+
+    def run(self) -> list[tuple[Hit, str]]:
+        previous = None
+        for round_number in range(MAX_ROUNDS + 1):
+            last = round_number == MAX_ROUNDS
+            self._collecting = last
+            summaries: dict[int, Summary] = {}
+            for function, handler, method in self.units:
+                walker = FunctionWalker(self, function, handler, method)
+                walker.run(function.body)
+                summaries[id(function)] = _summarise(walker)
+                if last:
+                    self._keep_hits(walker, function, handler)
+            self.summaries = summaries
+            if last:
+                break
+            key = {index: summary.key() for index, summary in summaries.items()}
+            if key == previous:
+                self._collecting = True
+                self.final_hits = []
+                # One more walk with the stable summaries, collecting.
+                for function, handler, method in self.units:
+                    walker = FunctionWalker(self, function, handler, method)
+                    walker.run(function.body)
+                    self._keep_hits(walker, function, handler)
+                break
+            previous = key
+        return self.final_hits
+
+    def _keep_hits(self, walker: FunctionWalker, function, handler: bool) -> None:
+        for hit in walker.hits:
+            real = frozenset(label for label in hit.labels if label.kind != _PARAM)
+            if real:
+                self.final_hits.append((_with_labels(hit, real), "high"))
+            elif not handler and (entry := _entry_point_hit(self, function, hit)) is not None:
+                self.final_hits.append((entry, "low"))
+
+
+# Sinks that run a string as code (SQL, a shell, a deserializer): a public function whose own
+# parameter is built into one is reported even when its callers are in other files, because
+# nothing in the function shows the value was checked. Path, URL and the other classes are
+# left to real sources: pass-through helpers for them are too common to flag on suspicion.
+ENTRY_POINT_CLASSES = frozenset({"sqli", "command-injection", "deserialization"})
+
+
+def _entry_point_hit(engine: Engine, function, hit: Hit) -> Hit | None:
+    name = function.name
+    if (
+        hit.cls not in ENTRY_POINT_CLASSES
+        or name == "<module>"
+        or name.startswith("_")
+        or name in engine.called_names
+    ):
+        return None
+    args = function.args
+    names = [arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+    names += [arg.arg for arg in (args.vararg, args.kwarg) if arg is not None]
+    labels = set()
+    for label in hit.labels:
+        index = int(label.source.split(":", 1)[1])
+        if index < len(names) and names[index] not in ("self", "cls"):
+            source = f"parameter `{names[index]}` of `{name}()` (its callers are not checked)"
+            labels.add(Label(INPUT, source, hit.line))
+    return _with_labels(hit, frozenset(labels)) if labels else None
+
+
+def _with_labels(hit: Hit, labels: Taint) -> Hit:
+    return Hit(hit.cls, hit.sink, hit.line, hit.end_line, hit.variable, labels, hit.via_lines)
+
+
+def _summarise(walker: FunctionWalker) -> Summary:
+    summary = Summary()
+    intrinsic: set[Label] = set()
+    for label in walker.returns:
+        if label.kind == _PARAM:
+            index = int(label.source.split(":", 1)[1])
+            previous = summary.returns.get(index)
+            summary.returns[index] = label.cleared if previous is None else previous & label.cleared
+        else:
+            intrinsic.add(label)
+    summary.intrinsic = frozenset(intrinsic)
+    for hit in walker.hits:
+        for label in hit.labels:
+            if label.kind == _PARAM:
+                index = int(label.source.split(":", 1)[1])
+                summary.sinks.append((index, _with_labels(hit, frozenset({label}))))
+    return summary
+
+
+def _record_via(
+    self: FunctionWalker, hit: Hit, labels: Taint, call: ast.Call, variable: str
+) -> None:
+    labels = frozenset(label for label in labels if not label.clean_for(hit.cls))
+    wanted = ERROR if hit.cls == "error-disclosure" else INPUT
+    labels = frozenset(label for label in labels if label.kind in (wanted, _PARAM))
+    if not labels:
+        return
+    self.hits.append(
+        Hit(
+            hit.cls,
+            hit.sink,
+            hit.line,
+            hit.end_line,
+            variable or hit.variable,
+            labels,
+            (*hit.via_lines, call.lineno),
+        )
+    )
+
+
+FunctionWalker.record_via = _record_via  # type: ignore[attr-defined]

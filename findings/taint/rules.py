@@ -1,0 +1,380 @@
+"""The taint tables: sources, sinks and sanitizers. A new rule is a new entry here, not a branch.
+
+Names are resolved through the file's imports (`from flask import redirect` makes `redirect` mean
+`flask.redirect`); `*.name` matches a method of that name on any receiver.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+
+INPUT = "input"
+ERROR = "error"
+
+ALL = "*"
+# int()/float() remove every injection class but the value is still an unchecked number.
+ALL_BUT_VALIDATION = "*-validation"
+NORMALIZED = "~normalized"
+NUMERIC = "~numeric"
+RELATIVE = "~relative"
+NO_DOUBLE_SLASH = "~no-double-slash"
+
+# Attributes of a request object that carry client data (Flask, Django, Starlette/FastAPI).
+REQUEST_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "args", "form", "values", "json", "get_json", "data", "get_data", "files", "cookies",
+        "headers", "view_args", "GET", "POST", "body", "FILES", "COOKIES", "META", "query_params",
+        "path_params", "query_string", "url", "full_path", "path", "referrer", "user_agent",
+        "stream", "content", "raw_post_data", "params", "match_info", "query",
+    }
+)  # fmt: skip
+UPLOAD_ATTRIBUTES: frozenset[str] = frozenset({"files", "FILES"})
+REQUEST_NAMES: frozenset[str] = frozenset({"request", "req"})
+REQUEST_TYPES: frozenset[str] = frozenset({"Request", "HttpRequest", "WSGIRequest"})
+UPLOAD_TYPES: frozenset[str] = frozenset({"UploadFile"})
+# Parameters of a handler that the framework fills from the server, not from the client.
+NON_INPUT_PARAM_TYPES: frozenset[str] = frozenset(
+    {
+        "Request",
+        "HttpRequest",
+        "Session",
+        "BackgroundTasks",
+        "Response",
+        "WebSocket",
+        "AsyncSession",
+    }
+)
+NON_INPUT_PARAMS: frozenset[str] = frozenset({"self", "cls", "request", "req", "db", "session"})
+# Decorator attribute names that make a function a request handler.
+HANDLER_DECORATORS: frozenset[str] = frozenset(
+    {
+        "route", "get", "post", "put", "patch", "delete", "head", "options", "websocket",
+        "api_route", "api_view", "require_http_methods", "require_GET", "require_POST",
+        "require_safe", "csrf_exempt", "view",
+    }
+)  # fmt: skip
+CLASS_VIEW_METHODS: frozenset[str] = frozenset(
+    {"get", "post", "put", "patch", "delete", "dispatch"}
+)
+
+# Calls whose result is client or outside data.
+SOURCE_CALLS: dict[str, str] = {
+    "os.getenv": "os.getenv",
+    "os.environ.get": "os.environ",
+    "input": "input()",
+    "sys.stdin.read": "sys.stdin",
+    "sys.stdin.readline": "sys.stdin",
+    "*.recv": "socket recv",
+    "*.recvfrom": "socket recv",
+    "*.recv_json": "socket recv",
+}
+SOURCE_ATTRIBUTES: dict[str, str] = {"os.environ": "os.environ", "sys.argv": "sys.argv"}
+FILE_READ_METHODS: frozenset[str] = frozenset(
+    {"read", "readline", "readlines", "read_text", "read_bytes"}
+)
+FILE_OPENERS: frozenset[str] = frozenset({"open", "io.open", "pathlib.Path", "builtins.open"})
+
+
+@dataclass(frozen=True)
+class Sanitizer:
+    """A call whose result no longer carries the listed classes (or `ALL`), plus markers."""
+
+    clears: frozenset[str] = frozenset()
+    adds: frozenset[str] = frozenset()
+
+
+def _s(*clears: str, adds: tuple[str, ...] = ()) -> Sanitizer:
+    return Sanitizer(clears=frozenset(clears), adds=frozenset(adds))
+
+
+SANITIZERS: dict[str, Sanitizer] = {
+    "int": _s(ALL_BUT_VALIDATION, adds=(NUMERIC,)),
+    "float": _s(ALL_BUT_VALIDATION, adds=(NUMERIC,)),
+    "decimal.Decimal": _s(ALL_BUT_VALIDATION, adds=(NUMERIC,)),
+    "uuid.UUID": _s(ALL),
+    "len": _s(ALL),
+    "bool": _s(ALL),
+    "isinstance": _s(ALL),
+    "hasattr": _s(ALL),
+    "callable": _s(ALL),
+    "hash": _s(ALL),
+    "id": _s(ALL),
+    "hmac.compare_digest": _s(ALL),
+    "secrets.compare_digest": _s(ALL),
+    "flask.url_for": _s(ALL),
+    "django.urls.reverse": _s(ALL),
+    "django.shortcuts.resolve_url": _s(ALL),
+    "os.path.exists": _s(ALL),
+    "os.path.isfile": _s(ALL),
+    "os.path.isdir": _s(ALL),
+    "shlex.quote": _s("command-injection"),
+    "pipes.quote": _s("command-injection"),
+    "werkzeug.utils.secure_filename": _s("path-traversal"),
+    "werkzeug.secure_filename": _s("path-traversal"),
+    "werkzeug.utils.safe_join": _s("path-traversal"),
+    "werkzeug.security.safe_join": _s("path-traversal"),
+    "flask.safe_join": _s("path-traversal"),
+    "os.path.basename": _s("path-traversal"),
+    "os.path.realpath": _s(adds=(NORMALIZED,)),
+    "os.path.abspath": _s(adds=(NORMALIZED,)),
+    "os.path.normpath": _s(adds=(NORMALIZED,)),
+    "*.resolve": _s(adds=(NORMALIZED,)),
+    "html.escape": _s("xss", "log-injection"),
+    "markupsafe.escape": _s("xss"),
+    "flask.escape": _s("xss"),
+    "jinja2.escape": _s("xss"),
+    "django.utils.html.escape": _s("xss"),
+    "django.utils.html.format_html": _s("xss"),
+    "django.utils.html.strip_tags": _s("xss"),
+    "bleach.clean": _s("xss"),
+    "cgi.escape": _s("xss"),
+    "re.escape": _s("redos"),
+    "json.dumps": _s("log-injection"),
+    "repr": _s("log-injection"),
+    "defusedxml.ElementTree.fromstring": _s("xxe"),
+    "defusedxml.lxml.fromstring": _s("xxe"),
+    "urllib.parse.quote": _s("path-traversal", "command-injection", "log-injection"),
+}
+# A str.replace/re.sub that removes these characters neutralises log forging.
+LOG_BREAKERS = ("\n", "\r", "\\n", "\\r")
+
+
+Condition = Callable[[ast.Call, "object"], bool]
+
+
+@dataclass(frozen=True)
+class Sink:
+    """A call that is dangerous when the listed arguments (or the receiver) carry taint."""
+
+    cls: str
+    args: tuple[int, ...] = (0,)
+    kwargs: tuple[str, ...] = ()
+    receiver: bool = False
+    # Extra requirement on the call (shell=True, no safe loader...); receives the engine's view.
+    condition: Condition | None = None
+    # Dangerous whatever the argument's provenance (pickle of anything not a literal).
+    intrinsic: bool = False
+    # Only upload data (request.files / UploadFile) counts.
+    upload: bool = False
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _shell_or_string(call: ast.Call, view) -> bool:
+    if _is_true(_keyword(call, "shell")):
+        return True
+    command = call.args[0] if call.args else _keyword(call, "args")
+    return command is not None and not view.is_sequence(command)
+
+
+def _unsafe_yaml(call: ast.Call, view) -> bool:
+    loader = _keyword(call, "Loader")
+    if loader is None and len(call.args) > 1:
+        loader = call.args[1]
+    if loader is None:
+        return True
+    name = ast.unparse(loader).rsplit(".", 1)[-1]
+    return name not in {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
+
+
+def _torch_unsafe(call: ast.Call, view) -> bool:
+    return not _is_true(_keyword(call, "weights_only"))
+
+
+def _numpy_pickle(call: ast.Call, view) -> bool:
+    return _is_true(_keyword(call, "allow_pickle"))
+
+
+def _lxml_unsafe(call: ast.Call, view) -> bool:
+    parser = _keyword(call, "parser")
+    if parser is None and len(call.args) > 1:
+        parser = call.args[1]
+    return parser is None or not view.is_safe_parser(parser)
+
+
+def _sub_pattern_tainted(call: ast.Call, view) -> bool:
+    return True
+
+
+_SQL = Sink("sqli")
+_PATH = Sink("path-traversal")
+_PATH2 = Sink("path-traversal", args=(0, 1))
+_CMD = Sink("command-injection")
+_SUBPROCESS = Sink("command-injection", kwargs=("args",), condition=_shell_or_string)
+_DESER = Sink("deserialization", intrinsic=True)
+_REGEX = Sink("redos", kwargs=("pattern",))
+_SSRF = Sink("ssrf", kwargs=("url",))
+_REDIRECT = Sink("open-redirect", kwargs=("url", "redirect_to", "to"))
+_XSS = Sink("xss")
+_XXE_LXML = Sink("xxe", condition=_lxml_unsafe)
+_XXE = Sink("xxe")
+
+SINKS: dict[str, Sink] = {
+    "*.execute": _SQL,
+    "*.executemany": _SQL,
+    "*.executescript": _SQL,
+    "*.raw": _SQL,
+    "*.extra": Sink("sqli", args=(0, 1, 2), kwargs=("select", "where", "tables", "order_by")),
+    "*.read_sql": _SQL,
+    "*.read_sql_query": _SQL,
+    "sqlalchemy.text": _SQL,
+    "sqlalchemy.sql.text": _SQL,
+    "django.db.models.expressions.RawSQL": _SQL,
+    "django.db.models.RawSQL": _SQL,
+    "open": Sink("path-traversal", kwargs=("file",)),
+    "io.open": _PATH,
+    "builtins.open": _PATH,
+    "os.remove": _PATH,
+    "os.unlink": _PATH,
+    "os.rmdir": _PATH,
+    "os.removedirs": _PATH,
+    "os.listdir": _PATH,
+    "os.makedirs": _PATH,
+    "os.rename": _PATH2,
+    "os.replace": _PATH2,
+    "shutil.rmtree": _PATH,
+    "shutil.copy": _PATH2,
+    "shutil.copy2": _PATH2,
+    "shutil.copyfile": _PATH2,
+    "shutil.move": _PATH2,
+    "flask.send_file": Sink("path-traversal", kwargs=("path_or_file",)),
+    "flask.send_from_directory": Sink("path-traversal", kwargs=("directory",)),
+    "django.http.FileResponse": _PATH,
+    "pathlib.Path.read_text": Sink("path-traversal", args=(), receiver=True),
+    "pathlib.Path.read_bytes": Sink("path-traversal", args=(), receiver=True),
+    "pathlib.Path.write_text": Sink("path-traversal", args=(), receiver=True),
+    "pathlib.Path.write_bytes": Sink("path-traversal", args=(), receiver=True),
+    "pathlib.Path.open": Sink("path-traversal", args=(), receiver=True),
+    "pathlib.Path.unlink": Sink("path-traversal", args=(), receiver=True),
+    "*.save": Sink("path-traversal", kwargs=("dst",)),
+    "os.system": _CMD,
+    "os.popen": _CMD,
+    "commands.getoutput": _CMD,
+    "subprocess.getoutput": _CMD,
+    "subprocess.getstatusoutput": _CMD,
+    "subprocess.run": _SUBPROCESS,
+    "subprocess.call": _SUBPROCESS,
+    "subprocess.Popen": _SUBPROCESS,
+    "subprocess.check_output": _SUBPROCESS,
+    "subprocess.check_call": _SUBPROCESS,
+    "asyncio.create_subprocess_shell": _CMD,
+    "pickle.loads": _DESER,
+    "pickle.load": _DESER,
+    "cPickle.loads": _DESER,
+    "_pickle.loads": _DESER,
+    "dill.loads": _DESER,
+    "dill.load": _DESER,
+    "marshal.loads": _DESER,
+    "marshal.load": _DESER,
+    "shelve.open": _DESER,
+    "jsonpickle.decode": _DESER,
+    "pandas.read_pickle": _DESER,
+    "yaml.load": Sink("deserialization", intrinsic=True, condition=_unsafe_yaml),
+    "yaml.load_all": Sink("deserialization", intrinsic=True, condition=_unsafe_yaml),
+    "yaml.unsafe_load": _DESER,
+    "yaml.full_load": _DESER,
+    "torch.load": Sink("deserialization", intrinsic=True, condition=_torch_unsafe),
+    "numpy.load": Sink("deserialization", intrinsic=True, condition=_numpy_pickle),
+    "re.compile": _REGEX,
+    "re.match": _REGEX,
+    "re.search": _REGEX,
+    "re.fullmatch": _REGEX,
+    "re.findall": _REGEX,
+    "re.finditer": _REGEX,
+    "re.sub": _REGEX,
+    "re.subn": _REGEX,
+    "re.split": _REGEX,
+    "regex.compile": _REGEX,
+    "requests.get": _SSRF,
+    "requests.post": _SSRF,
+    "requests.put": _SSRF,
+    "requests.patch": _SSRF,
+    "requests.delete": _SSRF,
+    "requests.head": _SSRF,
+    "requests.options": _SSRF,
+    "requests.request": Sink("ssrf", args=(1,), kwargs=("url",)),
+    "requests.Session.get": _SSRF,
+    "requests.Session.post": _SSRF,
+    "requests.Session.request": Sink("ssrf", args=(1,), kwargs=("url",)),
+    "httpx.get": _SSRF,
+    "httpx.post": _SSRF,
+    "httpx.put": _SSRF,
+    "httpx.delete": _SSRF,
+    "httpx.stream": Sink("ssrf", args=(1,), kwargs=("url",)),
+    "httpx.request": Sink("ssrf", args=(1,), kwargs=("url",)),
+    "httpx.Client.get": _SSRF,
+    "httpx.Client.post": _SSRF,
+    "httpx.AsyncClient.get": _SSRF,
+    "httpx.AsyncClient.post": _SSRF,
+    "aiohttp.ClientSession.get": _SSRF,
+    "aiohttp.ClientSession.post": _SSRF,
+    "urllib.request.urlopen": _SSRF,
+    "urllib.request.Request": _SSRF,
+    "urllib.urlopen": _SSRF,
+    "flask.redirect": _REDIRECT,
+    "werkzeug.utils.redirect": _REDIRECT,
+    "django.shortcuts.redirect": _REDIRECT,
+    "django.http.HttpResponseRedirect": _REDIRECT,
+    "django.http.HttpResponsePermanentRedirect": _REDIRECT,
+    "fastapi.responses.RedirectResponse": _REDIRECT,
+    "starlette.responses.RedirectResponse": _REDIRECT,
+    "django.utils.safestring.mark_safe": _XSS,
+    "django.utils.safestring.SafeString": _XSS,
+    "markupsafe.Markup": _XSS,
+    "flask.Markup": _XSS,
+    "jinja2.Markup": _XSS,
+    "flask.render_template_string": Sink("xss", kwargs=("source",)),
+    "jinja2.Template": _XSS,
+    "lxml.etree.parse": _XXE_LXML,
+    "lxml.etree.fromstring": _XXE_LXML,
+    "lxml.etree.XML": _XXE_LXML,
+    "xml.dom.minidom.parseString": _XXE,
+    "xml.dom.minidom.parse": _XXE,
+    "xml.dom.pulldom.parseString": _XXE,
+    "xml.sax.parseString": _XXE,
+    "xml.sax.parse": _XXE,
+    "*.copyfileobj": Sink("unbounded-upload", upload=True),
+}
+for _method in ("debug", "info", "warning", "warn", "error", "critical", "exception", "fatal"):
+    SINKS[f"logging.{_method}"] = Sink("log-injection", kwargs=("msg",))
+    SINKS[f"logger.{_method}"] = Sink("log-injection", kwargs=("msg",))
+
+# Response constructors: their body reaching the client matters for XSS and error disclosure.
+RESPONSES: frozenset[str] = frozenset(
+    {
+        "flask.make_response", "flask.Response", "flask.jsonify", "werkzeug.Response",
+        "werkzeug.wrappers.Response", "django.http.HttpResponse", "django.http.JsonResponse",
+        "django.http.HttpResponseBadRequest", "django.http.HttpResponseServerError",
+        "django.http.HttpResponseNotFound", "rest_framework.response.Response",
+        "fastapi.responses.JSONResponse", "fastapi.responses.PlainTextResponse",
+        "fastapi.responses.HTMLResponse", "starlette.responses.JSONResponse",
+        "starlette.responses.HTMLResponse", "starlette.responses.PlainTextResponse",
+        "fastapi.HTTPException", "starlette.exceptions.HTTPException", "flask.abort",
+        "werkzeug.exceptions.abort", "flask.render_template", "django.shortcuts.render",
+    }
+)  # fmt: skip
+# Responses whose body is served as HTML when given a string (XSS if the string holds input).
+HTML_RESPONSES: frozenset[str] = frozenset(
+    {
+        "flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
+        "django.http.HttpResponse", "fastapi.responses.HTMLResponse",
+        "starlette.responses.HTMLResponse",
+    }
+)  # fmt: skip
+ERROR_FUNCTIONS: frozenset[str] = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "sys.exc_info"}
+)
+TERMINATORS: frozenset[str] = frozenset(
+    {"flask.abort", "abort", "sys.exit", "exit", "werkzeug.exceptions.abort", "os._exit"}
+)

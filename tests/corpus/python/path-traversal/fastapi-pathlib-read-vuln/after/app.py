@@ -1,0 +1,14 @@
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+
+app = FastAPI()
+DOCS = Path("/srv/docs")
+
+
+@app.get("/docs/{name}")
+async def read_doc(name: str):
+    doc = DOCS / name
+    if not doc.exists():
+        raise HTTPException(status_code=404)
+    return {"content": doc.read_text()}

@@ -1,0 +1,14 @@
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from .db import engine
+
+app = FastAPI()
+
+
+@app.get("/users/{username}")
+def read_user(username: str):
+    with engine.connect() as conn:
+        stmt = text("SELECT id, email FROM users WHERE username = '%s'" % username)
+        row = conn.execute(stmt).first()
+    return {"id": row.id, "email": row.email}
