@@ -19,6 +19,7 @@ CONFIDENCES = ("low", "medium", "high")
 # Modules imported (and so registered) before the registry is read.
 BUILTIN_SCANNER_MODULES: tuple[str, ...] = (
     "findings.scanners.bandit_scanner",
+    "findings.scanners.semgrep_scanner",
     "findings.scanners.python_taint",
     "findings.scanners.secrets_scanner",
     "findings.scanners.dependencies",

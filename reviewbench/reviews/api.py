@@ -174,7 +174,10 @@ class ChecklistItemAnswerApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             item = services.checklist_item_answer(
-                item=item, user=user, answer=data.validated_data["answer"]
+                item=item,
+                user=user,
+                answer=data.validated_data["answer"],
+                outcome=data.validated_data["outcome"],
             )
         except services.AnswerRejected as rejected:
             logger.info(

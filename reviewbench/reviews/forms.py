@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from findings.models import Finding
+from reviewbench.reviews.models import ChecklistItem
 from reviewbench.reviews.services import ANSWER_MAX_LENGTH
 
 TRIAGE_DECISIONS = [
@@ -17,6 +18,11 @@ TRIAGE_DECISIONS = [
 class AnswerForm(forms.Form):
     answer = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=ANSWER_MAX_LENGTH, strip=True
+    )
+    # Only assumption challenges use it; the service says when it is missing.
+    outcome = forms.ChoiceField(
+        choices=[("", "")] + [c for c in ChecklistItem.Outcome.choices if c[0]],
+        required=False,
     )
 
 

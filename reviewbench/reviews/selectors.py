@@ -25,14 +25,17 @@ from django.http import Http404
 from django.urls import reverse
 
 from findings.models import ChangedFile, Finding, PullRequest, Repository, Revision
+from reviewbench.reviews.checklist import SECTION_OF_KIND, SECTIONS
 from reviewbench.reviews.models import Approval, ChecklistItem, ReviewerProfile
 from reviewbench.reviews.report import Annotation, CheckReport
 from reviewbench.reviews.text import markdown_escape, one_line
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
-ANSWERED_ITEM = Q(kind=ChecklistItem.Kind.EXPLAIN, answered_at__isnull=False) | Q(
-    kind=ChecklistItem.Kind.TRIAGE, finding__isnull=False
-) & ~Q(finding__triage=Finding.Triage.OPEN)
+# Every kind but triage is answered by a reviewer's text; a triage item by its finding's decision.
+ANSWERED_ITEM = (~Q(kind=ChecklistItem.Kind.TRIAGE) & Q(answered_at__isnull=False)) | (
+    Q(kind=ChecklistItem.Kind.TRIAGE, finding__isnull=False)
+    & ~Q(finding__triage=Finding.Triage.OPEN)
+)
 
 SUMMARY_LIMIT = 65_535
 SUMMARY_FINDING_ROWS = 200
@@ -71,6 +74,8 @@ def pull_requests_visible_to(user: AbstractBaseUser) -> QuerySet[PullRequest]:
             latest_revision_id=Subquery(latest.values("id")[:1]),
             latest_status=Subquery(latest.values("status")[:1]),
             latest_head_sha=Subquery(latest.values("head_sha")[:1]),
+            latest_additions=Subquery(latest.values("additions")[:1]),
+            latest_ai_added_lines=Subquery(latest.values("ai_added_lines")[:1]),
         )
         .annotate(
             **severity_counts,
@@ -144,6 +149,64 @@ def previous_revision(revision: Revision) -> Revision | None:
         )
         .exclude(pk=revision.pk)
         .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def revision_to_carry_from(revision: Revision) -> Revision | None:
+    """The latest earlier revision of the same pull request that has answered checklist items
+    (a failed push in between has no checklist and must not break the carry-over)."""
+    return (
+        Revision.objects.filter(pull_request_id=revision.pull_request_id)
+        .filter(
+            Q(created_at__lt=revision.created_at)
+            | Q(created_at=revision.created_at, id__lt=revision.id)
+        )
+        .exclude(pk=revision.pk)
+        .filter(checklist_items__answered_at__isnull=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ChecklistSection:
+    name: str
+    title: str
+    items: tuple[ChecklistItem, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for item in self.items if item.is_answered)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 100
+
+
+def checklist_sections(items: list[ChecklistItem]) -> list[ChecklistSection]:
+    """The loaded checklist split into its four sections, in order (empty ones left out)."""
+    grouped: dict[str, list[ChecklistItem]] = {name: [] for name, _title in SECTIONS}
+    for item in items:
+        grouped[SECTION_OF_KIND.get(item.kind, "comprehension")].append(item)
+    return [
+        ChecklistSection(name=name, title=title, items=tuple(grouped[name]))
+        for name, title in SECTIONS
+        if grouped[name]
+    ]
+
+
+def checklist_item_for_pull_request(
+    *, pull_request: PullRequest, item_id: int
+) -> ChecklistItem | None:
+    """One checklist item of the pull request, with what its partial shows joined."""
+    return (
+        ChecklistItem.objects.filter(pk=item_id, revision__pull_request=pull_request)
+        .select_related("finding", "changed_file", "answered_by", "revision__pull_request")
         .first()
     )
 
@@ -395,9 +458,12 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
 
 
 __all__ = [
+    "ChecklistSection",
     "ReviewState",
     "approval_blocker",
     "check_report_for_revision",
+    "checklist_item_for_pull_request",
+    "checklist_sections",
     "latest_revision",
     "previous_revision",
     "pull_request_for_user",
@@ -406,6 +472,7 @@ __all__ = [
     "revision_checklist",
     "revision_files",
     "revision_findings",
+    "revision_to_carry_from",
     "user_is_author",
     "user_is_member",
 ]

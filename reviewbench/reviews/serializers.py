@@ -109,6 +109,12 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
             "finding_id",
             "answered",
             "answer",
+            "outcome",
+            "assumption_kind",
+            "path",
+            "line",
+            "flagged",
+            "flag_reason",
             "carried_over_from",
         ]
         read_only_fields = fields
@@ -164,6 +170,10 @@ class PullRequestDetailSerializer(serializers.Serializer):
 
 class AnswerInputSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=ANSWER_MAX_LENGTH, allow_blank=True)
+    # Assumption challenges only: does the AI code's assumption hold?
+    outcome = serializers.ChoiceField(
+        choices=[c for c in ChecklistItem.Outcome.values if c], required=False, default=""
+    )
 
 
 class TriageInputSerializer(serializers.Serializer):

@@ -1,4 +1,9 @@
-"""Review pages: thin views over selectors (reads) and services (writes), POST-redirect-GET."""
+"""Review pages: thin views over selectors (reads) and services (writes).
+
+Without JavaScript every form is POST-redirect-GET. An htmx request (`request.htmx`, from
+django-htmx's middleware) gets the updated checklist item back as a partial, plus out-of-band
+updates of the progress bar and the approve box, so answering never reloads the page.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +22,7 @@ from reviewbench.reviews.forms import AnswerForm, TriageForm
 from reviewbench.reviews.models import ChecklistItem
 
 PAGE_SIZE = 50
+IN_PROGRESS = (Revision.Status.QUEUED, Revision.Status.ANALYZING)
 
 
 def _detail_url(owner: str, name: str, number: int, anchor: str = "") -> str:
@@ -52,7 +59,9 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
         files = selectors.revision_files(revision)
         checklist = selectors.revision_checklist(revision)
         explain_by_file = {
-            item.changed_file_id: item for item in checklist if item.changed_file_id is not None
+            item.changed_file_id: item
+            for item in checklist
+            if item.changed_file_id is not None and item.kind == ChecklistItem.Kind.EXPLAIN
         }
         file_views = []
         for changed in files:
@@ -77,14 +86,73 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
                     )
                 ),
                 "checklist": checklist,
+                "sections": selectors.checklist_sections(checklist),
                 "state": selectors.review_state(revision, request.user),
                 "answer_form": AnswerForm(),
                 "triage_form": TriageForm(),
-                "in_progress": revision.status
-                in (Revision.Status.QUEUED, Revision.Status.ANALYZING),
+                "in_progress": revision.status in IN_PROGRESS,
             }
         )
     return render(request, "reviews/pull_request_detail.html", context)
+
+
+@require_GET
+def revision_status(request: HttpRequest, owner: str, name: str, number: int) -> HttpResponse:
+    """The analysis status line, polled by htmx while the latest revision is being analysed."""
+    pull_request = selectors.pull_request_for_user(
+        user=request.user, owner=owner, name=name, number=number
+    )
+    revision = selectors.latest_revision(pull_request)
+    response = render(
+        request,
+        "reviews/_analysis_status.html",
+        {"pull_request": pull_request, "owner": owner, "name": name, "revision": revision},
+    )
+    if revision is not None and revision.status not in IN_PROGRESS and request.htmx:
+        # Ready or failed: the whole page changes shape, so let htmx reload it.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _item_fragment(
+    request: HttpRequest,
+    *,
+    pull_request,  # type: ignore[no-untyped-def]
+    owner: str,
+    name: str,
+    item: ChecklistItem,
+    error: str = "",
+    draft: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The item's partial, then the progress bar and approve box swapped out of band."""
+    revision = item.revision
+    checklist = selectors.revision_checklist(revision)
+    fresh = next((candidate for candidate in checklist if candidate.pk == item.pk), item)
+    context = {
+        "pull_request": pull_request,
+        "owner": owner,
+        "name": name,
+        "revision": revision,
+        "item": fresh,
+        "error": error,
+        "draft": draft or {},
+        "saved": not error,
+        "sections": selectors.checklist_sections(checklist),
+        "state": selectors.review_state(revision, request.user),
+        "oob": True,
+    }
+    parts = [
+        render_to_string("reviews/_checklist_item.html", context, request=request),
+        render_to_string("reviews/_progress.html", context, request=request),
+        render_to_string("reviews/_approve.html", context, request=request),
+    ]
+    if fresh.finding is not None:
+        parts.append(
+            render_to_string(
+                "reviews/_finding.html", {"finding": fresh.finding, "oob": True}, request=request
+            )
+        )
+    return HttpResponse("".join(parts))
 
 
 def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
@@ -105,18 +173,46 @@ def checklist_item_answer(
     if item is None:
         raise Http404("No such checklist item.")
     form = AnswerForm(request.POST)
+    error = ""
     if not form.is_valid():
-        messages.error(request, f"Answer not saved: {_form_errors(form)}")
+        error = _form_errors(form)
     else:
         try:
             services.checklist_item_answer(
-                item=item, user=request.user, answer=form.cleaned_data["answer"]
+                item=item,
+                user=request.user,
+                answer=form.cleaned_data["answer"],
+                outcome=form.cleaned_data["outcome"],
             )
         except services.AnswerRejected as rejected:
-            messages.error(request, f"Answer not saved: {rejected.message}")
-        else:
-            messages.success(request, "Explanation saved.")
+            error = rejected.message
+    if request.htmx:
+        draft = {
+            "answer": request.POST.get("answer", "")[:10_000],
+            "outcome": request.POST.get("outcome", "")[:32],
+        }
+        return _item_fragment(
+            request,
+            pull_request=pull_request,
+            owner=owner,
+            name=name,
+            item=item,
+            error=error,
+            draft=draft if error else None,
+        )
+    if error:
+        messages.error(request, f"Answer not saved: {error}")
+    else:
+        messages.success(request, _SAVED.get(item.kind, "Answer saved."))
     return HttpResponseRedirect(_detail_url(owner, name, number, f"item-{item.pk}"))
+
+
+_SAVED = {
+    ChecklistItem.Kind.EXPLAIN: "Explanation saved.",
+    ChecklistItem.Kind.COMPREHENSION: "Explanation saved.",
+    ChecklistItem.Kind.ASSUMPTION: "Assumption answer saved.",
+    ChecklistItem.Kind.SIGNOFF: "Sign-off saved.",
+}
 
 
 @require_POST
@@ -132,8 +228,9 @@ def finding_triage(
     if finding is None:
         raise Http404("No such finding.")
     form = TriageForm(request.POST)
+    error = ""
     if not form.is_valid():
-        messages.error(request, f"Triage not saved: {_form_errors(form)}")
+        error = _form_errors(form)
     else:
         try:
             services.finding_triage_review(
@@ -144,11 +241,35 @@ def finding_triage(
                 expires_at=form.cleaned_data["expires_at"],
             )
         except services.TriageDenied as denied:
-            messages.error(request, f"Triage not saved: {denied.message}")
-        except TriageError as error:
-            messages.error(request, f"Triage not saved: {error}")
-        else:
-            messages.success(request, "Triage saved.")
+            error = denied.message
+        except TriageError as rejected:
+            error = str(rejected)
+    item = (
+        ChecklistItem.objects.filter(
+            finding=finding, kind=ChecklistItem.Kind.TRIAGE, revision_id=finding.revision_id
+        )
+        .select_related("revision")
+        .first()
+    )
+    if request.htmx and item is not None:
+        draft = {
+            "decision": request.POST.get("decision", "")[:32],
+            "reason": request.POST.get("reason", "")[:5000],
+            "expires_at": request.POST.get("expires_at", "")[:10],
+        }
+        return _item_fragment(
+            request,
+            pull_request=pull_request,
+            owner=owner,
+            name=name,
+            item=item,
+            error=error,
+            draft=draft if error else None,
+        )
+    if error:
+        messages.error(request, f"Triage not saved: {error}")
+    else:
+        messages.success(request, "Triage saved.")
     return HttpResponseRedirect(_detail_url(owner, name, number, f"finding-{finding.pk}"))
 
 

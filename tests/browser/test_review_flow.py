@@ -1,4 +1,4 @@
-"""A reviewer's whole review in real Chromium: log in, triage, explain each file, approve."""
+"""A reviewer's whole review in real Chromium: triage, assumptions, comprehension, sign-off."""
 
 from __future__ import annotations
 
@@ -54,69 +54,127 @@ def browser_page(settings, live_server):
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+AI_HUNK = (
+    "+def export(request, cursor):\n"
+    "+    name = request.GET['name']\n"
+    "+    cursor.execute('SELECT * FROM orders WHERE name = ' + name)\n"
+    "+    return rows_to_csv(cursor)\n"
+)
+
+
 @pytest.mark.browser
-def test_reviewer_triages_explains_and_approves(
+def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
     browser_page, live_server, transactional_db, make_user
 ):
-    # given a pull request with one finding and two changed files
+    # given a pull request with one finding, an AI-written file and a human-written one
     rita = make_user("rita", PASSWORD)
     repository = make_repository("acme/shop", members=[rita])
     pull_request = make_pull_request(repository, title="Add order export")
     revision = make_revision(pull_request)
-    views_file = make_file(
-        revision, "app/views.py", hunks=(" import db\n+db.run(f'SELECT {id}')\n",)
-    )
+    views_file = make_file(revision, "app/views.py", hunks=(AI_HUNK,), authorship="ai")
     make_file(revision, "README.md", hunks=("+Export orders as CSV.\n",), position=1)
-    finding = make_finding(revision, views_file, line=11)
+    finding = make_finding(revision, views_file, line=12)
     revision_review_prepare(revision=revision)
-    triage_item = ChecklistItem.objects.get(revision=revision, kind="triage")
-    explain_items = list(ChecklistItem.objects.filter(revision=revision, kind="explain"))
+    items = list(ChecklistItem.objects.filter(revision=revision).order_by("position"))
+    assert [(item.kind, item.assumption_kind) for item in items] == [
+        ("triage", ""),
+        ("assumption", "authz"),
+        ("assumption", "sql"),
+        ("comprehension", ""),
+        ("explain", ""),
+        ("signoff", ""),
+    ]
     page = browser_page
 
-    # when rita logs in through the login form
+    # when rita logs in through the login form and opens the pull request from the list
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", "rita")
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Log in')")
-
-    # and opens the pull request from the list
     page.click("a.pr-link:has-text('Add order export')")
     expect(page.locator("h1 .pr-title")).to_have_text("Add order export")
-    expect(page.locator("#checklist-progress")).to_have_text("0/3")
+    expect(page.locator("#checklist-progress")).to_have_text("0/6")
     expect(page.locator(".approve-button")).to_be_disabled()
+    expect(page.locator(".ai-hunk .ai-badge")).to_contain_text("AI-written")
+    # a marker that survives only as long as the page is not reloaded
+    page.evaluate("window.__reviewbenchNoReload = true")
 
-    # and triages the finding as a false positive with a reason
-    triage = page.locator(f"#item-{triage_item.pk} form.triage-form")
+    # and moves between items with the keyboard
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    expect(page.locator(f"#item-{items[0].pk}")).to_be_focused()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator(f"#item-{items[2].pk}")).to_be_focused()
+    page.keyboard.press("k")
+    expect(page.locator(f"#item-{items[1].pk}")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#item-{items[1].pk} input[value='holds']")).to_be_focused()
+
+    # and answers every item in order: triage first
+    triage = page.locator(f"#item-{items[0].pk}")
     triage.locator("input[value='false_positive']").check()
-    triage.locator("textarea[name='reason']").fill("The id is an int path converter value.")
+    triage.locator("textarea[name='reason']").fill("The name comes from a validated form.")
     triage.locator("button:has-text('Save triage')").click()
-    expect(page.locator(".messages")).to_contain_text("Triage saved.")
+    expect(page.locator(f"#item-{items[0].pk} .item-saved")).to_have_text("Saved.")
+    expect(page.locator("#checklist-progress")).to_have_text("1/6")
+    expect(page.locator(f"#finding-{finding.pk} .triage")).to_have_text("False positive")
 
-    # and explains each file in her own words
+    # then the two assumption challenges (one answered badly first, then properly)
+    authz = page.locator(f"#item-{items[1].pk}")
+    authz.locator("input[value='holds']").check()
+    authz.locator("textarea[name='answer']").fill("fine")
+    authz.locator("button:has-text('Save answer')").click()
+    expect(page.locator(f"#item-{items[1].pk} .item-error")).to_contain_text(
+        "Say where the assumption is enforced"
+    )
+    expect(page.locator("#checklist-progress")).to_have_text("1/6")
+    page.locator(f"#item-{items[1].pk} textarea[name='answer']").fill("app/urls.py:14")
+    page.locator(f"#item-{items[1].pk} button:has-text('Save answer')").click()
+    expect(page.locator(f"#item-{items[1].pk} .outcome")).to_have_text("Holds")
+    sql = page.locator(f"#item-{items[2].pk}")
+    sql.locator("input[value='not_applicable']").check()
+    sql.locator("textarea[name='answer']").fill("Only staff reach this view; name is an enum.")
+    sql.locator("button:has-text('Save answer')").click()
+    expect(page.locator("#checklist-progress")).to_have_text("3/6")
+
+    # then the comprehension check and the explanation
     answers = {
-        "explain:app/views.py": "Runs the export query for one order id from the URL.",
-        "explain:README.md": "Documents the new CSV export for the operations team.",
+        items[3].pk: "Reads a customer name from the query string and exports that customer's "
+        "orders as CSV rows; it is correct because the name is only used as a filter value.",
+        items[4].pk: "Documents the new CSV export for operators.",
     }
-    for item in explain_items:
-        form = page.locator(f"#item-{item.pk} form.answer-form")
-        form.locator("textarea[name='answer']").fill(answers[item.key])
-        form.locator("button:has-text('Save explanation')").click()
-        expect(page.locator(".messages")).to_contain_text("Explanation saved.")
-    expect(page.locator("#checklist-progress")).to_have_text("3/3")
+    for pk, text in answers.items():
+        item = page.locator(f"#item-{pk}")
+        item.locator("textarea[name='answer']").fill(text)
+        item.locator("button:has-text('Save explanation')").click()
+        expect(page.locator(f"#item-{pk} .item-saved")).to_have_text("Saved.")
+    expect(page.locator(f"#item-{items[4].pk} .flag")).to_contain_text("flagged: Thin answer")
+
+    # and finally the functional sign-off
+    signoff = page.locator(f"#item-{items[5].pk}")
+    signoff.locator("textarea[name='answer']").fill("Exported two customers' orders on staging.")
+    signoff.locator("button:has-text('Sign off')").click()
+    expect(page.locator("#checklist-progress")).to_have_text("6/6")
+    expect(page.locator(".approve-button")).to_be_enabled()
+    assert page.evaluate("window.__reviewbenchNoReload === true")
 
     # and clicks Approve
     page.click(".approve-button")
 
-    # then the page shows her approval and the database holds it
+    # then the page shows her approval and the database holds every answer
     expect(page.locator(".messages")).to_contain_text("Approved.")
     expect(page.locator("ul.approvals")).to_contain_text("Approved by rita")
     approval = Approval.objects.get()
-    assert approval.user == rita
-    assert approval.revision == revision
+    assert (approval.user, approval.revision) == (rita, revision)
     finding.refresh_from_db()
     assert finding.triage == Finding.Triage.FALSE_POSITIVE
-    assert sorted(
-        ChecklistItem.objects.filter(revision=revision, kind="explain").values_list(
-            "answer", flat=True
-        )
-    ) == sorted(answers.values())
+    saved = list(ChecklistItem.objects.filter(revision=revision).order_by("position"))
+    assert [(item.outcome, item.answered_by) for item in saved[1:]] == [
+        ("holds", rita),
+        ("not_applicable", rita),
+        ("", rita),
+        ("", rita),
+        ("", rita),
+    ]
+    assert [item.flagged for item in saved[1:]] == [False, False, False, True, False]

@@ -40,13 +40,15 @@ def test_demo_creates_login_and_analyses_demo_pull_requests(tmp_path):
     ]
     assert set(Revision.objects.values_list("status", flat=True)) == {Revision.Status.READY}
     assert _rules(1) == [
-        "bandit.B113",
-        "bandit.B404",
-        "bandit.B501",
-        "bandit.B602",
-        "bandit.B608",
+        "python-taint.command-injection",
+        "python-taint.sqli",
+        "python.tls-verification-off",
     ]
-    assert _rules(2) == ["bandit.B301", "bandit.B324", "bandit.B403", "bandit.B506"]
+    assert _rules(2) == [
+        "python-taint.deserialization",
+        "python-taint.deserialization",
+        "python.weak-password-hash",
+    ]
     assert _rules(3) == []
     pr1 = PullRequest.objects.get(number=1)
     assert (pr1.repository.full_name, pr1.author_login, pr1.labels) == (
@@ -60,8 +62,14 @@ def test_demo_creates_login_and_analyses_demo_pull_requests(tmp_path):
         "Export receipts as PDF",
         "Document the search endpoint",
     ]
-    # One triage item per finding, one explanation per changed file.
-    assert ChecklistItem.objects.filter(revision__pull_request=pr1).count() == 5 + 3
+    # Every commit of PR 1 is AI-marked (Copilot trailers, an "ai-assisted" label): triage first,
+    # then the assumptions of the AI code, then comprehension of each AI-written file, sign-off.
+    kinds = list(
+        ChecklistItem.objects.filter(revision__pull_request=pr1)
+        .order_by("position")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["triage"] * 3 + ["assumption"] * 5 + ["comprehension"] * 3 + ["signoff"]
 
 
 @pytest.mark.django_db

@@ -192,7 +192,7 @@ def test_list_shows_only_the_users_tenants_pull_requests(rita, review, other_ten
             "findings_low": 0,
             "findings_info": 0,
             "findings_confirmed": 0,
-            "checklist_total": 4,
+            "checklist_total": 5,
             "checklist_answered": 0,
             "approvals_count": 0,
         },
@@ -299,21 +299,27 @@ def test_detail_shows_the_latest_revision_for_the_requesting_user(rita, review):
                     "finding_id": item.finding_id,
                     "answered": False,
                     "answer": "",
+                    "outcome": "",
+                    "assumption_kind": item.assumption_kind,
+                    "path": item.path,
+                    "line": item.line,
+                    "flagged": False,
+                    "flag_reason": "",
                     "carried_over_from": "",
                 }
                 for item in items
             ],
             "approvals": [],
             "review_state": {
-                "items_total": 4,
+                "items_total": 5,
                 "items_answered": 0,
                 "can_approve": False,
-                "reason": "4 checklist items still to answer.",
+                "reason": "5 checklist items still to answer.",
                 "approved": False,
             },
         },
     }
-    assert [item.kind for item in items] == ["triage", "triage", "explain", "explain"]
+    assert [item.kind for item in items] == ["triage", "triage", "explain", "explain", "signoff"]
     assert [item.finding_id for item in items[:2]] == [review.critical.pk, review.high.pk]
 
 
@@ -343,7 +349,7 @@ def test_detail_query_count_does_not_grow_with_findings_and_files(
     assert (len(revision["files"]), len(revision["findings"]), len(revision["checklist"])) == (
         17,
         17,
-        34,
+        35,
     )
 
 
@@ -378,6 +384,13 @@ def test_answer_through_the_api_saves_audits_and_notifies(
         "finding_id": None,
         "answered": True,
         "answer": ANSWER,
+        "outcome": "",
+        "assumption_kind": "",
+        "path": "app/views.py",
+        "line": None,
+        # accepted, but shown to leads as thin
+        "flagged": True,
+        "flag_reason": "Thin answer: short (63 characters)",
         "carried_over_from": "",
     }
     item.refresh_from_db()
@@ -389,6 +402,44 @@ def test_answer_through_the_api_saves_audits_and_notifies(
         item.pk,
     )
     assert listener_calls == [review.revision.pk]
+
+
+def test_assumption_is_answered_with_an_outcome_through_the_api(rita, review):
+    # given an assumption challenge on the AI code
+    item = ChecklistItem.objects.create(
+        revision=review.revision,
+        key="assumption:sql:app/views.py:abc",
+        kind=ChecklistItem.Kind.ASSUMPTION,
+        position=50,
+        prompt="`id` never reaches the SQL in db.run on line 3 unchecked.",
+        assumption_kind="sql",
+        path="app/views.py",
+        line=3,
+    )
+
+    # when the outcome is missing, then given
+    missing = rita.post(answer_url(item.pk), {"answer": "app/views.py:2"}, format="json")
+    holds = rita.post(
+        answer_url(item.pk), {"answer": "app/views.py:2", "outcome": "holds"}, format="json"
+    )
+
+    # then
+    assert missing.status_code == 400
+    assert holds.status_code == 200, holds.json()
+    assert (holds.json()["outcome"], holds.json()["answered"]) == ("holds", True)
+    item.refresh_from_db()
+    assert (item.outcome, item.answer) == ("holds", "app/views.py:2")
+
+
+def test_unknown_outcome_is_a_validation_error(rita, review):
+    item = review.item("explain:app/views.py")
+
+    response = rita.post(answer_url(item.pk), {"answer": ANSWER, "outcome": "maybe"}, format="json")
+
+    assert response.status_code == 400
+    assert "outcome" in response.json()
+    item.refresh_from_db()
+    assert item.answer == ""
 
 
 @pytest.mark.parametrize(
@@ -573,7 +624,11 @@ def test_triage_with_an_unknown_decision_is_a_validation_error(rita, review):
 
 
 def test_full_review_through_the_api_ends_in_an_approval(rita, review):
-    for key, text in [("explain:app/views.py", ANSWER), ("explain:README.md", README_ANSWER)]:
+    for key, text in [
+        ("explain:app/views.py", ANSWER),
+        ("explain:README.md", README_ANSWER),
+        ("signoff", "Exported three orders locally and opened the CSV."),
+    ]:
         answered = rita.post(answer_url(review.item(key).pk), {"answer": text}, format="json")
         assert answered.status_code == 200
     for finding in (review.high, review.critical):
@@ -582,8 +637,8 @@ def test_full_review_through_the_api_ends_in_an_approval(rita, review):
         )
         assert triaged.status_code == 200
     assert rita.get(DETAIL).json()["latest_revision"]["review_state"] == {
-        "items_total": 4,
-        "items_answered": 4,
+        "items_total": 5,
+        "items_answered": 5,
         "can_approve": True,
         "reason": "",
         "approved": False,
@@ -607,7 +662,7 @@ def test_full_review_through_the_api_ends_in_an_approval(rita, review):
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        ("rita", "4 checklist items still to answer."),
+        ("rita", "5 checklist items still to answer."),
         ("mallory", "The author of a pull request cannot approve it."),
     ],
     ids=["incomplete", "author"],

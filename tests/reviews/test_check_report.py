@@ -19,7 +19,7 @@ LINK = "[Open this review in ReviewBench](https://reviewbench.test/acme/shop/pul
 
 def answer_everything(review, triage=Finding.Triage.FALSE_POSITIVE) -> None:
     Finding.objects.filter(revision=review.revision).update(triage=triage, triage_reason="ok")
-    ChecklistItem.objects.filter(revision=review.revision, kind="explain").update(
+    ChecklistItem.objects.filter(revision=review.revision, kind__in=["explain", "signoff"]).update(
         answer="explained", answered_by=review.reviewer, answered_at=timezone.now()
     )
 
@@ -70,10 +70,10 @@ def test_ready_with_open_findings_requires_action(review):
 
     assert report.status == "completed"
     assert report.conclusion == "action_required"
-    assert report.title == "2 findings to triage · checklist 0/4 · awaiting approval"
+    assert report.title == "2 findings to triage · checklist 0/5 · awaiting approval"
     assert "| High | py\\.sql\\-injection: SQL built from user input | CWE-89 |" in report.summary
     assert "app/views\\.py\\:11 | Open |" in report.summary
-    assert "0 of 4 items answered." in report.summary
+    assert "0 of 5 items answered." in report.summary
     assert "No approvals yet." in report.summary
     assert report.summary.endswith(LINK)
     # the most severe finding is listed first
@@ -86,7 +86,7 @@ def test_ready_with_checklist_done_but_no_approval_still_requires_action(review)
     report = check_report_for_revision(revision=review.revision)
 
     assert report.conclusion == "action_required"
-    assert report.title == "checklist 4/4 · awaiting approval"
+    assert report.title == "checklist 5/5 · awaiting approval"
 
 
 def test_a_confirmed_finding_fails_the_check(review):
@@ -97,7 +97,7 @@ def test_a_confirmed_finding_fails_the_check(review):
     report = check_report_for_revision(revision=review.revision)
 
     assert report.conclusion == "failure"
-    assert report.title == "1 confirmed finding to fix · checklist 4/4"
+    assert report.title == "1 confirmed finding to fix · checklist 5/5"
 
 
 def test_approved_with_complete_checklist_succeeds(review):
@@ -107,7 +107,7 @@ def test_approved_with_complete_checklist_succeeds(review):
     report = check_report_for_revision(revision=review.revision)
 
     assert report.conclusion == "success"
-    assert report.title == "Approved by rita · checklist 4/4"
+    assert report.title == "Approved by rita · checklist 5/5"
     assert "Approved by rita." in report.summary
 
 

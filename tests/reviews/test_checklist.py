@@ -49,9 +49,10 @@ def test_triage_items_come_first_ordered_by_severity_then_path_and_line():
         "triage:f-low",
         "explain:b.py",
         "explain:a.py",
+        "signoff",
     ]
-    assert [spec.position for spec in specs] == list(range(7))
-    assert [spec.kind for spec in specs] == ["triage"] * 5 + ["explain"] * 2
+    assert [spec.position for spec in specs] == list(range(8))
+    assert [spec.kind for spec in specs] == ["triage"] * 5 + ["explain"] * 2 + ["signoff"]
 
 
 def test_triage_prompt_names_rule_cwe_and_location():
@@ -134,4 +135,4 @@ def test_duplicate_fingerprints_give_one_item():
         [finding("same", "high", "a.py", 1), finding("same", "high", "a.py", 1)], []
     )
 
-    assert [spec.key for spec in specs] == ["triage:same"]
+    assert [spec.key for spec in specs] == ["triage:same", "signoff"]

@@ -63,14 +63,13 @@ def test_process_analyses_prepares_checklist_and_notifies_after_commit(
             )
         ),
         "explain:tools/run.py",
+        "signoff",
     ]
     assert [(f.rule_id, f.line) for f in new_findings.order_by("line")] == [
-        ("bandit.B404", 1),
-        ("bandit.B602", 5),
+        ("python-taint.command-injection", 5),
     ]
-    # the high-severity shell=True finding is triaged first
-    assert items[0].finding.rule_id == "bandit.B602"
-    assert items[0].prompt.startswith("Triage high finding bandit.B602")
+    assert items[0].finding.rule_id == "python-taint.command-injection"
+    assert items[0].prompt.startswith("Triage critical finding python-taint.command-injection")
 
 
 def test_process_is_idempotent_for_the_same_head(db, listener_calls):
@@ -82,5 +81,5 @@ def test_process_is_idempotent_for_the_same_head(db, listener_calls):
     assert second.pk == first.pk
     assert Revision.objects.count() == 1
     assert ChecklistItem.objects.filter(revision=first).count() == (
-        Finding.objects.filter(revision=first, pre_existing=False).count() + 1
+        Finding.objects.filter(revision=first, pre_existing=False).count() + 2
     )

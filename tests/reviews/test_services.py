@@ -21,7 +21,7 @@ def complete_checklist(review) -> None:
     Finding.objects.filter(revision=review.revision).update(
         triage=Finding.Triage.FALSE_POSITIVE, triage_reason="Test data only."
     )
-    ChecklistItem.objects.filter(revision=review.revision, kind="explain").update(
+    ChecklistItem.objects.filter(revision=review.revision, kind__in=["explain", "signoff"]).update(
         answer=GOOD_ANSWER, answered_by=review.reviewer, answered_at=timezone.now()
     )
 
@@ -37,13 +37,21 @@ def test_prepare_builds_ordered_items_linked_to_findings_and_files(review):
         f"triage:{review.high.fingerprint}",
         "explain:app/views.py",
         "explain:README.md",
+        "signoff",
     ]
-    assert [item.finding_id for item in items] == [review.critical.pk, review.high.pk, None, None]
+    assert [item.finding_id for item in items] == [
+        review.critical.pk,
+        review.high.pk,
+        None,
+        None,
+        None,
+    ]
     assert [item.changed_file_id for item in items] == [
         None,
         None,
         review.views_file.pk,
         review.readme_file.pk,
+        None,
     ]
     views_hunk_hash = review.views_file.hunks.get().content_hash
     assert items[2].content_hash == file_content_hash([views_hunk_hash])
@@ -55,7 +63,7 @@ def test_prepare_is_idempotent(review):
     returned = services.revision_review_prepare(revision=review.revision)
 
     assert [(item.pk, item.key) for item in returned] == before
-    assert ChecklistItem.objects.filter(revision=review.revision).count() == 4
+    assert ChecklistItem.objects.filter(revision=review.revision).count() == 5
 
 
 def test_prepare_leaves_pre_existing_findings_out(review):
@@ -64,7 +72,7 @@ def test_prepare_leaves_pre_existing_findings_out(review):
 
     items = services.revision_review_prepare(revision=review.revision)
 
-    assert [item.kind for item in items] == ["triage", "triage", "explain", "explain"]
+    assert [item.kind for item in items] == ["triage", "triage", "explain", "explain", "signoff"]
 
 
 def test_prepare_does_nothing_for_a_revision_that_is_not_ready(review):
@@ -128,7 +136,16 @@ def test_answer_is_stripped_saved_audited_and_notifies_after_commit(
     assert event.actor == review.reviewer
     assert event.revision == review.revision
     assert event.pull_request == review.pull_request
-    assert event.details == {"item_id": item.pk, "key": "explain:app/views.py", "length": 63}
+    assert event.details == {
+        "item_id": item.pk,
+        "key": "explain:app/views.py",
+        "kind": "explain",
+        "length": 63,
+        "answer": GOOD_ANSWER,
+        "outcome": "",
+        "flagged": True,
+        "flag_reason": "Thin answer: short (63 characters)",
+    }
 
 
 def assert_rejected(review, item, user, answer, message, listener_calls, capture):
@@ -308,7 +325,7 @@ def test_approve_denied_while_checklist_incomplete(
     assert_denied(
         review,
         review.reviewer,
-        "4 checklist items still to answer.",
+        "5 checklist items still to answer.",
         listener_calls,
         django_capture_on_commit_callbacks,
     )

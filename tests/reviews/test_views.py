@@ -60,7 +60,7 @@ def test_list_shows_own_pull_requests_only(rita, review, other_tenant):
     assert 'href="/acme/shop/pull/7/"' in content
     assert "1 critical" in content
     assert "1 high" in content
-    assert "0/4" in content
+    assert "0/5" in content
 
 
 def test_list_annotations_come_from_the_latest_revision(rita, review):
@@ -72,7 +72,7 @@ def test_list_annotations_come_from_the_latest_revision(rita, review):
         1,
         1,
     )
-    assert (row.checklist_total, row.checklist_answered, row.approvals_count) == (4, 0, 0)
+    assert (row.checklist_total, row.checklist_answered, row.approvals_count) == (5, 0, 0)
 
 
 def test_list_query_count_is_pinned_with_twenty_pull_requests(
@@ -155,7 +155,7 @@ def test_answer_post_redirects_and_saves(rita, review):
     assert [str(m) for m in response.context["messages"]] == ["Explanation saved."]
     item.refresh_from_db()
     assert item.answer == ANSWER
-    assert "1/4" in response.content.decode()
+    assert "1/5" in response.content.decode()
 
 
 def test_rejected_answer_shows_the_reason_and_saves_nothing(rita, review):
@@ -198,12 +198,12 @@ def test_approve_button_is_disabled_with_the_reason_until_allowed(rita, review):
     content = rita.get(DETAIL).content.decode()
 
     assert 'class="approve-button" disabled' in content
-    assert "4 checklist items still to answer." in content
+    assert "5 checklist items still to answer." in content
 
     Finding.objects.filter(revision=review.revision).update(
         triage=Finding.Triage.FALSE_POSITIVE, triage_reason="Test data only."
     )
-    ChecklistItem.objects.filter(revision=review.revision, kind="explain").update(
+    ChecklistItem.objects.filter(revision=review.revision, kind__in=["explain", "signoff"]).update(
         answer=ANSWER, answered_by=review.second_reviewer, answered_at=timezone.now()
     )
     content = rita.get(DETAIL).content.decode()

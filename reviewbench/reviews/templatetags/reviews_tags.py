@@ -24,7 +24,9 @@ def visible(value: object) -> SafeString:
 @register.filter(name="evidence")
 def evidence(value: object) -> SafeString:
     """One AI-provenance evidence entry (a string or a small mapping) as escaped, visible text."""
-    if isinstance(value, dict):
+    if isinstance(value, dict) and "detail" in value:
+        text = _evidence_sentence(value)
+    elif isinstance(value, dict):
         text = ", ".join(f"{key}: {item}" for key, item in value.items())
     elif isinstance(value, str):
         text = value
@@ -33,6 +35,22 @@ def evidence(value: object) -> SafeString:
     if len(text) > EVIDENCE_LIMIT:
         text = text[: EVIDENCE_LIMIT - 1] + "…"
     return invisible_html(text)
+
+
+_EVIDENCE_PREFIX = {"trailer": "trailer ", "body": "PR description: ", "marker": "marker "}
+
+
+def _evidence_sentence(entry: dict) -> str:
+    """An evidence mapping as a sentence: lines, commit, what was found, tool and notes."""
+    lines, commit = str(entry.get("lines") or ""), str(entry.get("commit") or "")
+    where = (f"line {lines}" if lines.isdigit() else f"lines {lines}") if lines else ""
+    if commit:
+        where = f"{where} from commit {commit}" if where else f"commit {commit}"
+    text = _EVIDENCE_PREFIX.get(str(entry.get("kind")), "") + str(entry.get("detail") or "")
+    if where:
+        text = f"{where}: {text}"
+    notes = [str(entry[key]) for key in ("tool", "note") if entry.get(key)]
+    return f"{text} ({'; '.join(notes)})" if notes else text
 
 
 @register.filter(name="pull_request_url")

@@ -1,0 +1,304 @@
+"""Semgrep over JavaScript/TypeScript, Java and Go with ReviewBench's own ruleset, fully offline.
+
+Why the engine is called the way it is: the `semgrep` console script is a Python wrapper that
+hands `scan` over to the slower Python front end (about 3 s of start-up on this machine). The same
+bundled binary, started under the name `osemgrep` with `--experimental`, runs the native front end
+in about 0.2 s with the same JSON output, so one run per revision fits the 3 s budget. The ruleset
+is always passed as an absolute path: semgrep reads a relative `r/...` or `p/...` as a registry
+name and would try the network.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from findings.scanners import (
+    FileFailure,
+    FindingData,
+    Scanner,
+    ScanOutcome,
+    SourceFile,
+    register,
+)
+
+logger = logging.getLogger(__name__)
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+# Whole-run ceiling: a wedged engine must not hold a worker forever.
+RUN_TIMEOUT_SECONDS = 120
+# Per-rule, per-file ceiling inside semgrep.
+RULE_TIMEOUT_SECONDS = 5
+MAX_TARGET_BYTES = 2_000_000
+_MAX_CODE_CHARS = 1000
+_MAX_MESSAGE_CHARS = 2000
+_MAX_REASON_CHARS = 500
+
+# The extension the engine needs to pick a parser; anything else is never written to disk.
+_EXTENSION_FOR_LANGUAGE = {
+    "javascript": ".js",
+    "typescript": ".ts",
+    "java": ".java",
+    "go": ".go",
+}
+# Keep .jsx/.tsx/.mjs... when the PR's name says so: JSX only parses under a JSX-aware extension.
+_KNOWN_EXTENSIONS = frozenset(
+    {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".java", ".go"}
+)
+
+_SEVERITY = {
+    "critical": "critical",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "info": "info",
+}
+_SEMGREP_SEVERITY = {"ERROR": "high", "WARNING": "medium", "INFO": "low"}
+_CONFIDENCE = {"high": "high", "medium": "medium", "low": "low"}
+_CWE_NUMBER = re.compile(r"CWE-(\d{1,5})")
+
+
+def semgrep_core_path() -> str | None:
+    """Where the semgrep engine binary bundled with the `semgrep` package lives, if installed."""
+    override = os.environ.get("REVIEWBENCH_SEMGREP_CORE")
+    if override:
+        return override
+    spec = importlib.util.find_spec("semgrep")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "bin" / "semgrep-core"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def safe_name(position: int, source: SourceFile) -> str:
+    """A generated file name for the temp dir: a counter plus an extension from a fixed table."""
+    suffix = Path(source.path.replace("\\", "/")).suffix.lower()
+    if suffix not in _KNOWN_EXTENSIONS:
+        suffix = _EXTENSION_FOR_LANGUAGE.get(source.language or "", ".txt")
+    return f"f{position:06d}{suffix}"
+
+
+def _cwe(metadata: dict[str, Any]) -> int | None:
+    raw = metadata.get("cwe")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    if isinstance(raw, int):
+        return raw
+    match = _CWE_NUMBER.search(str(raw or ""))
+    return int(match.group(1)) if match else None
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@register
+class SemgrepScanner(Scanner):
+    """ReviewBench's semgrep ruleset (findings/rules/) over JS/TS, Java and Go: one run a batch."""
+
+    id = "semgrep"
+    version = "1.185.0-rules-1"
+    languages = frozenset({"javascript", "typescript", "java", "go"})
+
+    # Tests point these elsewhere (a missing binary, a ruleset of their own).
+    core_path: str | None = None
+    rules_dir: Path = RULES_DIR
+
+    def scan(self, files: Sequence[SourceFile]) -> ScanOutcome:
+        """Write the batch under generated names, run semgrep once, map results back to PR paths."""
+        if not files:
+            return ScanOutcome()
+        core = self.core_path or semgrep_core_path()
+        if core is None or not os.path.isfile(core):
+            return self._all_failed(files, "semgrep is not installed; this file was not analysed")
+        with tempfile.TemporaryDirectory(prefix="reviewbench-semgrep-") as directory:
+            targets = os.path.join(directory, "t")
+            home = os.path.join(directory, "home")
+            os.mkdir(targets)
+            os.mkdir(home)
+            by_name: dict[str, SourceFile] = {}
+            for position, source in enumerate(files):
+                name = safe_name(position, source)
+                with open(
+                    os.path.join(targets, name), "w", encoding="utf-8", errors="replace", newline=""
+                ) as handle:
+                    handle.write(source.text)
+                by_name[name] = source
+            report = self._run(core, targets, home, sorted(by_name))
+            if isinstance(report, str):
+                return self._all_failed(files, report)
+            return self._outcome(report, by_name)
+
+    def _run(self, core: str, targets: str, home: str, names: list[str]) -> dict[str, Any] | str:
+        """The parsed JSON report, or a readable reason why semgrep produced none."""
+        command = [
+            "osemgrep",  # argv[0] selects the native front end of the bundled binary
+            "scan",
+            "--experimental",
+            "--metrics=off",
+            "--disable-version-check",
+            "--oss-only",
+            # A `nosemgrep` comment written by the PR's author must not hide its own finding.
+            "--disable-nosem",
+            "--no-git-ignore",
+            "--x-ignore-semgrepignore-files",
+            "--json",
+            "--quiet",
+            f"--timeout={RULE_TIMEOUT_SECONDS}",
+            f"--max-target-bytes={MAX_TARGET_BYTES}",
+            "--jobs=1",
+            f"--config={self.rules_dir}",
+            *(os.path.join(targets, name) for name in names),
+        ]
+        environment = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": home,
+            "XDG_CONFIG_HOME": home,
+            "XDG_CACHE_HOME": home,
+            "SEMGREP_SETTINGS_FILE": os.path.join(home, "settings.yml"),
+            "SEMGREP_LOG_FILE": os.path.join(home, "semgrep.log"),
+            "SEMGREP_USER_LOG_FILE": os.path.join(home, "semgrep.log"),
+            "SEMGREP_VERSION_CACHE_PATH": os.path.join(home, "version"),
+            "SEMGREP_ENABLE_VERSION_CHECK": "0",
+            "SEMGREP_SEND_METRICS": "off",
+            "NO_COLOR": "1",
+        }
+        try:
+            completed = subprocess.run(  # noqa: S603 - fixed argv, generated file names only
+                command,
+                executable=core,
+                cwd=targets,
+                env=environment,
+                capture_output=True,
+                timeout=RUN_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except FileNotFoundError:
+            return "semgrep is not installed; this file was not analysed"
+        except subprocess.TimeoutExpired:
+            logger.warning("findings.semgrep.timeout", extra={"files": len(names)})
+            return (
+                f"semgrep did not finish within {RUN_TIMEOUT_SECONDS} s; this file was not analysed"
+            )
+        except OSError as exc:
+            return (
+                f"semgrep could not be started ({type(exc).__name__}); this file was not analysed"
+            )
+        try:
+            report = json.loads(completed.stdout or b"")
+        except ValueError:
+            report = None
+        if not isinstance(report, dict) or not isinstance(report.get("results"), list):
+            logger.warning(
+                "findings.semgrep.crashed",
+                extra={"returncode": completed.returncode, "files": len(names)},
+            )
+            return f"semgrep failed (exit code {completed.returncode}); this file was not analysed"
+        return report
+
+    def _outcome(self, report: dict[str, Any], by_name: dict[str, SourceFile]) -> ScanOutcome:
+        failures: dict[str, FileFailure] = {}
+        for error in report.get("errors") or []:
+            if not isinstance(error, dict):
+                continue
+            source = by_name.get(os.path.basename(str(error.get("path") or "")))
+            if source is None:
+                continue
+            kind = error.get("type")
+            kind = kind[0] if isinstance(kind, list) and kind else kind
+            failures.setdefault(
+                source.path,
+                FileFailure(
+                    path=source.path,
+                    scanner_id=self.id,
+                    reason=_bounded(self._reason(str(kind or "error"), error), _MAX_REASON_CHARS),
+                ),
+            )
+        scanned = {
+            os.path.basename(str(path)) for path in (report.get("paths") or {}).get("scanned", [])
+        }
+        for name, source in by_name.items():
+            if name not in scanned and source.path not in failures:
+                # Too large, or not recognised: never a silent pass.
+                failures[source.path] = FileFailure(
+                    path=source.path,
+                    scanner_id=self.id,
+                    reason="semgrep skipped this file (too large or not parsable as "
+                    f"{source.language}); it was not analysed",
+                )
+        findings: list[FindingData] = []
+        seen: set[tuple[str, str, int]] = set()
+        for result in report.get("results") or []:
+            source = by_name.get(os.path.basename(str(result.get("path") or "")))
+            if source is None:
+                continue
+            finding = self._finding(result, source)
+            key = (finding.rule_id, finding.path, finding.line)
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(finding)
+        findings.sort(key=lambda finding: (finding.path, finding.line, finding.rule_id))
+        return ScanOutcome(findings=tuple(findings), failures=tuple(failures.values()))
+
+    @staticmethod
+    def _reason(kind: str, error: dict[str, Any]) -> str:
+        spans = error.get("spans") or []
+        line = None
+        if spans and isinstance(spans[0], dict):
+            line = (spans[0].get("start") or {}).get("line")
+        where = f" at line {line}" if line else ""
+        if kind in ("PartialParsing", "Syntax error", "ParseError", "LexicalError"):
+            return f"syntax error{where}: semgrep could not parse this file completely"
+        if kind == "Timeout":
+            rule = str(error.get("rule_id") or "a rule")
+            return f"semgrep timed out on this file ({rule}); it was not fully analysed"
+        return f"semgrep reported {kind}{where}; this file was not fully analysed"
+
+    def _finding(self, result: dict[str, Any], source: SourceFile) -> FindingData:
+        extra = result.get("extra") or {}
+        metadata = extra.get("metadata") or {}
+        check_id = str(result.get("check_id") or "unknown")
+        # semgrep prefixes the rule id with the rules' directory; the id is the last part.
+        rule = check_id.rsplit(".", 1)[-1]
+        line = max(int((result.get("start") or {}).get("line") or 1), 1)
+        end_line = max(int((result.get("end") or {}).get("line") or line), line)
+        lines = source.text.split("\n")
+        code = lines[line - 1].rstrip("\r") if line <= len(lines) else ""
+        severity = _SEVERITY.get(str(metadata.get("severity", "")).lower()) or (
+            _SEMGREP_SEVERITY.get(str(extra.get("severity", "")).upper(), "medium")
+        )
+        return FindingData(
+            scanner_id=self.id,
+            scanner_version=self.version,
+            rule_id=f"semgrep.{rule}",
+            cwe=_cwe(metadata),
+            severity=severity,
+            confidence=_CONFIDENCE.get(str(metadata.get("confidence", "")).lower(), "medium"),
+            title=_bounded(str(metadata.get("title") or rule), 200),
+            message=_bounded(str(extra.get("message") or rule), _MAX_MESSAGE_CHARS),
+            guidance=_bounded(str(metadata.get("guidance") or ""), _MAX_MESSAGE_CHARS),
+            path=source.path,
+            line=line,
+            end_line=end_line,
+            code=code[:_MAX_CODE_CHARS],
+        )
+
+    def _all_failed(self, files: Sequence[SourceFile], reason: str) -> ScanOutcome:
+        return ScanOutcome(
+            failures=tuple(
+                FileFailure(path=source.path, scanner_id=self.id, reason=reason) for source in files
+            )
+        )

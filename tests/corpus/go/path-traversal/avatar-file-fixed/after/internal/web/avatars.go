@@ -1,0 +1,28 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+const avatarDir = "/srv/app/avatars"
+
+func AvatarHandler(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	full := filepath.Join(avatarDir, name)
+	rel, err := filepath.Rel(avatarDir, full)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	io.Copy(w, f)
+}

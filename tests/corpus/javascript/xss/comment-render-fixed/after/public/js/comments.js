@@ -1,0 +1,15 @@
+async function loadComments(postId) {
+  const response = await fetch(`/api/posts/${encodeURIComponent(postId)}/comments`);
+  const comments = await response.json();
+  const list = document.getElementById('comments');
+  for (const comment of comments) {
+    const item = document.createElement('li');
+    const author = document.createElement('strong');
+    author.textContent = comment.author;
+    item.appendChild(author);
+    item.appendChild(document.createTextNode(`: ${comment.body}`));
+    list.appendChild(item);
+  }
+}
+
+document.addEventListener('DOMContentLoaded', () => loadComments(window.POST_ID));

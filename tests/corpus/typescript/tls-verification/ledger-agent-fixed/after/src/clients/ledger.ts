@@ -1,0 +1,11 @@
+import fs from 'fs';
+import https from 'https';
+import axios from 'axios';
+
+const agent = new https.Agent({ ca: fs.readFileSync('/etc/ssl/internal-ca.pem'), keepAlive: true });
+
+export const ledger = axios.create({
+  baseURL: 'https://ledger.internal.example.com',
+  httpsAgent: agent,
+  timeout: 5000,
+});

@@ -1,0 +1,15 @@
+import React from 'react';
+
+interface Props {
+  bio: string;
+  displayName: string;
+}
+
+export function ProfileBio({ bio, displayName }: Props) {
+  return (
+    <section className="profile">
+      <h2>{displayName}</h2>
+      <div className="bio" dangerouslySetInnerHTML={{ __html: bio }} />
+    </section>
+  );
+}

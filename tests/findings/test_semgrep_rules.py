@@ -1,0 +1,250 @@
+"""ReviewBench's semgrep rules: each vulnerable corpus case is found, each fixed twin is quiet.
+
+All cases go to the engine in one batch (one semgrep run), like one revision of a real PR.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from findings.scanners import SourceFile
+from findings.scanners.semgrep_scanner import SemgrepScanner
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+LANGUAGES = {"javascript": "javascript", "typescript": "typescript", "java": "java", "go": "go"}
+CLASS_CWES = {
+    "sqli": {89},
+    "path-traversal": {22, 23, 36},
+    "command-injection": {78, 77},
+    "input-validation": {20, 129, 704},
+    "deserialization": {502},
+    "redos": {1333, 400},
+    "error-disclosure": {209, 215},
+    "weak-crypto": {327, 328, 916, 326},
+    "xss": {79, 80},
+    "hardcoded-credentials": {798, 259},
+    "cookie-flags": {614, 1004, 1275},
+    "unbounded-upload": {434, 770},
+    "timing-compare": {208},
+    "tls-verification": {295},
+    "ssrf": {918},
+    "open-redirect": {601},
+    "xxe": {611},
+    "log-injection": {117},
+    "file-permissions": {732},
+}
+
+
+def _cases() -> list[Path]:
+    return sorted(
+        case
+        for language in LANGUAGES
+        for case in (CORPUS / language).glob("*/*")
+        if (case / "expected.json").is_file()
+    )
+
+
+CASES = _cases()
+
+
+def _case_id(case: Path) -> str:
+    return "/".join(case.parts[-3:])
+
+
+@pytest.fixture(scope="module")
+def corpus_outcome():
+    """Every after-file of every case, scanned in one batch; paths are prefixed by the case."""
+    files = []
+    for case in CASES:
+        language = LANGUAGES[case.parts[-3]]
+        for path in sorted((case / "after").rglob("*")):
+            if path.is_file():
+                relative = path.relative_to(case / "after").as_posix()
+                files.append(
+                    SourceFile(
+                        path=f"{_case_id(case)}::{relative}",
+                        language=language,
+                        text=path.read_text(encoding="utf-8"),
+                        added_lines=frozenset(),
+                    )
+                )
+    return SemgrepScanner().scan(files)
+
+
+def test_corpus_has_paired_cases_in_every_language():
+    vulnerable = [case for case in CASES if case.name.endswith("-vuln")]
+    fixed = {case for case in CASES if case.name.endswith("-fixed")}
+
+    assert len(vulnerable) >= 35
+    assert {case.with_name(case.name[: -len("-vuln")] + "-fixed") for case in vulnerable} == fixed
+    for language in LANGUAGES:
+        classes = {case.parts[-2] for case in vulnerable if case.parts[-3] == language}
+        assert len(classes) >= 8, language
+
+
+def test_engine_reads_the_whole_corpus_without_failures(corpus_outcome):
+    assert corpus_outcome.failures == ()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name.endswith("-vuln")], ids=_case_id)
+def test_vulnerable_case_is_found(case, corpus_outcome):
+    # given the case's expected findings
+    expected = json.loads((case / "expected.json").read_text())["findings"]
+    cwes = CLASS_CWES[case.parts[-2]]
+
+    # then each expected (path, line) is covered by a finding of the class's CWEs
+    for entry in expected:
+        path = f"{_case_id(case)}::{entry['path']}"
+        matching = [
+            finding
+            for finding in corpus_outcome.findings
+            if finding.path == path
+            and finding.cwe in cwes
+            and finding.line <= entry["line"] <= finding.end_line
+        ]
+        assert matching, f"{path}:{entry['line']} not found"
+        assert all(finding.guidance for finding in matching)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name.endswith("-fixed")], ids=_case_id)
+def test_fixed_twin_yields_no_finding(case, corpus_outcome):
+    prefix = f"{_case_id(case)}::"
+
+    found = [f"{f.rule_id}:{f.line}" for f in corpus_outcome.findings if f.path.startswith(prefix)]
+
+    assert found == []
+
+
+SNIPPETS = [
+    # (language, file name, code, rule id, line) for rules the corpus does not cover yet
+    (
+        "javascript",
+        "a.js",
+        "app.get('/x', (req, res) => {\n  const n = parseInt(req.query.i, 10);\n"
+        "  res.json(items[n]);\n});\n",
+        "semgrep.js-unchecked-index",
+        3,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "const yaml = require('js-yaml');\napp.post('/c', (req, res) => {\n"
+        "  res.json(yaml.load(req.body.config));\n});\n",
+        "semgrep.js-unsafe-deserialization",
+        3,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "const fs = require('fs');\nfs.chmodSync('/srv/app/cache', 0o777);\n",
+        "semgrep.js-permissive-file-mode",
+        2,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "const config = { dbPassword: 'hunter2-prod-7781' };\n",
+        "semgrep.js-hardcoded-credential",
+        1,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "const libxmljs = require('libxmljs');\n"
+        "app.post('/x', (req, res) => {\n"
+        "  const doc = libxmljs.parseXml(req.body, { noent: true });\n  res.end();\n});\n",
+        "semgrep.js-xxe-noent",
+        3,
+    ),
+    (
+        "typescript",
+        "a.ts",
+        "function makeResetToken(): string {\n"
+        "  const resetToken = Math.random().toString(36).slice(2);\n  return resetToken;\n}\n",
+        "semgrep.js-insecure-random",
+        2,
+    ),
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\n\nclass A {\n"
+        "  void go(HttpServletRequest request) {\n"
+        '    log.info("search for " + request.getParameter("q"));\n  }\n}\n',
+        "semgrep.java-log-injection",
+        5,
+    ),
+    (
+        "java",
+        "A.java",
+        "class A {\n  Cipher c() throws Exception {\n"
+        '    return Cipher.getInstance("AES/ECB/PKCS5Padding");\n  }\n}\n',
+        "semgrep.java-weak-cipher",
+        3,
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport "net/http"\n\nfunc H(w http.ResponseWriter, r *http.Request) {\n'
+        "\terr := do()\n\tif err != nil {\n\t\thttp.Error(w, err.Error(), 500)\n\t}\n}\n",
+        "semgrep.go-error-disclosure",
+        8,
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport (\n\t"net/http"\n\t"regexp"\n)\n\n'
+        "func H(w http.ResponseWriter, r *http.Request) {\n"
+        '\tre := regexp.MustCompile(r.URL.Query().Get("p"))\n\t_ = re\n}\n',
+        "semgrep.go-regex-injection",
+        9,
+    ),
+]
+
+
+def test_snippets_each_yield_their_rule_in_one_run():
+    # given one file per snippet, scanned as one batch
+    files = [
+        SourceFile(path=f"{index}/{name}", language=language, text=code, added_lines=frozenset())
+        for index, (language, name, code, _, _) in enumerate(SNIPPETS)
+    ]
+
+    outcome = SemgrepScanner().scan(files)
+
+    # then each snippet yields its rule on its line
+    assert outcome.failures == ()
+    found = {(f.path, f.rule_id, f.line) for f in outcome.findings}
+    for index, (_, name, _, rule_id, line) in enumerate(SNIPPETS):
+        assert (f"{index}/{name}", rule_id, line) in found
+
+
+SAFE_SNIPPETS = [
+    ("javascript", "a.js", "const key = crypto.createHash('md5').update(url).digest('hex');\n"),
+    ("javascript", "a.js", "if (token === undefined) { throw new Error('missing'); }\n"),
+    ("javascript", "a.js", "el.textContent = location.hash;\nel.innerHTML = '';\n"),
+    (
+        "java",
+        "A.java",
+        'class A { String h() { return "x"; } String password = System.getenv("P"); }\n',
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport "os"\n\nfunc W(b []byte) error {\n'
+        '\treturn os.WriteFile("x", b, 0o644)\n}\n',
+    ),
+]
+
+
+def test_safe_snippets_yield_nothing():
+    files = [
+        SourceFile(path=f"{index}/{name}", language=language, text=code, added_lines=frozenset())
+        for index, (language, name, code) in enumerate(SAFE_SNIPPETS)
+    ]
+
+    outcome = SemgrepScanner().scan(files)
+
+    assert outcome.findings == ()
+    assert outcome.failures == ()
