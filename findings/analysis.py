@@ -289,7 +289,8 @@ def _run_scanner(
     return findings, failures
 
 
-def _fingerprinted(findings: Sequence[FindingData]) -> tuple[FingerprintedFinding, ...]:
+def fingerprinted(findings: Sequence[FindingData]) -> tuple[FingerprintedFinding, ...]:
+    """Stable fingerprints for findings; the k-th identical one in a file gets a suffix."""
     ordered = sorted(
         findings, key=lambda f: (f.path, f.line, f.end_line, f.rule_id, f.code, f.message)
     )
@@ -373,6 +374,6 @@ def analyze_snapshot(
     ]
     return AnalysisResult(
         files=tuple(decided[position] for position in sorted(decided)),
-        findings=_fingerprinted(kept),
+        findings=fingerprinted(kept),
         failures=tuple(failures),
     )

@@ -6,6 +6,7 @@ the database, so an oversized title or path is cut rather than failing the whole
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import re
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from findings.analysis import AnalysisResult, analyze_snapshot
+from findings.analysis import AnalysisResult, analyze_snapshot, fingerprinted
 from findings.cache import DatabaseScanCache
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
 from findings.provenance import (
@@ -27,6 +28,7 @@ from findings.provenance import (
 )
 from findings.scanners.dependencies import vulnerability_index_in_use
 from findings.snapshot import PullRequestSnapshot
+from findings.suppressions import HunkOrigin, suppressions_added
 from findings.vulnerabilities import vulnerability_index_load
 
 logger = logging.getLogger(__name__)
@@ -252,6 +254,19 @@ def _provenance(*, snapshot: PullRequestSnapshot, result: AnalysisResult) -> Pro
     return provenance_analyze(snapshot=snapshot, files=files, config=config)
 
 
+def _with_suppressions(*, result: AnalysisResult, provenance: ProvenanceResult) -> AnalysisResult:
+    """Add a finding for each scanner suppression that AI-written hunks add."""
+    origins = [
+        HunkOrigin(path=file.path, hunk=hunk, authorship=origin.authorship, tool=origin.tool)
+        for file, origins in zip(result.files, provenance.files, strict=True)
+        for hunk, origin in zip(file.hunks, origins, strict=True)
+    ]
+    extra = suppressions_added(origins)
+    if not extra:
+        return result
+    return dataclasses.replace(result, findings=result.findings + fingerprinted(extra))
+
+
 def _write_rows(
     *, revision: Revision, result: AnalysisResult, provenance: ProvenanceResult
 ) -> None:
@@ -403,6 +418,7 @@ def revision_analyze(*, repository: Repository, snapshot: PullRequestSnapshot) -
         with vulnerability_index_in_use(vulnerability_index_load()):
             result = analyze_snapshot(snapshot, cache=DatabaseScanCache())
         provenance = _provenance(snapshot=snapshot, result=result)
+        result = _with_suppressions(result=result, provenance=provenance)
         with transaction.atomic():
             locked = Revision.objects.select_for_update().get(pk=revision.pk)
             if locked.status != Revision.Status.ANALYZING or locked.started_at != started_at:
