@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated, NotFound
@@ -19,18 +20,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from findings.models import ChangedFile, Finding, PullRequest, Revision
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
 from findings.services import TriageError
 from reviewbench.reviews import selectors, services
-from reviewbench.reviews.models import ChecklistItem
+from reviewbench.reviews.models import Approval, ChecklistItem
 from reviewbench.reviews.serializers import (
     AnswerInputSerializer,
     ApprovalSerializer,
     ChecklistItemSerializer,
     ErrorSerializer,
+    FindingDetailSerializer,
     FindingSerializer,
+    HunkFilterSerializer,
+    HunkRowSerializer,
     PullRequestDetailSerializer,
     PullRequestListSerializer,
+    RevisionFullSerializer,
+    RevisionSummarySerializer,
     TriageInputSerializer,
 )
 
@@ -114,6 +120,109 @@ def finding_for_user(*, user: AbstractBaseUser, finding_id: int) -> Finding:
             pk=finding_id, revision__pull_request__in=_visible_pull_request_ids(user)
         )
         .select_related("revision")
+        .first()
+    )
+    if finding is None:
+        raise NotFound("No such finding.")
+    return finding
+
+
+# --- revisions, hunks and findings (reads kept here, not in selectors, for this API only) -------
+
+
+def _count_of(queryset: QuerySet[Any]) -> Coalesce:
+    # A correlated COUNT per row keeps a page of revisions at one query, whatever its size.
+    counted = (
+        queryset.order_by().values("revision_id").annotate(total=Count("pk")).values("total")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def revisions_with_counts() -> QuerySet[Revision]:
+    """Revisions with their new-finding and checklist counts annotated, newest first."""
+    items = ChecklistItem.objects.filter(revision_id=OuterRef("pk"))
+    return (
+        Revision.objects.select_related("pull_request__repository")
+        .annotate(
+            findings_total=_count_of(
+                Finding.objects.filter(revision_id=OuterRef("pk"), pre_existing=False)
+            ),
+            checklist_total=_count_of(items),
+            checklist_answered=_count_of(items.filter(selectors.ANSWERED_ITEM)),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def pull_request_revisions_for_user(
+    *, user: AbstractBaseUser, owner: str, name: str, number: int
+) -> QuerySet[Revision]:
+    """Every revision of a visible pull request, newest first; Http404 when not visible."""
+    pull_request = selectors.pull_request_for_user(user=user, owner=owner, name=name, number=number)
+    return revisions_with_counts().filter(pull_request=pull_request)
+
+
+def _visible_revisions(user: AbstractBaseUser) -> QuerySet[Revision]:
+    return Revision.objects.filter(pull_request__in=_visible_pull_request_ids(user))
+
+
+def revision_detail_for_user(*, user: AbstractBaseUser, revision_id: int) -> Revision:
+    """One visible revision with files, hunks, findings, checklist and approvals prefetched."""
+    revision = (
+        revisions_with_counts()
+        .filter(pk=revision_id, pull_request__in=_visible_pull_request_ids(user))
+        .prefetch_related(
+            Prefetch(
+                "files",
+                queryset=ChangedFile.objects.order_by("position", "path").prefetch_related(
+                    Prefetch("hunks", queryset=Hunk.objects.order_by("index", "id"))
+                ),
+            ),
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.select_related("triaged_by").order_by(
+                    "path", "line", "rule_id", "id"
+                ),
+            ),
+            Prefetch(
+                "checklist_items",
+                queryset=ChecklistItem.objects.select_related("finding").order_by("position", "id"),
+            ),
+            Prefetch(
+                "approvals",
+                queryset=Approval.objects.select_related("user").order_by("created_at", "id"),
+            ),
+        )
+        .first()
+    )
+    if revision is None:
+        raise NotFound("No such revision.")
+    return revision
+
+
+def revision_hunks_for_user(
+    *, user: AbstractBaseUser, revision_id: int, authorship: str = "", path: str = ""
+) -> QuerySet[Hunk]:
+    """The hunks of a visible revision in diff order, optionally one authorship or one file."""
+    if not _visible_revisions(user).filter(pk=revision_id).exists():
+        raise NotFound("No such revision.")
+    hunks = Hunk.objects.filter(changed_file__revision_id=revision_id)
+    if authorship:
+        hunks = hunks.filter(authorship=authorship)
+    if path:
+        hunks = hunks.filter(changed_file__path=path)
+    return hunks.select_related("changed_file").order_by(
+        "changed_file__position", "changed_file__path", "index", "id"
+    )
+
+
+def finding_detail_for_user(*, user: AbstractBaseUser, finding_id: int) -> Finding:
+    """One finding of a visible pull request with its triager; NotFound otherwise."""
+    finding = (
+        Finding.objects.filter(
+            pk=finding_id, revision__pull_request__in=_visible_pull_request_ids(user)
+        )
+        .select_related("triaged_by")
         .first()
     )
     if finding is None:
@@ -241,3 +350,68 @@ class RevisionApproveApi(APIView):
         except services.ApprovalDenied as denied:
             return _rejected(denied.reason)
         return Response(ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
+
+
+class RevisionListApi(generics.ListAPIView):
+    serializer_class = RevisionSummarySerializer
+
+    @extend_schema(
+        operation_id="pull_requests_revisions_list",
+        summary="Every analysed revision of a pull request, newest first",
+        responses={200: RevisionSummarySerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Revision]:
+        return pull_request_revisions_for_user(
+            user=_reviewer(self.request),
+            owner=self.kwargs["owner"],
+            name=self.kwargs["name"],
+            number=self.kwargs["number"],
+        )
+
+
+class RevisionDetailApi(APIView):
+    @extend_schema(
+        operation_id="revisions_retrieve",
+        summary="A revision in full: files with hunks and provenance, findings, checklist",
+        responses={200: RevisionFullSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, revision_id: int) -> Response:
+        revision = revision_detail_for_user(user=_reviewer(request), revision_id=revision_id)
+        return Response(RevisionFullSerializer(revision).data)
+
+
+class RevisionHunkListApi(generics.ListAPIView):
+    serializer_class = HunkRowSerializer
+
+    @extend_schema(
+        operation_id="revisions_hunks_list",
+        summary="The hunks of a revision, by authorship or file",
+        parameters=[HunkFilterSerializer],
+        responses={200: HunkRowSerializer(many=True), 400: ErrorSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Hunk]:
+        filters = HunkFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return revision_hunks_for_user(
+            user=_reviewer(self.request),
+            revision_id=self.kwargs["revision_id"],
+            authorship=filters.validated_data.get("authorship", ""),
+            path=filters.validated_data.get("path", ""),
+        )
+
+
+class FindingDetailApi(APIView):
+    @extend_schema(
+        operation_id="findings_retrieve",
+        summary="One finding with its triage",
+        responses={200: FindingDetailSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, finding_id: int) -> Response:
+        finding = finding_detail_for_user(user=_reviewer(request), finding_id=finding_id)
+        return Response(FindingDetailSerializer(finding).data)

@@ -7,6 +7,14 @@ pull_request = "pull-requests/<str:owner>/<str:name>/<int:number>/"
 urlpatterns = [
     path("pull-requests/", api.PullRequestListApi.as_view(), name="pull_request_list"),
     path(pull_request, api.PullRequestDetailApi.as_view(), name="pull_request_detail"),
+    path(pull_request + "revisions/", api.RevisionListApi.as_view(), name="revision_list"),
+    path("revisions/<int:revision_id>/", api.RevisionDetailApi.as_view(), name="revision_detail"),
+    path(
+        "revisions/<int:revision_id>/hunks/",
+        api.RevisionHunkListApi.as_view(),
+        name="revision_hunk_list",
+    ),
+    path("findings/<int:finding_id>/", api.FindingDetailApi.as_view(), name="finding_detail"),
     path(pull_request + "approve/", api.RevisionApproveApi.as_view(), name="revision_approve"),
     path(
         "checklist-items/<int:item_id>/answer/",

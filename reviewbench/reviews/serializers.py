@@ -6,9 +6,10 @@ attacker-controlled; JSON encoding escapes it and the models bound its size.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from findings.models import ChangedFile, Finding, PullRequest
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
 from reviewbench.reviews.models import Approval, ChecklistItem
 from reviewbench.reviews.services import ANSWER_MAX_LENGTH
 
@@ -163,6 +164,190 @@ class PullRequestDetailSerializer(serializers.Serializer):
     state = serializers.CharField(source="pull_request.state")
     head_sha = serializers.CharField(source="pull_request.head_sha", allow_blank=True)
     latest_revision = RevisionDetailSerializer(allow_null=True)
+
+
+# --- revisions, hunks and findings in full ------------------------------------------------------
+
+# Provenance JSON is written by our own analysis (findings.provenance), never taken from a request;
+# its strings still came from GitHub (commit trailers, labels) and JSON encoding escapes them.
+STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+
+
+@extend_schema_field({"type": "array", "items": STRING_MAP})
+class EvidenceField(serializers.JSONField):
+    """A list of evidence or signal records: `{"kind": ..., "detail"/"lines": ..., "tool": ...}`."""
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class ToolsField(serializers.JSONField):
+    """The AI tools named by the evidence."""
+
+
+# Its own schema component: the enum extracted from a field named `status` would collide with
+# ChangedFile's `status` enum (settings hold no ENUM_NAME_OVERRIDES).
+@extend_schema_field(
+    {"type": "string", "enum": Revision.Status.values}, component_name="RevisionStatus"
+)
+class RevisionStatusField(serializers.CharField):
+    """The revision's analysis status."""
+
+
+class RevisionSummarySerializer(serializers.ModelSerializer):
+    """One revision with its AI share and counts, from `api.revisions_with_counts` annotations.
+
+    `findings_total` counts new findings (not pre-existing ones), as the pull request list does.
+    """
+
+    repository = serializers.CharField(source="pull_request.repository.full_name", read_only=True)
+    pull_request_number = serializers.IntegerField(source="pull_request.number", read_only=True)
+    status = RevisionStatusField(read_only=True)
+    ai_share = serializers.SerializerMethodField()
+    ai_tools = ToolsField(read_only=True)
+    ai_signals = EvidenceField(read_only=True)
+    findings_total = serializers.IntegerField(read_only=True)
+    checklist_total = serializers.IntegerField(read_only=True)
+    checklist_answered = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Revision
+        fields = [
+            "id",
+            "repository",
+            "pull_request_number",
+            "head_sha",
+            "base_sha",
+            "status",
+            "status_reason",
+            "analyzer_version",
+            "created_at",
+            "finished_at",
+            "additions",
+            "deletions",
+            "ai_added_lines",
+            "ai_share",
+            "ai_tools",
+            "ai_signals",
+            "findings_total",
+            "checklist_total",
+            "checklist_answered",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True, min_value=0, max_value=1))
+    def get_ai_share(self, revision: Revision) -> float | None:
+        if not revision.additions:
+            return None
+        # Rounded so clients compare shares, not float noise; capped in case counts disagree.
+        return round(min(revision.ai_added_lines / revision.additions, 1.0), 4)
+
+
+HUNK_FIELDS = [
+    "id",
+    "index",
+    "source_start",
+    "source_length",
+    "target_start",
+    "target_length",
+    "section_header",
+    "content",
+    "content_hash",
+    "added",
+    "removed",
+    "authorship",
+    "ai_tool",
+    "ai_evidence",
+]
+
+
+class HunkSerializer(serializers.ModelSerializer):
+    """A hunk inside its file; `content` keeps the unified-diff lines with their prefixes."""
+
+    ai_evidence = EvidenceField(read_only=True)
+
+    class Meta:
+        model = Hunk
+        fields = HUNK_FIELDS
+        read_only_fields = fields
+
+
+class HunkRowSerializer(HunkSerializer):
+    """A hunk listed on its own: it names its file."""
+
+    path = serializers.CharField(source="changed_file.path", read_only=True)
+
+    class Meta(HunkSerializer.Meta):
+        fields = ["path", *HUNK_FIELDS]
+        read_only_fields = fields
+
+
+class ChangedFileDetailSerializer(serializers.ModelSerializer):
+    hunks = HunkSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChangedFile
+        fields = [
+            "id",
+            "path",
+            "previous_path",
+            "status",
+            "language",
+            "additions",
+            "deletions",
+            "is_binary",
+            "analysis",
+            "analysis_note",
+            "hunks",
+        ]
+        read_only_fields = fields
+
+
+class FindingDetailSerializer(FindingSerializer):
+    """A finding in full: the fields of the pull request detail plus where and who triaged it."""
+
+    revision_id = serializers.IntegerField(read_only=True)
+    triaged_by = serializers.CharField(
+        source="triaged_by.get_username", read_only=True, allow_null=True
+    )
+
+    class Meta(FindingSerializer.Meta):
+        fields = [
+            *FindingSerializer.Meta.fields,
+            "revision_id",
+            "scanner_id",
+            "scanner_version",
+            "end_line",
+            "code",
+            "pre_existing",
+            "triaged_by",
+            "triaged_at",
+        ]
+        read_only_fields = fields
+
+
+class RevisionFullSerializer(RevisionSummarySerializer):
+    """One revision with its files and hunks, findings, checklist and approvals."""
+
+    files = ChangedFileDetailSerializer(many=True, read_only=True)
+    findings = FindingDetailSerializer(many=True, read_only=True)
+    checklist = ChecklistItemSerializer(many=True, read_only=True, source="checklist_items")
+    approvals = ApprovalSerializer(many=True, read_only=True)
+
+    class Meta(RevisionSummarySerializer.Meta):
+        fields = [
+            *RevisionSummarySerializer.Meta.fields,
+            "files",
+            "findings",
+            "checklist",
+            "approvals",
+        ]
+        read_only_fields = fields
+
+
+class HunkFilterSerializer(serializers.Serializer):
+    """Query filters of the hunk list; `path` is compared exactly, never as a pattern."""
+
+    authorship = serializers.ChoiceField(choices=Hunk.Authorship.choices, required=False)
+    path = serializers.CharField(max_length=1024, required=False)
 
 
 # --- input ---------------------------------------------------------------------------------------

@@ -776,10 +776,14 @@ def test_schema_lists_the_review_api(rita, review):
     assert schema["info"]["title"] == "ReviewBench API"
     assert sorted(path for path in schema["paths"] if path.startswith("/api/")) == [
         "/api/checklist-items/{item_id}/answer/",
+        "/api/findings/{finding_id}/",
         "/api/findings/{finding_id}/triage/",
         "/api/pull-requests/",
         "/api/pull-requests/{owner}/{name}/{number}/",
         "/api/pull-requests/{owner}/{name}/{number}/approve/",
+        "/api/pull-requests/{owner}/{name}/{number}/revisions/",
+        "/api/revisions/{revision_id}/",
+        "/api/revisions/{revision_id}/hunks/",
     ]
     triage = schema["paths"]["/api/findings/{finding_id}/triage/"]["post"]
     assert sorted(triage["responses"]) == ["200", "400", "404"]
