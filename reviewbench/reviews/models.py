@@ -121,3 +121,24 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
+
+
+class RevisionPolicy(models.Model):
+    """The policy (.reviewbench.yml from the base branch) as evaluated for one revision."""
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="policy")
+    tier = models.CharField(max_length=100, blank=True, default="")
+    level = models.IntegerField(default=0)
+    required_approvals = models.PositiveIntegerField(default=1)
+    required_groups = models.JSONField(default=list, blank=True)
+    sla_hours = models.PositiveIntegerField(null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    boundary_violations = models.JSONField(default=list, blank=True)
+    exceptions_needed = models.JSONField(default=list, blank=True)
+    # An invalid policy file: the exact error and its line; the check run fails with them.
+    error = models.TextField(blank=True, default="")
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    evaluated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"policy of revision {self.revision_id}: {self.tier or self.error[:40]}"
