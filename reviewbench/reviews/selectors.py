@@ -6,6 +6,7 @@ indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.urls import reverse
 
 from findings.models import ChangedFile, Finding, PullRequest, Repository, Revision
 from reviewbench.reviews.checklist import SECTION_OF_KIND, SECTIONS
-from reviewbench.reviews.models import Approval, ChecklistItem, ReviewerProfile
+from reviewbench.reviews.models import Approval, ChecklistItem, ReviewerProfile, RevisionPolicy
 from reviewbench.reviews.report import Annotation, CheckReport
 from reviewbench.reviews.text import markdown_escape, one_line
 
@@ -41,7 +42,9 @@ SUMMARY_LIMIT = 65_535
 SUMMARY_FINDING_ROWS = 200
 ANNOTATION_MESSAGE_LIMIT = 60_000
 ANNOTATION_TITLE_LIMIT = 250
+POLICY_ERROR_DISPLAY_LIMIT = 2000
 TITLE_LIMIT = 250
+POLICY_ERROR_DISPLAY_LIMIT = 2000
 
 
 # --- who may see what ------------------------------------------------------------------------
@@ -131,9 +134,10 @@ def user_is_author(*, user: AbstractBaseUser, pull_request: PullRequest) -> bool
 
 
 def latest_revision(pull_request: PullRequest) -> Revision | None:
+    # The policy is joined so the page's "Review tier" box costs no extra query.
     return (
         Revision.objects.filter(pull_request=pull_request)
-        .select_related("pull_request__repository")
+        .select_related("pull_request__repository", "policy")
         .order_by("-created_at", "-id")
         .first()
     )
@@ -240,6 +244,45 @@ def revision_findings(revision: Revision) -> list[Finding]:
     )
 
 
+# --- the policy ---------------------------------------------------------------------------------
+
+
+def revision_policy(revision: Revision) -> RevisionPolicy | None:
+    """The revision's evaluated policy, or None when it has not been evaluated."""
+    # A row joined by select_related("policy") (latest_revision) saves the page a query; the
+    # approve service loads its revision fresh under a lock, so the gate always reads the table.
+    if Revision.policy.is_cached(revision):
+        try:
+            return revision.policy
+        except RevisionPolicy.DoesNotExist:
+            return None
+    return RevisionPolicy.objects.filter(revision_id=revision.pk).first()
+
+
+def policy_error_text(policy: RevisionPolicy) -> str:
+    """The stored policy error as "line N: message", the form the check run and the page show."""
+    return f"line {policy.error_line}: {policy.error}" if policy.error_line else policy.error
+
+
+def policy_blocker(policy: RevisionPolicy | None) -> str | None:
+    """Why the policy itself forbids approval (invalid file, prohibited AI code), or None."""
+    if policy is None:
+        return None
+    if policy.error:
+        return (
+            "The review policy (.reviewbench.yml on the base branch) is invalid: "
+            f"{one_line(policy_error_text(policy), 500)}. Fix it on the base branch first."
+        )
+    count = len(policy.boundary_violations)
+    if count:
+        return (
+            f"{count} AI-written hunk{'s are' if count != 1 else ' is'} on a path where the "
+            "review policy prohibits AI-written code; remove or rewrite "
+            f"{'them' if count != 1 else 'it'} in a new push."
+        )
+    return None
+
+
 # --- the approve gate --------------------------------------------------------------------------
 
 
@@ -256,6 +299,9 @@ def approval_blocker(*, revision: Revision, user: AbstractBaseUser) -> str | Non
         return "You are not a member of an installation of this repository."
     if user_is_author(user=user, pull_request=pull_request):
         return "The author of a pull request cannot approve it."
+    blocked = policy_blocker(revision_policy(revision))
+    if blocked is not None:
+        return blocked
     items = ChecklistItem.objects.filter(revision=revision)
     counts = items.aggregate(total=Count("pk"), answered=Count("pk", filter=ANSWERED_ITEM))
     if counts["total"] == 0 and (
@@ -353,6 +399,67 @@ def _findings_table(findings: list[Finding]) -> list[str]:
     return lines
 
 
+def _code_block(text: str) -> list[str]:
+    """Text shown exactly as is: the fence is longer than any backtick run inside, so it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, text, fence]
+
+
+def _policy_section(policy: RevisionPolicy | None) -> list[str]:
+    """The summary's policy part: the error, the boundary violations, and the tier and why."""
+    if policy is None:
+        return ["### Review tier", "The review policy has not been evaluated for this revision."]
+    if policy.error:
+        where = f" at line {policy.error_line}" if policy.error_line else ""
+        return [
+            "### Invalid .reviewbench.yml",
+            f"The review policy on the base branch is invalid{where}; fix it there "
+            "(a pull request cannot change its own review rules):",
+            "",
+            *_code_block(one_line(policy_error_text(policy), POLICY_ERROR_DISPLAY_LIMIT)),
+        ]
+    lines: list[str] = []
+    violations = policy.boundary_violations
+    if violations:
+        lines += [
+            "### Usage boundary violations",
+            "AI-written code on paths where the review policy prohibits it:",
+        ]
+        for violation in violations[:SUMMARY_FINDING_ROWS]:
+            lines.append(
+                f"- {markdown_escape(one_line(violation['path'], 300))}, "
+                f"{markdown_escape(one_line(violation['hunk'], 200))}: "
+                f"{markdown_escape(one_line(violation['rule'], 400))}"
+            )
+        if len(violations) > SUMMARY_FINDING_ROWS:
+            lines.append(f"- and {len(violations) - SUMMARY_FINDING_ROWS} more hunks")
+        lines.append("")
+    count = policy.required_approvals
+    groups = ", ".join(markdown_escape(one_line(group, 150)) for group in policy.required_groups)
+    lines += [
+        "### Review tier",
+        f"Tier **{markdown_escape(one_line(policy.tier, 100))}** (level {policy.level}): "
+        f"{count} approval{'s' if count != 1 else ''}"
+        + (f", including one from each of: {groups}" if groups else "")
+        + (f"; SLA {policy.sla_hours} hours." if policy.sla_hours else "."),
+    ]
+    if policy.reasons:
+        lines += ["", "Why:"]
+        lines += [
+            f"- {markdown_escape(one_line(reason['text'], 600))}"
+            for reason in policy.reasons[:SUMMARY_FINDING_ROWS]
+        ]
+    if policy.exceptions_needed:
+        lines += ["", "Exceptions needed for AI-written code:"]
+        lines += [
+            f"- {markdown_escape(one_line(needed['path'], 300))}: granted by "
+            f"{markdown_escape(one_line(needed['group'], 150))}"
+            for needed in policy.exceptions_needed[:SUMMARY_FINDING_ROWS]
+        ]
+    return lines
+
+
 def check_report_for_revision(*, revision: Revision) -> CheckReport:
     """What the ReviewBench check run for this revision should say."""
     pull_request = revision.pull_request
@@ -398,6 +505,7 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
             publishable=False,
         )
 
+    policy = revision_policy(revision)
     findings = sorted(
         (f for f in revision_findings(revision) if not f.pre_existing),
         key=lambda f: (-Finding.SEVERITY_RANK.get(f.severity, -1), f.path, f.line, f.id),
@@ -409,7 +517,15 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
     approvers = ", ".join(
         markdown_escape(one_line(a.user.get_username(), 100)) for a in state.approvals
     )
-    if confirmed:
+    violations = policy.boundary_violations if policy is not None and not policy.error else []
+    if policy is not None and policy.error:
+        conclusion = "failure"
+        title = "Invalid .reviewbench.yml"
+    elif violations:
+        conclusion = "failure"
+        n = len(violations)
+        title = f"{n} AI-written hunk{'s' if n != 1 else ''} on a prohibited path · {progress}"
+    elif confirmed:
         conclusion = "failure"
         n = len(confirmed)
         title = f"{n} confirmed finding{'s' if n != 1 else ''} to fix · {progress}"
@@ -423,7 +539,9 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
         parts = [f"{n} finding{'s' if n != 1 else ''} to triage"] if n else []
         title = " · ".join([*parts, progress, "awaiting approval"])
 
-    body: list[str] = [f"**{markdown_escape(one_line(title, TITLE_LIMIT))}**", "", "### Findings"]
+    body: list[str] = [f"**{markdown_escape(one_line(title, TITLE_LIMIT))}**", ""]
+    body += _policy_section(policy)
+    body += ["", "### Findings"]
     body += _findings_table(findings) if findings else ["No new findings."]
     not_analysed = list(
         ChangedFile.objects.filter(revision=revision)
@@ -465,6 +583,8 @@ __all__ = [
     "checklist_item_for_pull_request",
     "checklist_sections",
     "latest_revision",
+    "policy_blocker",
+    "policy_error_text",
     "previous_revision",
     "pull_request_for_user",
     "pull_requests_visible_to",
@@ -472,6 +592,7 @@ __all__ = [
     "revision_checklist",
     "revision_files",
     "revision_findings",
+    "revision_policy",
     "revision_to_carry_from",
     "user_is_author",
     "user_is_member",

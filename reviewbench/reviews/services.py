@@ -33,7 +33,15 @@ from reviewbench.reviews.checklist import (
     has_location,
     thin_answer_reason,
 )
-from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem
+from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem, RevisionPolicy
+from reviewbench.reviews.policy import (
+    ChangedFileInput,
+    FindingInput,
+    HunkInput,
+    PolicyError,
+    policy_evaluate,
+    policy_load,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -273,8 +281,117 @@ def revision_review_prepare(
     return items
 
 
+# --- policy ------------------------------------------------------------------------------------
+
+POLICY_ERROR_LIMIT = 2000
+
+
+def _policy_inputs(
+    revision: Revision,
+) -> tuple[list[ChangedFileInput], list[HunkInput], list[FindingInput]]:
+    files = list(
+        ChangedFile.objects.filter(revision=revision)
+        .prefetch_related("hunks")
+        .order_by("position", "path")
+    )
+    file_inputs = [ChangedFileInput(path=f.path, added_lines=f.additions) for f in files]
+    hunk_inputs = [
+        HunkInput(
+            path=f.path,
+            authorship=hunk.authorship,
+            added=hunk.added,
+            hunk_index=hunk.index,
+            start=hunk.target_start,
+        )
+        for f in files
+        for hunk in f.hunks.all()
+    ]
+    # Pre-existing findings sit in code the pull request did not write; the check summary and the
+    # page list only new ones, so a tier reason naming an old finding would point at nothing shown.
+    finding_inputs = [
+        FindingInput(severity=severity, cwe=cwe, path=path, line=line, triage=triage)
+        for severity, cwe, path, line, triage in Finding.objects.filter(
+            revision=revision, pre_existing=False
+        )
+        .order_by("path", "line", "id")
+        .values_list("severity", "cwe", "path", "line", "triage")
+    ]
+    return file_inputs, hunk_inputs, finding_inputs
+
+
+@transaction.atomic
+def revision_policy_evaluate(*, revision: Revision) -> RevisionPolicy | None:
+    """Evaluate the base branch's .reviewbench.yml for a ready revision; store it (idempotent)."""
+    if revision.status != Revision.Status.READY:
+        logger.info(
+            "reviews.policy.not_ready",
+            extra={"revision_id": revision.pk, "status": revision.status},
+        )
+        return None
+    values: dict[str, Any] = {
+        "tier": "",
+        "level": 0,
+        "required_approvals": 1,
+        "required_groups": [],
+        "sla_hours": None,
+        "reasons": [],
+        "boundary_violations": [],
+        "exceptions_needed": [],
+        "error": "",
+        "error_line": None,
+    }
+    try:
+        # The base branch's text only: a pull request cannot weaken its own rules.
+        policy = policy_load(revision.policy_text or None)
+        files, hunks, findings = _policy_inputs(revision)
+        result = policy_evaluate(
+            policy,
+            files=files,
+            hunks=hunks,
+            findings=findings,
+            additions=revision.additions,
+            ai_added_lines=revision.ai_added_lines,
+        )
+    except PolicyError as error:
+        # A bad policy file fails the check run with this message; it never fails the job.
+        values["error"] = (error.message or "invalid policy")[:POLICY_ERROR_LIMIT]
+        values["error_line"] = error.line if error.line and error.line > 0 else None
+        logger.info(
+            "reviews.policy.invalid",
+            extra={"revision_id": revision.pk, "line": values["error_line"]},
+        )
+    else:
+        values.update(
+            tier=result.tier,
+            level=result.level,
+            required_approvals=result.required_approvals,
+            required_groups=list(result.required_groups),
+            sla_hours=result.sla_hours,
+            reasons=[{"tier": r.tier, "text": r.text} for r in result.reasons],
+            boundary_violations=[
+                {"path": v.path, "hunk": v.hunk, "rule": v.rule} for v in result.boundary_violations
+            ],
+            exceptions_needed=[
+                {"path": e.path, "group": e.group} for e in result.exceptions_needed
+            ],
+        )
+        logger.info(
+            "reviews.policy.evaluated",
+            extra={
+                "revision_id": revision.pk,
+                "tier": result.tier,
+                "boundary_violations": len(result.boundary_violations),
+                "exceptions_needed": len(result.exceptions_needed),
+            },
+        )
+    stored, _created = RevisionPolicy.objects.update_or_create(revision=revision, defaults=values)
+    # Keep the caller's instance coherent: its cached `policy` (or cached absence) is now stale.
+    revision.policy = stored
+    return stored
+
+
 def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapshot) -> Revision:
-    """Analyse a pull request's head, prepare its checklist when ready, and notify listeners."""
+    """Analyse a pull request's head, prepare its checklist and policy when ready, and notify."""
     from findings.services import revision_analyze  # analysis is a lower layer; import late
 
     revision = revision_analyze(repository=repository, snapshot=snapshot)
@@ -282,6 +399,8 @@ def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapsho
     with transaction.atomic():
         if revision.status == Revision.Status.READY:
             revision_review_prepare(revision=revision, contents=contents)
+            # After the checklist: preparing it may record carried-over findings, which count.
+            revision_policy_evaluate(revision=revision)
         notify_state_changed(revision=revision)
     return revision
 
@@ -439,6 +558,9 @@ def checklist_item_answer(
     if previous is not None:
         details["previous"] = previous
     _audit(revision=revision, actor=user, action="checklist.answered", details=details)
+    if finding_id is not None:
+        # A finding was raised or withdrawn: open findings decide the tier.
+        revision_policy_evaluate(revision=revision)
     notify_state_changed(revision=revision)
     logger.info(
         "reviews.checklist.answered",
@@ -515,6 +637,8 @@ def finding_triage_review(
             else None,
         },
     )
+    # Open findings decide the tier: a false positive can lower it, a confirmation raise it.
+    revision_policy_evaluate(revision=revision)
     notify_state_changed(revision=revision)
     logger.info(
         "reviews.finding.triaged",
