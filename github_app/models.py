@@ -24,6 +24,9 @@ class Installation(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="installations"
     )
     repositories = models.ManyToManyField(Repository, blank=True, related_name="installations")
+    # Per-installation policy defaults (.reviewbench.yml format); each repository's own file,
+    # read from its base branch, is merged over them. Validated in the admin.
+    policy_defaults = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

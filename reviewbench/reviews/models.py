@@ -84,6 +84,13 @@ class Approval(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="approvals")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Content hashes of the hunks the approver reviewed: a push that changes one of them makes
+    # the approval stale; a push that leaves them alone carries it over.
+    covered_hashes = models.JSONField(default=list, blank=True)
+    # Names of the approver's groups at approval time (the required groups it satisfied).
+    groups = models.JSONField(default=list, blank=True)
+    stale = models.BooleanField(default=False)
+    carried_over_from = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["created_at"]
@@ -142,3 +149,25 @@ class RevisionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"policy of revision {self.revision_id}: {self.tier or self.error[:40]}"
+
+
+class GroupTeam(models.Model):
+    """Maps a Django group (a required approver group in the policy) to GitHub team slugs."""
+
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="github")
+    team_slugs = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.group.name}: {', '.join(self.team_slugs) or 'no team'}"
+
+
+class SlaBreachNotice(models.Model):
+    """One e-mail per SLA breach of a revision: the periodic task never notifies twice."""
+
+    revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="sla_notice")
+    breached_at = models.DateTimeField()
+    notified_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"SLA breach of revision {self.revision_id} notified {self.notified_at}"
