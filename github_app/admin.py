@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from github_app.models import CheckRun, Installation, WebhookDelivery
+from reviewbench.reviews.policy import PolicyError, policy_defaults_load
+
+
+class InstallationForm(forms.ModelForm):
+    class Meta:
+        model = Installation
+        fields = (
+            "github_id",
+            "account_login",
+            "account_type",
+            "suspended_at",
+            "deleted_at",
+            "members",
+            "repositories",
+            "policy_defaults",
+        )
+
+    def clean_policy_defaults(self) -> str:
+        text = self.cleaned_data.get("policy_defaults") or ""
+        try:
+            policy_defaults_load(text)
+        except PolicyError as error:
+            # Shown as is: the message and line say exactly what to fix.
+            raise forms.ValidationError(str(error), code="invalid_policy") from None
+        return text
 
 
 @admin.register(Installation)
 class InstallationAdmin(admin.ModelAdmin):
+    form = InstallationForm
     list_display = ("account_login", "github_id", "account_type", "suspended_at", "deleted_at")
     search_fields = ("account_login",)
     filter_horizontal = ("members", "repositories")

@@ -1,11 +1,18 @@
-"""Admin for the review workflow: profiles and approvals editable; checklist and audit read-only."""
+"""Admin for the review workflow: profiles and group teams editable; approvals' review data,
+checklist and audit read-only."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem, ReviewerProfile
+from reviewbench.reviews.models import (
+    Approval,
+    AuditEvent,
+    ChecklistItem,
+    GroupTeam,
+    ReviewerProfile,
+)
 
 
 @admin.register(ReviewerProfile)
@@ -33,9 +40,28 @@ class ChecklistItemAdmin(ReadOnlyAdmin):
 
 @admin.register(Approval)
 class ApprovalAdmin(admin.ModelAdmin):
-    list_display = ("revision", "user", "created_at")
+    list_display = ("revision", "user", "stale", "group_names", "carried_over_from", "created_at")
+    list_filter = ("stale",)
     list_select_related = ("revision__pull_request__repository", "user")
     raw_id_fields = ("revision", "user")
+    # What an approval covered and whether it still counts is the workflow's to decide, not an
+    # admin's: editing it here would open or close the merge gate without an audit event.
+    readonly_fields = ("covered_hashes", "groups", "stale", "carried_over_from", "created_at")
+
+    @admin.display(description="groups")
+    def group_names(self, obj: Approval) -> str:
+        return ", ".join(str(group) for group in obj.groups or ())
+
+
+@admin.register(GroupTeam)
+class GroupTeamAdmin(admin.ModelAdmin):
+    list_display = ("group", "team_slug_list")
+    list_select_related = ("group",)
+    search_fields = ("group__name",)
+
+    @admin.display(description="GitHub team slugs")
+    def team_slug_list(self, obj: GroupTeam) -> str:
+        return ", ".join(str(slug) for slug in obj.team_slugs or ())
 
 
 @admin.register(AuditEvent)

@@ -348,6 +348,29 @@ def policy_defaults_validate(defaults: Mapping[str, Any]) -> Policy:
         raise PolicyError(f"installation defaults: {exc.message}") from None
 
 
+def policy_defaults_load(text: str | None) -> dict[str, Any] | None:
+    """Parse and validate an installation's policy defaults text (None when empty).
+
+    Raises PolicyError("installation defaults: ...", line). The text is in .reviewbench.yml's
+    format but stands alone (it replaces the built-in defaults), so it is validated as its own
+    policy: with the same size, node and schema limits as a file, and a base tier of its own.
+    """
+    prefix = "installation defaults: "
+    try:
+        # The same bounded parse as a file: size cap, alias-bomb node count, duplicate keys.
+        data, root = _file_parse(text)
+        if root is None:
+            return None
+        _validate(data, root, _DEFAULTS_VALIDATOR)
+        _check_file_rules(data, root)
+        # Merged over nothing: the defaults must be a complete policy (a base tier, unique levels).
+        _merge({}, data, root)
+    except PolicyError as error:
+        raise PolicyError(prefix + error.message, error.line) from None
+    policy_defaults_validate(data)
+    return data
+
+
 def _file_parse(text: str | None) -> tuple[dict[str, Any], yaml.Node | None]:
     if text is None or not text.strip():
         return {}, None

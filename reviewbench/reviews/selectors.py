@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -317,27 +318,117 @@ def approval_blocker(*, revision: Revision, user: AbstractBaseUser) -> str | Non
             f"{confirmed} finding{'s are' if confirmed != 1 else ' is'} confirmed; "
             "a confirmed finding must be fixed by a new push."
         )
-    if Approval.objects.filter(revision=revision, user=user).exists():
+    # A stale approval (the push changed what it covered) does not count: its owner re-approves.
+    if Approval.objects.filter(revision=revision, user=user, stale=False).exists():
         return "You have already approved this revision."
     return None
+
+
+# --- approvals required and given ----------------------------------------------------------------
+
+
+def revision_approvals(revision: Revision) -> list[Approval]:
+    """Every approval of the revision (stale ones included), oldest first, with users joined."""
+    return list(
+        Approval.objects.filter(revision=revision)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+_UNSET: Any = object()
+
+
+def missing_approvals(
+    revision: Revision,
+    approvals: list[Approval] | tuple[Approval, ...] | None = None,
+    *,
+    policy: RevisionPolicy | None = _UNSET,
+) -> tuple[int, tuple[str, ...]]:
+    """(approvals still needed, required groups no non-stale approver belongs to).
+
+    The count is at least 1 while a group is missing: someone from it still has to approve.
+    Without an evaluated policy one approval from anyone is required.
+    """
+    if policy is _UNSET:
+        policy = revision_policy(revision)
+    required = policy.required_approvals if policy is not None and not policy.error else 1
+    groups = list(policy.required_groups) if policy is not None and not policy.error else []
+    if approvals is None:
+        approvals = revision_approvals(revision)
+    valid = [approval for approval in approvals if not approval.stale]
+    given_groups = {group for approval in valid for group in (approval.groups or ())}
+    groups_missing = tuple(group for group in groups if group not in given_groups)
+    count = max(required - len(valid), 0)
+    if groups_missing:
+        count = max(count, 1)
+    return count, groups_missing
+
+
+def _groups_text(groups: tuple[str, ...]) -> str:
+    if len(groups) == 1:
+        return f"one from {groups[0]}"
+    return f"one from each of {', '.join(groups)}"
+
+
+def missing_approvals_text(count: int, groups: tuple[str, ...]) -> str:
+    """ "1 more approval, one from security"; empty when nothing is missing."""
+    if not count:
+        return ""
+    text = f"{count} more approval{'s' if count != 1 else ''}"
+    return f"{text}, {_groups_text(groups)}" if groups else text
+
+
+def awaiting_text(count: int, groups: tuple[str, ...]) -> str:
+    """The check title's part: "awaiting 1 approval from security"; empty when none is missing."""
+    if not count:
+        return ""
+    text = f"awaiting {count} approval{'s' if count != 1 else ''}"
+    if not groups:
+        return text
+    if count == 1 and len(groups) == 1:
+        return f"{text} from {groups[0]}"
+    return f"{text}, {_groups_text(groups)}"
 
 
 @dataclass(frozen=True)
 class ReviewState:
     items_total: int
     items_answered: int
-    approvals: tuple[Approval, ...]
+    approvals: tuple[Approval, ...]  # stale ones included, for display; they do not count
     can_approve: bool
     reason: str
     blocking_findings: tuple[Finding, ...] = field(default_factory=tuple)
+    missing_count: int = 0
+    missing_groups: tuple[str, ...] = ()
+    policy_blocked: bool = False
 
     @property
     def checklist_complete(self) -> bool:
         return self.items_answered == self.items_total
 
     @property
+    def valid_approvals(self) -> tuple[Approval, ...]:
+        return tuple(approval for approval in self.approvals if not approval.stale)
+
+    @property
+    def stale_approvals(self) -> tuple[Approval, ...]:
+        return tuple(approval for approval in self.approvals if approval.stale)
+
+    @property
+    def missing_text(self) -> str:
+        return missing_approvals_text(self.missing_count, self.missing_groups)
+
+    @property
     def approved(self) -> bool:
-        return bool(self.approvals) and self.checklist_complete and not self.blocking_findings
+        """The gate: checklist done, nothing confirmed, policy fine, every approval given."""
+        return (
+            self.checklist_complete
+            and not self.blocking_findings
+            and not self.policy_blocked
+            and self.missing_count == 0
+            and not self.missing_groups
+        )
 
 
 def review_state(revision: Revision, user: AbstractBaseUser | None = None) -> ReviewState:
@@ -345,14 +436,14 @@ def review_state(revision: Revision, user: AbstractBaseUser | None = None) -> Re
     counts = ChecklistItem.objects.filter(revision=revision).aggregate(
         total=Count("pk"), answered=Count("pk", filter=ANSWERED_ITEM)
     )
-    approvals = tuple(
-        Approval.objects.filter(revision=revision).select_related("user").order_by("created_at")
-    )
+    approvals = tuple(revision_approvals(revision))
     blocking = tuple(
         Finding.objects.filter(revision=revision, triage=Finding.Triage.CONFIRMED).order_by(
             "path", "line", "id"
         )
     )
+    policy = revision_policy(revision)
+    missing_count, missing_groups = missing_approvals(revision, approvals, policy=policy)
     reason = "" if user is None else (approval_blocker(revision=revision, user=user) or "")
     return ReviewState(
         items_total=counts["total"],
@@ -361,6 +452,9 @@ def review_state(revision: Revision, user: AbstractBaseUser | None = None) -> Re
         can_approve=user is not None and not reason,
         reason=reason,
         blocking_findings=blocking,
+        missing_count=missing_count,
+        missing_groups=missing_groups,
+        policy_blocked=policy_blocker(policy) is not None,
     )
 
 
@@ -460,6 +554,35 @@ def _policy_section(policy: RevisionPolicy | None) -> list[str]:
     return lines
 
 
+def _approver_text(approval: Approval) -> str:
+    name = markdown_escape(one_line(approval.user.get_username(), 100))
+    groups = ", ".join(markdown_escape(one_line(g, 150)) for g in (approval.groups or ())[:20])
+    return f"{name} ({groups})" if groups else name
+
+
+def _approvals_section(state: ReviewState) -> list[str]:
+    """Approvals given (non-stale, with groups), stale ones, and who is still missing."""
+    valid = state.valid_approvals
+    lines = [
+        f"Approved by {', '.join(_approver_text(a) for a in valid)}."
+        if valid
+        else "No approvals yet."
+    ]
+    stale = state.stale_approvals
+    if stale:
+        lines.append(
+            f"Stale (the push changed hunks this approval covered): "
+            f"{', '.join(_approver_text(a) for a in stale)}."
+        )
+    missing = state.missing_text
+    if missing:
+        escaped_groups = tuple(markdown_escape(one_line(g, 150)) for g in state.missing_groups)
+        lines.append(
+            f"Still missing: {missing_approvals_text(state.missing_count, escaped_groups)}."
+        )
+    return lines
+
+
 def check_report_for_revision(*, revision: Revision) -> CheckReport:
     """What the ReviewBench check run for this revision should say."""
     pull_request = revision.pull_request
@@ -514,10 +637,8 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
     confirmed = [f for f in findings if f.triage == Finding.Triage.CONFIRMED]
     open_findings = [f for f in findings if f.triage == Finding.Triage.OPEN]
     progress = f"checklist {state.items_answered}/{state.items_total}"
-    approvers = ", ".join(
-        markdown_escape(one_line(a.user.get_username(), 100)) for a in state.approvals
-    )
     violations = policy.boundary_violations if policy is not None and not policy.error else []
+    awaiting = awaiting_text(state.missing_count, state.missing_groups)
     if policy is not None and policy.error:
         conclusion = "failure"
         title = "Invalid .reviewbench.yml"
@@ -529,15 +650,15 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
         conclusion = "failure"
         n = len(confirmed)
         title = f"{n} confirmed finding{'s' if n != 1 else ''} to fix · {progress}"
-    elif state.approvals and state.checklist_complete:
+    elif state.approved:
         conclusion = "success"
-        title = f"Approved by {', '.join(a.user.get_username() for a in state.approvals)} · "
-        title += progress
+        names = ", ".join(a.user.get_username() for a in state.valid_approvals)
+        title = f"Approved by {names} · {progress}" if names else f"Approved · {progress}"
     else:
         conclusion = "action_required"
         n = len(open_findings)
         parts = [f"{n} finding{'s' if n != 1 else ''} to triage"] if n else []
-        title = " · ".join([*parts, progress, "awaiting approval"])
+        title = " · ".join([*parts, progress, *([awaiting] if awaiting else [])])
 
     body: list[str] = [f"**{markdown_escape(one_line(title, TITLE_LIMIT))}**", ""]
     body += _policy_section(policy)
@@ -557,7 +678,7 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
                 f"{markdown_escape(one_line(note, 300))}"
             )
     body += ["", "### Checklist", f"{state.items_answered} of {state.items_total} items answered."]
-    body += ["", "### Approvals", f"Approved by {approvers}." if approvers else "No approvals yet."]
+    body += ["", "### Approvals", *_approvals_section(state)]
 
     annotations = tuple(
         Annotation(
@@ -579,16 +700,20 @@ __all__ = [
     "ChecklistSection",
     "ReviewState",
     "approval_blocker",
+    "awaiting_text",
     "check_report_for_revision",
     "checklist_item_for_pull_request",
     "checklist_sections",
     "latest_revision",
+    "missing_approvals",
+    "missing_approvals_text",
     "policy_blocker",
     "policy_error_text",
     "previous_revision",
     "pull_request_for_user",
     "pull_requests_visible_to",
     "review_state",
+    "revision_approvals",
     "revision_checklist",
     "revision_files",
     "revision_findings",

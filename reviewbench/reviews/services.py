@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -39,6 +40,7 @@ from reviewbench.reviews.policy import (
     FindingInput,
     HunkInput,
     PolicyError,
+    policy_defaults_load,
     policy_evaluate,
     policy_load,
 )
@@ -319,6 +321,16 @@ def _policy_inputs(
     return file_inputs, hunk_inputs, finding_inputs
 
 
+def _installation_defaults_text(revision: Revision) -> str:
+    # Through the reverse relation: the workflow layer never imports the GitHub edge.
+    texts = (
+        revision.pull_request.repository.installations.exclude(policy_defaults="")
+        .order_by("pk")
+        .values_list("policy_defaults", flat=True)
+    )
+    return next((text for text in texts if text.strip()), "")
+
+
 @transaction.atomic
 def revision_policy_evaluate(*, revision: Revision) -> RevisionPolicy | None:
     """Evaluate the base branch's .reviewbench.yml for a ready revision; store it (idempotent)."""
@@ -342,7 +354,8 @@ def revision_policy_evaluate(*, revision: Revision) -> RevisionPolicy | None:
     }
     try:
         # The base branch's text only: a pull request cannot weaken its own rules.
-        policy = policy_load(revision.policy_text or None)
+        defaults = policy_defaults_load(_installation_defaults_text(revision))
+        policy = policy_load(revision.policy_text or None, defaults=defaults)
         files, hunks, findings = _policy_inputs(revision)
         result = policy_evaluate(
             policy,
@@ -401,8 +414,89 @@ def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapsho
             revision_review_prepare(revision=revision, contents=contents)
             # After the checklist: preparing it may record carried-over findings, which count.
             revision_policy_evaluate(revision=revision)
+            approvals_carry_over(revision=revision)
         notify_state_changed(revision=revision)
     return revision
+
+
+def _revision_hunk_hashes(revision: Revision) -> list[str]:
+    return sorted(
+        set(
+            Hunk.objects.filter(changed_file__revision=revision).values_list(
+                "content_hash", flat=True
+            )
+        )
+    )
+
+
+def _approval_source(revision: Revision) -> Revision | None:
+    """The latest earlier revision of the pull request with approvals (a failed push has none)."""
+    return (
+        Revision.objects.filter(pull_request_id=revision.pull_request_id)
+        .filter(
+            Q(created_at__lt=revision.created_at)
+            | Q(created_at=revision.created_at, id__lt=revision.id)
+        )
+        .exclude(pk=revision.pk)
+        .filter(approvals__isnull=False)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def approvals_carry_over(*, revision: Revision) -> list[Approval]:
+    """Carry earlier approvals to a ready revision; stale where the push changed covered hunks."""
+    if revision.status != Revision.Status.READY:
+        return []
+    source = _approval_source(revision)
+    if source is None:
+        return []
+    present = set(_revision_hunk_hashes(revision))
+    already = set(Approval.objects.filter(revision=revision).values_list("user_id", flat=True))
+    created: list[Approval] = []
+    for earlier in Approval.objects.filter(revision=source).order_by("created_at", "id"):
+        if earlier.user_id in already:
+            continue  # idempotent: a re-run of the same push carries nothing twice
+        covered = [str(h) for h in (earlier.covered_hashes or [])]
+        changed = [h for h in covered if h not in present]
+        # Once stale, always stale: only a fresh approval by its owner makes it count again.
+        stale = earlier.stale or bool(changed)
+        try:
+            with transaction.atomic():
+                approval = Approval.objects.create(
+                    revision=revision,
+                    user_id=earlier.user_id,
+                    covered_hashes=covered,
+                    groups=list(earlier.groups or []),
+                    stale=stale,
+                    carried_over_from=source.head_sha,
+                )
+        except IntegrityError:
+            continue  # the same user approved the new revision concurrently
+        created.append(approval)
+        _audit(
+            revision=revision,
+            actor=None,
+            action="approval.stale" if stale else "approval.carried_over",
+            details={
+                "approval_id": approval.pk,
+                "user_id": earlier.user_id,
+                "from_approval_id": earlier.pk,
+                "from_head_sha": source.head_sha,
+                "changed_hunks": len(changed),
+                "groups": approval.groups,
+            },
+        )
+    logger.info(
+        "reviews.approvals.carried_over",
+        extra={
+            "revision_id": revision.pk,
+            "carried": sum(1 for a in created if not a.stale),
+            "stale": sum(1 for a in created if a.stale),
+        },
+    )
+    return created
 
 
 # --- answers, triage, approval -------------------------------------------------------------------
@@ -663,16 +757,39 @@ def revision_approve(*, revision: Revision, user: AbstractBaseUser) -> Approval:
             extra={"revision_id": revision.pk, "user_id": user.pk, "reason": reason},
         )
         raise ApprovalDenied(reason)
-    try:
-        with transaction.atomic():
-            approval = Approval.objects.create(revision=revision, user=user)
-    except IntegrityError as error:
-        raise ApprovalDenied("You have already approved this revision.") from error
+    groups = sorted(user.groups.values_list("name", flat=True))
+    covered = _revision_hunk_hashes(revision)
+    # A stale approval of this user (carried from an earlier push) is replaced by the fresh one.
+    replaced = Approval.objects.filter(revision=revision, user=user, stale=True).first()
+    if replaced is not None:
+        replaced.covered_hashes = covered
+        replaced.groups = groups
+        replaced.stale = False
+        replaced.carried_over_from = ""
+        replaced.created_at = timezone.now()
+        replaced.save(
+            update_fields=["covered_hashes", "groups", "stale", "carried_over_from", "created_at"]
+        )
+        approval = replaced
+    else:
+        try:
+            with transaction.atomic():
+                approval = Approval.objects.create(
+                    revision=revision, user=user, covered_hashes=covered, groups=groups
+                )
+        except IntegrityError as error:
+            raise ApprovalDenied("You have already approved this revision.") from error
     _audit(
         revision=revision,
         actor=user,
         action="revision.approved",
-        details={"approval_id": approval.pk, "head_sha": revision.head_sha},
+        details={
+            "approval_id": approval.pk,
+            "head_sha": revision.head_sha,
+            "groups": groups,
+            "covered_hunks": len(covered),
+            "replaced_stale": replaced is not None,
+        },
     )
     notify_state_changed(revision=revision)
     logger.info("reviews.revision.approved", extra={"revision_id": revision.pk, "user_id": user.pk})

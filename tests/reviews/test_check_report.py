@@ -70,7 +70,7 @@ def test_ready_with_open_findings_requires_action(review):
 
     assert report.status == "completed"
     assert report.conclusion == "action_required"
-    assert report.title == "2 findings to triage · checklist 0/5 · awaiting approval"
+    assert report.title == "2 findings to triage · checklist 0/5 · awaiting 1 approval"
     assert "| High | py\\.sql\\-injection: SQL built from user input | CWE-89 |" in report.summary
     assert "app/views\\.py\\:11 | Open |" in report.summary
     assert "0 of 5 items answered." in report.summary
@@ -86,7 +86,7 @@ def test_ready_with_checklist_done_but_no_approval_still_requires_action(review)
     report = check_report_for_revision(revision=review.revision)
 
     assert report.conclusion == "action_required"
-    assert report.title == "checklist 5/5 · awaiting approval"
+    assert report.title == "checklist 5/5 · awaiting 1 approval"
 
 
 def test_a_confirmed_finding_fails_the_check(review):

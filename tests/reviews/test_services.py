@@ -470,7 +470,13 @@ def test_approve_succeeds_once_then_is_denied_as_already_approved(
     assert approval.revision == review.revision
     event = AuditEvent.objects.get(action="revision.approved")
     assert event.actor == review.reviewer
-    assert event.details == {"approval_id": approval.pk, "head_sha": review.revision.head_sha}
+    assert event.details == {
+        "approval_id": approval.pk,
+        "head_sha": review.revision.head_sha,
+        "groups": [],
+        "covered_hunks": 2,
+        "replaced_stale": False,
+    }
 
     listener_calls.clear()
     assert_denied(
