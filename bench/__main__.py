@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import scan_speed, webhook_latency, webhook_to_check
+from bench import queue_page, scan_speed, webhook_latency, webhook_to_check
 
 
 def main() -> None:
@@ -18,6 +18,8 @@ def main() -> None:
     webhook_to_check.run()
     print()
     scan_speed.run(runs=args.scan_runs)
+    print()
+    queue_page.run()
 
 
 if __name__ == "__main__":

@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "github_app.sweep_deliveries",
         "schedule": float(env("REVIEWBENCH_SWEEP_SECONDS", "60") or 60),
     },
+    "reviews-notify-sla-breaches": {
+        "task": "reviews.notify_sla_breaches",
+        "schedule": float(env("REVIEWBENCH_SLA_SECONDS", "300") or 300),
+    },
 }
 
 # --- GitHub App --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reviewbench.reviews import views
 
@@ -6,6 +6,7 @@ app_name = "reviews"
 pull_request = "<str:owner>/<str:name>/pull/<int:number>/"
 urlpatterns = [
     path("", views.pull_request_list, name="pull_request_list"),
+    path("queue/", include("reviewbench.reviews.queue_views")),
     path(pull_request, views.pull_request_detail, name="pull_request_detail"),
     path(pull_request + "status", views.revision_status, name="revision_status"),
     path(
