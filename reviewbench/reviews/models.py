@@ -171,3 +171,42 @@ class SlaBreachNotice(models.Model):
 
     def __str__(self) -> str:
         return f"SLA breach of revision {self.revision_id} notified {self.notified_at}"
+
+
+class BoundaryException(models.Model):
+    """A request to let AI-written code stand on a path whose usage boundary requires an
+    exception, and its grant by a member of the named group. Kept per pull request and path, so
+    a later push does not need a new grant."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+
+    pull_request = models.ForeignKey(
+        PullRequest, on_delete=models.CASCADE, related_name="boundary_exceptions"
+    )
+    path = models.CharField(max_length=1024)
+    group = models.CharField(max_length=150)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["pull_request", "path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pull_request", "path", "group"], name="uniq_boundary_exception"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.group}): {self.state}"
