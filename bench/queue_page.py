@@ -99,7 +99,9 @@ def run(requests: int = 15) -> None:
         cursor.execute("ANALYZE")
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
-    for url in ("/queue/", "/queue/?sort=sla&mine=1", "/queue/?state=breached&sort=findings"):
+    # The charts are a fragment the page loads after itself; timed apart, without the goal.
+    urls = ("/queue/", "/queue/?sort=sla&mine=1", "/queue/?state=breached&sort=findings")
+    for url in (*urls, "/queue/charts/"):
         client.get(url)  # warm up
         timings: list[float] = []
         counts: list[int] = []
@@ -111,9 +113,10 @@ def run(requests: int = 15) -> None:
                 timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.status_code
             counts.append(len(captured))
+        goal = " (goal <= 300 ms)" if url in urls else " (30-day charts fragment)"
         print(
             f"queue page {url} with {OPEN_PRS} open PRs: p50 {statistics.median(timings):.0f} ms, "
-            f"p90 {percentile(timings, 0.9):.0f} ms, queries {sorted(set(counts))} (goal <= 300 ms)"
+            f"p90 {percentile(timings, 0.9):.0f} ms, queries {sorted(set(counts))}{goal}"
         )
 
 

@@ -119,11 +119,6 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         return response
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     repositories, tiers = queue.queue_filter_choices(user=request.user)
-    charts = [
-        queue.svg_chart(queue.chart_queue_size(user=request.user, now=now)),
-        queue.svg_chart(queue.chart_time_to_approval(user=request.user, now=now)),
-        queue.svg_chart(queue.chart_sla_breaches(user=request.user, now=now)),
-    ]
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
@@ -139,10 +134,28 @@ def queue_page(request: HttpRequest) -> HttpResponse:
             "states": queue.STATES,
             "sorts": queue.SORT_LABELS,
             "group_names": group_names,
-            "charts": charts,
             "query": query.urlencode(),
         },
     )
 
 
-urlpatterns = [path("", queue_page, name="queue")]
+@require_GET
+def queue_charts(request: HttpRequest) -> HttpResponse:
+    """The 30-day charts, a fragment the queue page loads after itself (htmx, on load).
+
+    They aggregate a month of history, which costs more than the queue itself; served apart,
+    they never hold up the list a lead came for.
+    """
+    now = timezone.now()
+    charts = [
+        queue.svg_chart(queue.chart_queue_size(user=request.user, now=now)),
+        queue.svg_chart(queue.chart_time_to_approval(user=request.user, now=now)),
+        queue.svg_chart(queue.chart_sla_breaches(user=request.user, now=now)),
+    ]
+    return render(request, "reviews/_queue_charts.html", {"charts": charts})
+
+
+urlpatterns = [
+    path("", queue_page, name="queue"),
+    path("charts/", queue_charts, name="queue_charts"),
+]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from findings.models import Finding, PullRequest, Repository, Revision
@@ -500,12 +501,14 @@ def test_chart_svg_escapes_labels(lead_client, shop):
     # given a tier named like markup
     queue_pr(shop, 1, tier="<script>x</script>")
 
-    # when the page renders its charts
-    html = lead_client.get(QUEUE).content.decode()
+    # when the page loads its charts
+    page = lead_client.get(QUEUE).content.decode()
+    html = lead_client.get(reverse("reviews:queue_charts")).content.decode()
 
     # then the label is escaped text
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert 'hx-get="/queue/charts/" hx-trigger="load"' in page
 
 
 # --- SLA notices ---------------------------------------------------------------------------------
