@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from reviewbench.reviews.models import (
     Approval,
     AuditEvent,
+    BoundaryException,
     ChecklistItem,
     GroupTeam,
     ReviewerProfile,
@@ -76,4 +77,29 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("action",)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(BoundaryException)
+class BoundaryExceptionAdmin(admin.ModelAdmin):
+    list_display = ("pull_request", "path", "group", "state", "requested_by", "decided_by")
+    list_filter = ("state", "group")
+    list_select_related = ("pull_request__repository", "requested_by", "decided_by")
+    search_fields = ("path", "group")
+    # Requests and decisions go through the review page's services (rules and audit events);
+    # editing them here would open the merge gate with no record of who granted what.
+    readonly_fields = (
+        "pull_request",
+        "path",
+        "group",
+        "state",
+        "reason",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

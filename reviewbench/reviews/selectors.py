@@ -28,7 +28,13 @@ from django.urls import reverse
 
 from findings.models import ChangedFile, Finding, PullRequest, Repository, Revision
 from reviewbench.reviews.checklist import SECTION_OF_KIND, SECTIONS
-from reviewbench.reviews.models import Approval, ChecklistItem, ReviewerProfile, RevisionPolicy
+from reviewbench.reviews.models import (
+    Approval,
+    BoundaryException,
+    ChecklistItem,
+    ReviewerProfile,
+    RevisionPolicy,
+)
 from reviewbench.reviews.report import Annotation, CheckReport
 from reviewbench.reviews.text import markdown_escape, one_line
 
@@ -284,6 +290,121 @@ def policy_blocker(policy: RevisionPolicy | None) -> str | None:
     return None
 
 
+# --- usage-boundary exceptions -------------------------------------------------------------------
+
+_UNSET_POLICY: Any = object()
+EXCEPTION_STATE_NOT_REQUESTED = "not_requested"
+
+
+@dataclass(frozen=True)
+class NeededException:
+    """One (path, group) the revision's policy needs an exception for, with its row if any."""
+
+    path: str
+    group: str
+    exception: BoundaryException | None
+
+    @property
+    def state(self) -> str:
+        return self.exception.state if self.exception is not None else EXCEPTION_STATE_NOT_REQUESTED
+
+    @property
+    def granted(self) -> bool:
+        return self.state == BoundaryException.State.GRANTED
+
+    @property
+    def state_text(self) -> str:
+        return self.state.replace("_", " ")
+
+
+def boundary_exceptions_for(
+    revision: Revision, *, policy: RevisionPolicy | None = _UNSET_POLICY
+) -> list[NeededException]:
+    """Each exception the revision's policy needs, paired with the pull request's row (one query).
+
+    Rows are per pull request and path, so a grant given on an earlier push still counts.
+    """
+    if policy is _UNSET_POLICY:
+        policy = revision_policy(revision)
+    if policy is None or policy.error or not policy.exceptions_needed:
+        return []
+    rows = {
+        (row.path, row.group): row
+        for row in BoundaryException.objects.filter(
+            pull_request_id=revision.pull_request_id
+        ).select_related("requested_by", "decided_by")
+    }
+    needed = []
+    for entry in policy.exceptions_needed:
+        path, group = str(entry["path"]), str(entry["group"])
+        needed.append(NeededException(path=path, group=group, exception=rows.get((path, group))))
+    return needed
+
+
+def exception_blocker(needed: list[NeededException]) -> str | None:
+    """Why approval waits for a usage-boundary exception (the first one not granted), or None."""
+    for entry in needed:
+        if not entry.granted:
+            return (
+                f"AI-written code on {one_line(entry.path, 300)} needs an exception from "
+                f"{one_line(entry.group, 150)}: {entry.state_text}"
+            )
+    return None
+
+
+def user_group_names(user: AbstractBaseUser) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(user.groups.values_list("name", flat=True))
+
+
+@dataclass(frozen=True)
+class NeededExceptionForUser:
+    """A needed exception and what this user may do with it on the page."""
+
+    needed: NeededException
+    can_request: bool
+    can_decide: bool
+
+
+def boundary_exceptions_for_user(
+    *, revision: Revision, user: AbstractBaseUser, needed: list[NeededException] | None = None
+) -> list[NeededExceptionForUser]:
+    """The needed exceptions with the user's request/decide rights (mirrors the services' rules)."""
+    if needed is None:
+        needed = boundary_exceptions_for(revision)
+    if not needed:
+        return []
+    pull_request = revision.pull_request
+    member = user_is_member(user=user, repository=pull_request.repository)
+    author = member and user_is_author(user=user, pull_request=pull_request)
+    groups = user_group_names(user) if member else frozenset()
+    is_head = (
+        revision.status == Revision.Status.READY and pull_request.head_sha == revision.head_sha
+    )
+    rows = []
+    for entry in needed:
+        row = entry.exception
+        can_request = (
+            member
+            and is_head
+            and entry.state in (EXCEPTION_STATE_NOT_REQUESTED, BoundaryException.State.REFUSED)
+        )
+        can_decide = (
+            member
+            and is_head
+            and not author
+            and row is not None
+            and row.state == BoundaryException.State.REQUESTED
+            and row.requested_by_id != user.pk
+            and entry.group in groups
+        )
+        rows.append(
+            NeededExceptionForUser(needed=entry, can_request=can_request, can_decide=can_decide)
+        )
+    return rows
+
+
 # --- the approve gate --------------------------------------------------------------------------
 
 
@@ -300,7 +421,10 @@ def approval_blocker(*, revision: Revision, user: AbstractBaseUser) -> str | Non
         return "You are not a member of an installation of this repository."
     if user_is_author(user=user, pull_request=pull_request):
         return "The author of a pull request cannot approve it."
-    blocked = policy_blocker(revision_policy(revision))
+    policy = revision_policy(revision)
+    blocked = policy_blocker(policy) or exception_blocker(
+        boundary_exceptions_for(revision, policy=policy)
+    )
     if blocked is not None:
         return blocked
     items = ChecklistItem.objects.filter(revision=revision)
@@ -402,6 +526,7 @@ class ReviewState:
     missing_count: int = 0
     missing_groups: tuple[str, ...] = ()
     policy_blocked: bool = False
+    exceptions: tuple[NeededException, ...] = ()
 
     @property
     def checklist_complete(self) -> bool:
@@ -416,16 +541,22 @@ class ReviewState:
         return tuple(approval for approval in self.approvals if approval.stale)
 
     @property
+    def exceptions_pending(self) -> tuple[NeededException, ...]:
+        return tuple(entry for entry in self.exceptions if not entry.granted)
+
+    @property
     def missing_text(self) -> str:
         return missing_approvals_text(self.missing_count, self.missing_groups)
 
     @property
     def approved(self) -> bool:
-        """The gate: checklist done, nothing confirmed, policy fine, every approval given."""
+        """The gate: checklist done, nothing confirmed, policy fine, every usage exception
+        granted, every approval given."""
         return (
             self.checklist_complete
             and not self.blocking_findings
             and not self.policy_blocked
+            and not self.exceptions_pending
             and self.missing_count == 0
             and not self.missing_groups
         )
@@ -455,6 +586,7 @@ def review_state(revision: Revision, user: AbstractBaseUser | None = None) -> Re
         missing_count=missing_count,
         missing_groups=missing_groups,
         policy_blocked=policy_blocker(policy) is not None,
+        exceptions=tuple(boundary_exceptions_for(revision, policy=policy)),
     )
 
 
@@ -544,13 +676,44 @@ def _policy_section(policy: RevisionPolicy | None) -> list[str]:
             f"- {markdown_escape(one_line(reason['text'], 600))}"
             for reason in policy.reasons[:SUMMARY_FINDING_ROWS]
         ]
-    if policy.exceptions_needed:
-        lines += ["", "Exceptions needed for AI-written code:"]
-        lines += [
-            f"- {markdown_escape(one_line(needed['path'], 300))}: granted by "
-            f"{markdown_escape(one_line(needed['group'], 150))}"
-            for needed in policy.exceptions_needed[:SUMMARY_FINDING_ROWS]
-        ]
+    return lines
+
+
+def _user_text(user: AbstractBaseUser | None) -> str:
+    return markdown_escape(one_line(user.get_username(), 100)) if user is not None else "someone"
+
+
+def _exceptions_section(needed: tuple[NeededException, ...]) -> list[str]:
+    """Each usage-boundary exception the policy needs and where it stands."""
+    if not needed:
+        return []
+    lines = [
+        "",
+        "### Usage exceptions",
+        "AI-written code on these paths needs an exception granted by the named group:",
+    ]
+    for entry in needed[:SUMMARY_FINDING_ROWS]:
+        where = (
+            f"- {markdown_escape(one_line(entry.path, 300))} "
+            f"(exception from {markdown_escape(one_line(entry.group, 150))}): "
+        )
+        row = entry.exception
+        if row is None:
+            lines.append(where + "needed, not requested")
+        elif row.state == BoundaryException.State.REQUESTED:
+            lines.append(
+                where + f"requested by {_user_text(row.requested_by)} "
+                f"({markdown_escape(one_line(row.reason, 400))})"
+            )
+        elif row.state == BoundaryException.State.GRANTED:
+            lines.append(where + f"granted by {_user_text(row.decided_by)}")
+        else:
+            lines.append(
+                where + f"refused by {_user_text(row.decided_by)} "
+                f"({markdown_escape(one_line(row.decision_note, 400))})"
+            )
+    if len(needed) > SUMMARY_FINDING_ROWS:
+        lines.append(f"- and {len(needed) - SUMMARY_FINDING_ROWS} more paths")
     return lines
 
 
@@ -658,10 +821,14 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
         conclusion = "action_required"
         n = len(open_findings)
         parts = [f"{n} finding{'s' if n != 1 else ''} to triage"] if n else []
+        pending = len(state.exceptions_pending)
+        if pending:
+            parts.append(f"{pending} usage exception{'s' if pending != 1 else ''} pending")
         title = " · ".join([*parts, progress, *([awaiting] if awaiting else [])])
 
     body: list[str] = [f"**{markdown_escape(one_line(title, TITLE_LIMIT))}**", ""]
     body += _policy_section(policy)
+    body += _exceptions_section(state.exceptions)
     body += ["", "### Findings"]
     body += _findings_table(findings) if findings else ["No new findings."]
     not_analysed = list(
@@ -698,12 +865,17 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
 
 __all__ = [
     "ChecklistSection",
+    "NeededException",
+    "NeededExceptionForUser",
     "ReviewState",
     "approval_blocker",
     "awaiting_text",
+    "boundary_exceptions_for",
+    "boundary_exceptions_for_user",
     "check_report_for_revision",
     "checklist_item_for_pull_request",
     "checklist_sections",
+    "exception_blocker",
     "latest_revision",
     "missing_approvals",
     "missing_approvals_text",
@@ -719,6 +891,7 @@ __all__ = [
     "revision_findings",
     "revision_policy",
     "revision_to_carry_from",
+    "user_group_names",
     "user_is_author",
     "user_is_member",
 ]

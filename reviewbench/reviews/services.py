@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from findings.models import ChangedFile, Finding, Hunk, Repository, Revision
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
 from findings.snapshot import PullRequestSnapshot
 from reviewbench.reviews import selectors
 from reviewbench.reviews.assumptions import KIND_CWE, KIND_LABELS
@@ -34,7 +34,13 @@ from reviewbench.reviews.checklist import (
     has_location,
     thin_answer_reason,
 )
-from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem, RevisionPolicy
+from reviewbench.reviews.models import (
+    Approval,
+    AuditEvent,
+    BoundaryException,
+    ChecklistItem,
+    RevisionPolicy,
+)
 from reviewbench.reviews.policy import (
     ChangedFileInput,
     FindingInput,
@@ -44,6 +50,7 @@ from reviewbench.reviews.policy import (
     policy_evaluate,
     policy_load,
 )
+from reviewbench.reviews.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +68,8 @@ CARRIED_KINDS = (
 )
 TEXT_ANSWER_KINDS = (ChecklistItem.Kind.COMPREHENSION, ChecklistItem.Kind.EXPLAIN)
 ASSUMPTION_SCANNER_ID = "reviewbench.assumption"
+EXCEPTION_REASON_MIN_LENGTH = 20
+EXCEPTION_TEXT_MAX_LENGTH = 5000
 
 
 class AnswerRejected(Exception):
@@ -73,6 +82,14 @@ class ApprovalDenied(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class BoundaryExceptionDenied(Exception):
+    """A usage-boundary exception may not be requested or decided (the message says why)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class TriageDenied(Exception):
@@ -794,3 +811,180 @@ def revision_approve(*, revision: Revision, user: AbstractBaseUser) -> Approval:
     notify_state_changed(revision=revision)
     logger.info("reviews.revision.approved", extra={"revision_id": revision.pk, "user_id": user.pk})
     return approval
+
+
+# --- usage-boundary exceptions -------------------------------------------------------------------
+
+
+def _exception_revision(pull_request: PullRequest) -> Revision:
+    """The pull request's latest revision, which must be its ready head: the exceptions it needs
+    are the only ones that can be requested or decided."""
+    revision = selectors.latest_revision(pull_request)
+    if (
+        revision is None
+        or revision.status != Revision.Status.READY
+        or revision.head_sha != pull_request.head_sha
+    ):
+        raise BoundaryExceptionDenied(
+            "The pull request's latest push is not analysed and ready; try again when it is."
+        )
+    return revision
+
+
+def _exception_is_needed(revision: Revision, *, path: str, group: str) -> bool:
+    policy = selectors.revision_policy(revision)
+    if policy is None or policy.error:
+        return False
+    return any(
+        str(entry.get("path")) == path and str(entry.get("group")) == group
+        for entry in policy.exceptions_needed
+    )
+
+
+@transaction.atomic
+def boundary_exception_request(
+    *, pull_request: PullRequest, path: str, group: str, user: AbstractBaseUser, reason: str
+) -> BoundaryException:
+    """Ask the named group for an exception for AI-written code on a path (idempotent per PR,
+    path and group; a refused one goes back to requested); raises BoundaryExceptionDenied."""
+    # Lock the pull request: requests and decisions on it serialise, so the upsert cannot race.
+    pull_request = (
+        PullRequest.objects.select_for_update(of=("self",))
+        .select_related("repository")
+        .get(pk=pull_request.pk)
+    )
+    if not selectors.user_is_member(user=user, repository=pull_request.repository):
+        raise BoundaryExceptionDenied("You are not a member of an installation of this repository.")
+    text = (reason or "").strip()
+    if len(text) < EXCEPTION_REASON_MIN_LENGTH:
+        raise BoundaryExceptionDenied(
+            f"Say why AI-written code should stand here: at least {EXCEPTION_REASON_MIN_LENGTH} "
+            f"characters; this reason has {len(text)}."
+        )
+    if len(text) > EXCEPTION_TEXT_MAX_LENGTH:
+        raise BoundaryExceptionDenied(
+            f"A reason may have at most {EXCEPTION_TEXT_MAX_LENGTH} characters."
+        )
+    revision = _exception_revision(pull_request)
+    if not _exception_is_needed(revision, path=path, group=group):
+        raise BoundaryExceptionDenied(
+            "The latest push needs no exception from this group for this path."
+        )
+    exception = BoundaryException.objects.filter(
+        pull_request=pull_request, path=path, group=group
+    ).first()
+    previous: dict[str, Any] | None = None
+    if exception is not None:
+        if exception.state != BoundaryException.State.REFUSED:
+            # Already requested or granted: asking again changes nothing and records nothing.
+            return exception
+        previous = {
+            "state": exception.state,
+            "reason": exception.reason[:AUDIT_ANSWER_LIMIT],
+            "requested_by_id": exception.requested_by_id,
+            "decided_by_id": exception.decided_by_id,
+            "decision_note": exception.decision_note[:AUDIT_ANSWER_LIMIT],
+        }
+        exception.state = BoundaryException.State.REQUESTED
+        exception.reason = text
+        exception.requested_by = user
+        exception.requested_at = timezone.now()
+        exception.decided_by = None
+        exception.decided_at = None
+        exception.decision_note = ""
+        exception.save(
+            update_fields=[
+                "state",
+                "reason",
+                "requested_by",
+                "requested_at",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+            ]
+        )
+    else:
+        exception = BoundaryException.objects.create(
+            pull_request=pull_request, path=path, group=group, reason=text, requested_by=user
+        )
+    details: dict[str, Any] = {
+        "exception_id": exception.pk,
+        "path": path,
+        "group": group,
+        "reason": text[:AUDIT_ANSWER_LIMIT],
+        "head_sha": revision.head_sha,
+    }
+    if previous is not None:
+        details["previous"] = previous
+    _audit(revision=revision, actor=user, action="boundary.exception_requested", details=details)
+    notify_state_changed(revision=revision)
+    logger.info(
+        "reviews.boundary_exception.requested",
+        extra={"exception_id": exception.pk, "user_id": user.pk, "re_request": bool(previous)},
+    )
+    return exception
+
+
+@transaction.atomic
+def boundary_exception_decide(
+    *, exception: BoundaryException, user: AbstractBaseUser, grant: bool, note: str
+) -> BoundaryException:
+    """Grant or refuse a requested exception as a member of its group who is neither the author
+    nor the requester (a refusal needs a note); raises BoundaryExceptionDenied."""
+    pull_request = (
+        PullRequest.objects.select_for_update(of=("self",))
+        .select_related("repository")
+        .get(pk=exception.pull_request_id)
+    )
+    exception = BoundaryException.objects.get(pk=exception.pk)
+    if not selectors.user_is_member(user=user, repository=pull_request.repository):
+        raise BoundaryExceptionDenied("You are not a member of an installation of this repository.")
+    if not user.groups.filter(name=exception.group).exists():
+        raise BoundaryExceptionDenied(
+            f"Only a member of the group {one_line(exception.group, 150)} can decide this "
+            "exception."
+        )
+    if selectors.user_is_author(user=user, pull_request=pull_request):
+        raise BoundaryExceptionDenied(
+            "The author of a pull request cannot decide its usage exceptions."
+        )
+    if exception.requested_by_id == user.pk:
+        raise BoundaryExceptionDenied("You requested this exception; someone else must decide it.")
+    if exception.state != BoundaryException.State.REQUESTED:
+        raise BoundaryExceptionDenied(
+            f"This exception is already {exception.get_state_display().lower()}."
+        )
+    text = (note or "").strip()
+    if not grant and not text:
+        raise BoundaryExceptionDenied("Say why the exception is refused.")
+    if len(text) > EXCEPTION_TEXT_MAX_LENGTH:
+        raise BoundaryExceptionDenied(
+            f"A note may have at most {EXCEPTION_TEXT_MAX_LENGTH} characters."
+        )
+    revision = _exception_revision(pull_request)
+    if not _exception_is_needed(revision, path=exception.path, group=exception.group):
+        raise BoundaryExceptionDenied("The latest push no longer needs this exception.")
+    exception.state = BoundaryException.State.GRANTED if grant else BoundaryException.State.REFUSED
+    exception.decided_by = user
+    exception.decided_at = timezone.now()
+    exception.decision_note = text
+    exception.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _audit(
+        revision=revision,
+        actor=user,
+        action="boundary.exception_granted" if grant else "boundary.exception_refused",
+        details={
+            "exception_id": exception.pk,
+            "path": exception.path,
+            "group": exception.group,
+            "note": text[:AUDIT_ANSWER_LIMIT],
+            "requested_by_id": exception.requested_by_id,
+            "head_sha": revision.head_sha,
+        },
+    )
+    notify_state_changed(revision=revision)
+    logger.info(
+        "reviews.boundary_exception.decided",
+        extra={"exception_id": exception.pk, "user_id": user.pk, "granted": grant},
+    )
+    return exception

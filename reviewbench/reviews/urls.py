@@ -20,6 +20,16 @@ urlpatterns = [
         name="finding_triage",
     ),
     path(
+        pull_request + "exceptions/request",
+        views.boundary_exception_request,
+        name="boundary_exception_request",
+    ),
+    path(
+        pull_request + "exceptions/<int:exception_id>/decide",
+        views.boundary_exception_decide,
+        name="boundary_exception_decide",
+    ),
+    path(
         pull_request + "revisions/<int:revision_id>/approve",
         views.revision_approve,
         name="revision_approve",

@@ -18,8 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from findings.models import Finding, Revision
 from reviewbench.reviews import selectors, services
 from reviewbench.reviews.diffview import file_view
-from reviewbench.reviews.forms import AnswerForm, TriageForm
-from reviewbench.reviews.models import ChecklistItem
+from reviewbench.reviews.forms import (
+    AnswerForm,
+    BoundaryExceptionDecisionForm,
+    BoundaryExceptionRequestForm,
+    TriageForm,
+)
+from reviewbench.reviews.models import BoundaryException, ChecklistItem
 
 PAGE_SIZE = 50
 IN_PROGRESS = (Revision.Status.QUEUED, Revision.Status.ANALYZING)
@@ -77,6 +82,7 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
                     "item": explain_by_file.get(changed.pk),
                 }
             )
+        state = selectors.review_state(revision, request.user)
         context.update(
             {
                 "files": file_views,
@@ -87,7 +93,10 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
                 ),
                 "checklist": checklist,
                 "sections": selectors.checklist_sections(checklist),
-                "state": selectors.review_state(revision, request.user),
+                "state": state,
+                "boundary_exceptions": selectors.boundary_exceptions_for_user(
+                    revision=revision, user=request.user, needed=list(state.exceptions)
+                ),
                 "answer_form": AnswerForm(),
                 "triage_form": TriageForm(),
                 "in_progress": revision.status in IN_PROGRESS,
@@ -290,3 +299,58 @@ def revision_approve(
     else:
         messages.success(request, "Approved.")
     return HttpResponseRedirect(_detail_url(owner, name, number, "approvals"))
+
+
+@require_POST
+def boundary_exception_request(
+    request: HttpRequest, owner: str, name: str, number: int
+) -> HttpResponse:
+    pull_request = selectors.pull_request_for_user(
+        user=request.user, owner=owner, name=name, number=number
+    )
+    form = BoundaryExceptionRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Exception not requested: {_form_errors(form)}")
+        return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))
+    try:
+        exception = services.boundary_exception_request(
+            pull_request=pull_request,
+            path=form.cleaned_data["path"],
+            group=form.cleaned_data["group"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.BoundaryExceptionDenied as denied:
+        messages.error(request, f"Exception not requested: {denied.message}")
+    else:
+        if exception.state == BoundaryException.State.GRANTED:
+            messages.info(request, "This exception is already granted.")
+        else:
+            messages.success(request, "Exception requested.")
+    return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))
+
+
+@require_POST
+def boundary_exception_decide(
+    request: HttpRequest, owner: str, name: str, number: int, exception_id: int
+) -> HttpResponse:
+    pull_request = selectors.pull_request_for_user(
+        user=request.user, owner=owner, name=name, number=number
+    )
+    exception = BoundaryException.objects.filter(pk=exception_id, pull_request=pull_request).first()
+    if exception is None:
+        raise Http404("No such exception.")
+    form = BoundaryExceptionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Exception not decided: {_form_errors(form)}")
+        return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))
+    grant = form.cleaned_data["decision"] == "grant"
+    try:
+        services.boundary_exception_decide(
+            exception=exception, user=request.user, grant=grant, note=form.cleaned_data["note"]
+        )
+    except services.BoundaryExceptionDenied as denied:
+        messages.error(request, f"Exception not decided: {denied.message}")
+    else:
+        messages.success(request, "Exception granted." if grant else "Exception refused.")
+    return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))

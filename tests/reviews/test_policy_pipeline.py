@@ -302,7 +302,11 @@ def test_exception_required_boundary_is_listed_not_failed(review):
     assert policy.boundary_violations == []
     assert policy.exceptions_needed == [{"path": "app/views.py", "group": "security"}]
     assert report.conclusion == "action_required"
-    assert "- app/views\\.py: granted by security" in report.summary
+    assert report.title == (
+        "2 findings to triage · 1 usage exception pending · checklist 0/5 · "
+        "awaiting 2 approvals, one from security"
+    )
+    assert "- app/views\\.py (exception from security): needed, not requested" in report.summary
 
 
 # --- the tier in the check summary, and triage changing it ---------------------------------------
