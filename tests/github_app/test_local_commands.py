@@ -31,6 +31,7 @@ def test_demo_creates_login_and_analyses_demo_pull_requests(tmp_path):
     user = get_user_model().objects.get(username="demo")
     assert "Demo login created (shown once): username 'demo' password '" in out.getvalue()
     assert user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["security"]
     assert list(
         pull_requests_visible_to(user).order_by("number").values_list("number", flat=True)
     ) == [

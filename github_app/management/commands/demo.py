@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
 from github_app.management.demo_repository import PULL_REQUESTS, demo_repository_create
@@ -36,6 +37,10 @@ class Command(BaseCommand):
                 f"Demo login {username!r} exists (its password was shown when it was created;"
                 f" `manage.py changepassword {username}` sets a new one)."
             )
+        # The default policy's sensitive tier wants one approval from `security`: the demo
+        # reviewer is in it, so the demo can be walked to an approval.
+        security, _ = Group.objects.get_or_create(name="security")
+        security.user_set.add(users.get(username=username))
         repo = demo_repository_create(Path(str(options["path"] or settings.DATA_DIR / "demo-repo")))
         for pr in PULL_REQUESTS:
             revision = local_pull_request_review(
