@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from bench.harness import PYTHON, ROOT
-from findings.analysis import analyze_snapshot
-from findings.cli import snapshot_for
-from findings.languages import language_for_path
-from findings.scanners import SourceFile, registered_scanners
-from findings.scanners.bandit_scanner import BanditScanner
-from findings.snapshot import FileChange
+from findings.engine.analysis import analyze_snapshot
+from findings.engine.cli import snapshot_for
+from findings.engine.languages import language_for_path
+from findings.engine.scanners import SourceFile, registered_scanners
+from findings.engine.scanners.bandit_scanner import BanditScanner
+from findings.engine.snapshot import FileChange
 
 PR_LANGUAGES = ("javascript", "typescript", "java", "go")
 PR_TARGET_ADDED_LINES = 500

@@ -17,18 +17,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from findings.analysis import AnalysisResult, analyze_snapshot, fingerprinted
 from findings.cache import DatabaseScanCache
-from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
-from findings.provenance import (
+from findings.engine.analysis import AnalysisResult, analyze_snapshot, fingerprinted
+from findings.engine.provenance import (
     ProvenanceConfig,
     ProvenanceFile,
     ProvenanceResult,
     provenance_analyze,
 )
-from findings.scanners.dependencies import vulnerability_index_in_use
-from findings.snapshot import PullRequestSnapshot
-from findings.suppressions import HunkOrigin, suppressions_added
+from findings.engine.scanners.dependencies import vulnerability_index_in_use
+from findings.engine.snapshot import PullRequestSnapshot
+from findings.engine.suppressions import HunkOrigin, suppressions_added
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
 from findings.vulnerabilities import vulnerability_index_load
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from findings.models import Vulnerability
-from findings.vulndb import (
+from findings.engine.vulndb import (
     MAX_OSV_BYTES,
     Advisory,
     OSVError,
@@ -23,6 +22,7 @@ from findings.vulndb import (
     advisory_row,
     parse_osv_bytes,
 )
+from findings.models import Vulnerability
 
 logger = logging.getLogger(__name__)
 

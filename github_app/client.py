@@ -25,8 +25,8 @@ from github import Auth, Github, GithubException, GithubIntegration
 from github.GithubException import RateLimitExceededException
 from github.Requester import Requester
 
-from findings.diff import diff_texts
-from findings.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
+from findings.engine.diff import diff_texts
+from findings.engine.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from findings.local_git import snapshot_from_local_git
+from findings.engine.local_git import snapshot_from_local_git
 from findings.models import PullRequest, Repository, Revision
 from findings.services import repository_upsert
 from github_app.models import Installation

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from findings.languages import language_for_path
+from findings.engine.languages import language_for_path
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ASSUMPTIONS = 200

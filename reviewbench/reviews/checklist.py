@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from findings.languages import language_for_path
+from findings.engine.languages import language_for_path
 from reviewbench.reviews.assumptions import (
     MAX_ASSUMPTIONS,
     MAX_FILE_BYTES,

@@ -168,8 +168,9 @@ class PullRequestDetailSerializer(serializers.Serializer):
 
 # --- revisions, hunks and findings in full ------------------------------------------------------
 
-# Provenance JSON is written by our own analysis (findings.provenance), never taken from a request;
-# its strings still came from GitHub (commit trailers, labels) and JSON encoding escapes them.
+# Provenance JSON is written by our own analysis (findings.engine.provenance), never taken from a
+# request; its strings still came from GitHub (commit trailers, labels) and JSON encoding
+# escapes them.
 STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 
 

@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from findings.engine.snapshot import PullRequestSnapshot
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
-from findings.snapshot import PullRequestSnapshot
 from reviewbench.reviews import selectors
 from reviewbench.reviews.assumptions import KIND_CWE, KIND_LABELS
 from reviewbench.reviews.checklist import (

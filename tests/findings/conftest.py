@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from findings.diff import diff_texts
-from findings.snapshot import CommitData, FileChange, PullRequestSnapshot
+from findings.engine.diff import diff_texts
+from findings.engine.snapshot import CommitData, FileChange, PullRequestSnapshot
 
 HEAD_1 = "1" * 40
 HEAD_2 = "2" * 40
@@ -55,7 +55,7 @@ def snapshot(*files: FileChange, head_sha: str = HEAD_1, number: int = 7, **extr
 @pytest.fixture
 def counting_bandit(monkeypatch):
     """Counts the files bandit really scans (the scanner itself still runs)."""
-    from findings.scanners.bandit_scanner import BanditScanner
+    from findings.engine.scanners.bandit_scanner import BanditScanner
 
     scanned: list[str] = []
     original = BanditScanner.scan

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from findings.analysis import analyze_snapshot, finding_fingerprint
-from findings.scanners import FindingData, Scanner, ScanOutcome
-from findings.scanners.bandit_scanner import BanditScanner
-from findings.snapshot import FileChange
+from findings.engine.analysis import analyze_snapshot, finding_fingerprint
+from findings.engine.scanners import FindingData, Scanner, ScanOutcome
+from findings.engine.scanners.bandit_scanner import BanditScanner
+from findings.engine.snapshot import FileChange
 from tests.findings.conftest import file_change, snapshot
 
 VULNERABLE_OLD = "import subprocess\n\n\ndef run(cmd):\n    return cmd\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from findings.scanners import FileFailure, SourceFile, registered_scanners
-from findings.scanners.bandit_scanner import GENERIC_GUIDANCE, GUIDANCE, BanditScanner
+from findings.engine.scanners import FileFailure, SourceFile, registered_scanners
+from findings.engine.scanners.bandit_scanner import GENERIC_GUIDANCE, GUIDANCE, BanditScanner
 
 
 def _source(text: str, *, path: str = "app/run.py", added=()) -> SourceFile:

@@ -6,25 +6,25 @@ from pathlib import Path
 
 import pytest
 
-from findings.analysis import analyze_snapshot
-from findings.languages import language_for_path
-from findings.scanners import SourceFile
-from findings.scanners.dependencies import (
+from findings.engine.analysis import analyze_snapshot
+from findings.engine.languages import language_for_path
+from findings.engine.scanners import SourceFile
+from findings.engine.scanners.dependencies import (
     DependencyScanner,
     manifest_kind,
     typosquat_target,
     vulnerability_index_in_use,
 )
-from findings.vulndb import VulnerabilityIndex, parse_osv_bytes
+from findings.engine.vulndb import VulnerabilityIndex, parse_osv_bytes
 
 from .conftest import file_change, snapshot
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "osv" / "advisories.json"
 
-# The pipeline hands a manifest to this scanner only once findings.languages names manifests.
+# The pipeline hands a manifest to this scanner only once findings.engine.languages names manifests.
 needs_manifest_languages = pytest.mark.skipif(
     language_for_path("requirements.txt") is None,
-    reason="findings.languages does not map manifest file names yet (see the scan report)",
+    reason="findings.engine.languages does not map manifest file names yet (see the scan report)",
 )
 
 

@@ -6,7 +6,14 @@ import hashlib
 
 import pytest
 
-from findings.diff import DiffError, FileDiff, LineData, diff_texts, parse_patch, parse_unified_diff
+from findings.engine.diff import (
+    DiffError,
+    FileDiff,
+    LineData,
+    diff_texts,
+    parse_patch,
+    parse_unified_diff,
+)
 
 
 def test_parse_patch_numbers_added_and_removed_lines_and_keeps_the_hunk_text():

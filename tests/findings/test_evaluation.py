@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from findings.evaluation import (
+from findings.engine.evaluation import (
     CorpusError,
     Expected,
     case_snapshot,
@@ -19,8 +19,8 @@ from findings.evaluation import (
     format_text,
     load_corpus,
 )
-from findings.scanners import FindingData
-from findings.scanners.python_taint import PythonTaintScanner
+from findings.engine.scanners import FindingData
+from findings.engine.scanners.python_taint import PythonTaintScanner
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 VULN = (

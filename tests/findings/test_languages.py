@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from findings.languages import language_for_path
+from findings.engine.languages import language_for_path
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from findings.analysis import analyze_snapshot
-from findings.diff import parse_patch
-from findings.local_git import LocalGitError, snapshot_from_local_git
+from findings.engine.analysis import analyze_snapshot
+from findings.engine.diff import parse_patch
+from findings.engine.local_git import LocalGitError, snapshot_from_local_git
 
 
 def _git(repo, *args, env=None):

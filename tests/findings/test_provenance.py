@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from findings.diff import diff_texts, parse_patch
-from findings.provenance import (
+from findings.engine.diff import diff_texts, parse_patch
+from findings.engine.provenance import (
     CONTENT_MATCH_NOTE,
     ProvenanceConfig,
     ProvenanceFile,
@@ -15,7 +15,7 @@ from findings.provenance import (
     provenance_analyze,
     pull_request_signals,
 )
-from findings.snapshot import CommitData, CommitFile, PullRequestSnapshot
+from findings.engine.snapshot import CommitData, CommitFile, PullRequestSnapshot
 
 CONFIG = ProvenanceConfig.from_lists(
     labels=["ai-generated", "AI-Assisted", "copilot"],

@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from findings.local_git import snapshot_from_local_git
+from findings.engine.local_git import snapshot_from_local_git
+from findings.engine.snapshot import CommitFile
 from findings.models import Hunk, Repository, Revision
 from findings.services import repository_upsert, revision_analyze
-from findings.snapshot import CommitFile
 from github_app.client import fetch_snapshot
 from github_app.models import Installation
 from tests.github_double import GitHubDouble

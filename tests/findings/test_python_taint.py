@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from findings.analysis import analyze_snapshot
-from findings.scanners import SourceFile, registered_scanners
-from findings.scanners.bandit_scanner import BanditScanner
-from findings.scanners.python_taint import PythonTaintScanner
+from findings.engine.analysis import analyze_snapshot
+from findings.engine.scanners import SourceFile, registered_scanners
+from findings.engine.scanners.bandit_scanner import BanditScanner
+from findings.engine.scanners.python_taint import PythonTaintScanner
 from tests.findings.conftest import file_change, snapshot
 
 
@@ -400,7 +400,7 @@ def test_bandit_findings_are_superseded_on_files_the_taint_engine_analysed():
 
 def test_bandit_is_kept_on_files_the_taint_engine_could_not_analyse():
     # given a file the engine refuses (too large for it) but bandit reads
-    import findings.scanners.python_taint as module
+    import findings.engine.scanners.python_taint as module
 
     change = file_change("app.py", "", SAFE_SQL_TWIN, status="added")
     limit = module.MAX_FILE_CHARS

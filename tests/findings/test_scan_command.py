@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command, execute_from_command_line
 
-from findings.cli import UsageError, resolve_under_root
-from findings.languages import language_for_path
+from findings.engine.cli import UsageError, resolve_under_root
+from findings.engine.languages import language_for_path
 
 AWS_KEY = "AKIAIOSFODNN7REVIEWB"
 SETTINGS_OLD = "import os\nDEBUG = False\n"
@@ -265,7 +265,7 @@ def test_an_unknown_format_is_an_argparse_usage_error(repo, capsys, monkeypatch)
 
 @pytest.mark.skipif(
     language_for_path("requirements.txt") is None,
-    reason="findings.languages does not map manifest file names yet (see the scan report)",
+    reason="findings.engine.languages does not map manifest file names yet (see the scan report)",
 )
 def test_vulnerable_dependencies_come_from_the_loaded_database(repo, capsys, monkeypatch):
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "osv" / "advisories.json"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from findings.analysis import analyze_snapshot
-from findings.cli import format_json, format_sarif, scan_changes
-from findings.scanners import SourceFile
-from findings.scanners.secrets_scanner import SecretsScanner, mask_line, mask_secret
-from findings.snapshot import FileChange
+from findings.engine.analysis import analyze_snapshot
+from findings.engine.cli import format_json, format_sarif, scan_changes
+from findings.engine.scanners import SourceFile
+from findings.engine.scanners.secrets_scanner import SecretsScanner, mask_line, mask_secret
+from findings.engine.snapshot import FileChange
 
 from .conftest import file_change, snapshot
 

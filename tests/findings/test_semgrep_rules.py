@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from findings.scanners import SourceFile
-from findings.scanners.semgrep_scanner import SemgrepScanner
+from findings.engine.scanners import SourceFile
+from findings.engine.scanners.semgrep_scanner import SemgrepScanner
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 LANGUAGES = {"javascript": "javascript", "typescript": "typescript", "java": "java", "go": "go"}

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from findings.analysis import analyze_snapshot
-from findings.scanners import FileFailure, SourceFile, registered_scanners, semgrep_scanner
-from findings.scanners.semgrep_scanner import SemgrepScanner, safe_name
+from findings.engine.analysis import analyze_snapshot
+from findings.engine.scanners import FileFailure, SourceFile, registered_scanners, semgrep_scanner
+from findings.engine.scanners.semgrep_scanner import SemgrepScanner, safe_name
 from tests.findings.conftest import snapshot
 
 JS_SQLI = """const express = require('express');

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from findings.diff import parse_patch
+from findings.engine.diff import parse_patch
+from findings.engine.suppressions import RULE_ID, HunkOrigin, suppressions_added
 from findings.models import Finding, Repository
 from findings.services import revision_analyze
-from findings.suppressions import RULE_ID, HunkOrigin, suppressions_added
 from tests.findings.conftest import file_change, snapshot
 
 

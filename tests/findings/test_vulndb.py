@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from findings.models import Vulnerability
-from findings.vulndb import (
+from findings.engine.vulndb import (
     OSVError,
     VulnerabilityIndex,
     compare_versions,
@@ -21,6 +20,7 @@ from findings.vulndb import (
     parse_osv_bytes,
     parse_osv_json,
 )
+from findings.models import Vulnerability
 from findings.vulnerabilities import vulnerability_index_load
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "osv" / "advisories.json"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from findings.diff import diff_texts
+from findings.engine.diff import diff_texts
 from github_app.client import (
     GitHubClient,
     GitHubError,

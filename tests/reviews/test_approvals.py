@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from findings.engine.snapshot import FileChange, PullRequestSnapshot
 from findings.models import Finding, Revision
-from findings.snapshot import FileChange, PullRequestSnapshot
 from github_app.admin import InstallationForm
 from github_app.models import Installation
 from reviewbench.reviews import selectors, services

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from findings.engine.snapshot import FileChange, PullRequestSnapshot
 from findings.models import Finding, Hunk, Revision
-from findings.snapshot import FileChange, PullRequestSnapshot
 from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem, RevisionPolicy
 from reviewbench.reviews.selectors import check_report_for_revision
 from reviewbench.reviews.services import (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from findings.engine.snapshot import FileChange, PullRequestSnapshot
 from findings.models import Finding, Repository, Revision
-from findings.snapshot import FileChange, PullRequestSnapshot
 from reviewbench.reviews.models import ChecklistItem
 from reviewbench.reviews.services import pull_request_process
 

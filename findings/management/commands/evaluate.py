@@ -7,7 +7,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from findings.evaluation import CorpusError, evaluate_corpus, format_json, format_text
+from findings.engine.evaluation import CorpusError, evaluate_corpus, format_json, format_text
 
 GOALS_NOT_MET = 1
 USAGE_ERROR = 2

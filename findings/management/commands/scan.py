@@ -8,7 +8,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from findings.cli import (
+from findings.engine.cli import (
     UsageError,
     collect_diff,
     collect_paths,
@@ -18,8 +18,8 @@ from findings.cli import (
     format_text,
     scan_changes,
 )
-from findings.scanners import SEVERITIES
-from findings.vulndb import EMPTY_INDEX, VulnerabilityIndex
+from findings.engine.scanners import SEVERITIES
+from findings.engine.vulndb import EMPTY_INDEX, VulnerabilityIndex
 
 logger = logging.getLogger(__name__)
 

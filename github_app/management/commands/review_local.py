@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from findings.local_git import LocalGitError
+from findings.engine.local_git import LocalGitError
 from github_app.management.local_review import local_pull_request_review
 
 

@@ -18,11 +18,11 @@ CONFIDENCES = ("low", "medium", "high")
 
 # Modules imported (and so registered) before the registry is read.
 BUILTIN_SCANNER_MODULES: tuple[str, ...] = (
-    "findings.scanners.bandit_scanner",
-    "findings.scanners.semgrep_scanner",
-    "findings.scanners.python_taint",
-    "findings.scanners.secrets_scanner",
-    "findings.scanners.dependencies",
+    "findings.engine.scanners.bandit_scanner",
+    "findings.engine.scanners.semgrep_scanner",
+    "findings.engine.scanners.python_taint",
+    "findings.engine.scanners.secrets_scanner",
+    "findings.engine.scanners.dependencies",
 )
 
 

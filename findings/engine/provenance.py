@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from findings.diff import DiffError, HunkData, parse_patch
-from findings.snapshot import CommitData, CommitFile, PullRequestSnapshot
+from findings.engine.diff import DiffError, HunkData, parse_patch
+from findings.engine.snapshot import CommitData, CommitFile, PullRequestSnapshot
 
 AI = "ai"
 HUMAN = "human"

@@ -11,8 +11,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from findings.diff import DiffError, parse_unified_diff
-from findings.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
+from findings.engine.diff import DiffError, parse_unified_diff
+from findings.engine.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
 
 GIT_TIMEOUT_SECONDS = 60
 MAX_CONTENT_BYTES = 1024 * 1024

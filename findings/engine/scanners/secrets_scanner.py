@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from detect_secrets.core.scan import _process_line_based_plugins
 from detect_secrets.settings import default_settings
 
-from findings.scanners import FindingData, Scanner, ScanOutcome, SourceFile, register
+from findings.engine.scanners import FindingData, Scanner, ScanOutcome, SourceFile, register
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bandit.core import config as bandit_config
 from bandit.core import manager as bandit_manager
 
-from findings.scanners import (
+from findings.engine.scanners import (
     FileFailure,
     FindingData,
     Scanner,
@@ -21,7 +21,7 @@ from findings.scanners import (
     SourceFile,
     register,
 )
-from findings.scanners.secrets_scanner import mask_line, mask_secret
+from findings.engine.scanners.secrets_scanner import mask_line, mask_secret
 
 logger = logging.getLogger(__name__)
 

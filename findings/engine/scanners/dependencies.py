@@ -1,9 +1,10 @@
 """Dependencies a change adds or changes in a manifest: unpinned, typosquatted or known-vulnerable.
 
 Reads requirements*.txt, pyproject.toml, package.json, go.mod and pom.xml. The scanner is pure:
-the vulnerability data comes as a `VulnerabilityIndex` (see `findings.vulndb`) that the caller
-hands over through `set_vulnerability_index_provider` (the pipeline and the scan command load it
-from the `Vulnerability` table); without one, only the unpinned and typosquatting checks run.
+the vulnerability data comes as a `VulnerabilityIndex` (see `findings.engine.vulndb`) that the
+caller hands over through `set_vulnerability_index_provider` (the pipeline loads it from the
+`Vulnerability` table, the scan command from an exported file); without one, only the unpinned
+and typosquatting checks run.
 Manifests come from the pull request: they are parsed, never executed, resolved or fetched.
 """
 
@@ -19,8 +20,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from findings.scanners import FileFailure, FindingData, Scanner, ScanOutcome, SourceFile, register
-from findings.vulndb import EMPTY_INDEX, VulnerabilityIndex, normalize_package_name
+from findings.engine.scanners import (
+    FileFailure,
+    FindingData,
+    Scanner,
+    ScanOutcome,
+    SourceFile,
+    register,
+)
+from findings.engine.vulndb import EMPTY_INDEX, VulnerabilityIndex, normalize_package_name
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +37,7 @@ _MAX_CODE_CHARS = 500
 _MAX_NAME_CHARS = 214  # npm's own limit; longer names are not package names
 _MAX_SHOWN_CHARS = 120
 
-# Manifest kinds, used as the scanner's languages (findings.languages maps the file names).
+# Manifest kinds, used as the scanner's languages (findings.engine.languages maps the file names).
 REQUIREMENTS = "pip-requirements"
 PYPROJECT = "pyproject"
 PACKAGE_JSON = "npm-package"

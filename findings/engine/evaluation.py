@@ -12,10 +12,10 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from findings.analysis import analyze_snapshot
-from findings.diff import diff_texts
-from findings.scanners import FindingData, Scanner
-from findings.snapshot import FileChange, PullRequestSnapshot
+from findings.engine.analysis import analyze_snapshot
+from findings.engine.diff import diff_texts
+from findings.engine.scanners import FindingData, Scanner
+from findings.engine.snapshot import FileChange, PullRequestSnapshot
 
 CLASS_CWES: dict[str, frozenset[int]] = {
     "sqli": frozenset({89}),

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from findings.scanners import (
+from findings.engine.scanners import (
     FileFailure,
     FindingData,
     Scanner,
@@ -106,7 +106,7 @@ def _bounded(text: str, limit: int) -> str:
 
 @register
 class SemgrepScanner(Scanner):
-    """ReviewBench's semgrep ruleset (findings/rules/) over JS/TS, Java and Go: one run a batch."""
+    """The semgrep ruleset of findings/engine/rules/ over JS/TS, Java and Go, one run a batch."""
 
     id = "semgrep"
     version = "1.185.0-rules-1"

@@ -1,7 +1,8 @@
 """Plain data handed to the analysis core: what a pull request looks like at one head SHA.
 
-Sources (the GitHub client in `github_app.client`, the local git reader in `findings.local_git`)
-build a `PullRequestSnapshot`; the pipeline never needs to know where it came from.
+Sources (the GitHub client in `github_app.client`, the local git reader in
+`findings.engine.local_git`) build a `PullRequestSnapshot`; the pipeline never needs to know
+where it came from.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from findings.diff import HunkData
-from findings.scanners import FindingData
-from findings.scanners.secrets_scanner import mask_secret
+from findings.engine.diff import HunkData
+from findings.engine.scanners import FindingData
+from findings.engine.scanners.secrets_scanner import mask_secret
 
 SCANNER_ID = "reviewbench"
 SCANNER_VERSION = "suppressions-1"
@@ -61,7 +61,7 @@ SUPPRESSIONS: tuple[SuppressionKind, ...] = (
 
 @dataclass(frozen=True)
 class HunkOrigin:
-    """A hunk of one file and whether an AI wrote it (from findings.provenance)."""
+    """A hunk of one file and whether an AI wrote it (from findings.engine.provenance)."""
 
     path: str
     hunk: HunkData

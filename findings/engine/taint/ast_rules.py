@@ -9,7 +9,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from findings.taint.engine import ModuleInfo
+from findings.engine.taint.engine import ModuleInfo
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,17 @@ import ast
 import logging
 from collections.abc import Sequence
 
-from findings.scanners import FileFailure, FindingData, Scanner, ScanOutcome, SourceFile, register
-from findings.taint.ast_rules import RULES
-from findings.taint.classes import CLASSES
-from findings.taint.engine import Engine, Hit
+from findings.engine.scanners import (
+    FileFailure,
+    FindingData,
+    Scanner,
+    ScanOutcome,
+    SourceFile,
+    register,
+)
+from findings.engine.taint.ast_rules import RULES
+from findings.engine.taint.classes import CLASSES
+from findings.engine.taint.engine import Engine, Hit
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from findings.taint import rules
-from findings.taint.regex import is_catastrophic
-from findings.taint.rules import (
+from findings.engine.taint import rules
+from findings.engine.taint.regex import is_catastrophic
+from findings.engine.taint.rules import (
     ALL,
     ALL_BUT_VALIDATION,
     ERROR,

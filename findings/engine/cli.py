@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from findings.analysis import NOT_ANALYSED, FingerprintedFinding, analyze_snapshot
-from findings.diff import DiffError, FileDiff, parse_unified_diff
-from findings.scanners import SEVERITIES, Scanner
-from findings.scanners.dependencies import vulnerability_index_in_use
-from findings.snapshot import FileChange, PullRequestSnapshot
-from findings.vulndb import VulnerabilityIndex
+from findings.engine.analysis import NOT_ANALYSED, FingerprintedFinding, analyze_snapshot
+from findings.engine.diff import DiffError, FileDiff, parse_unified_diff
+from findings.engine.scanners import SEVERITIES, Scanner
+from findings.engine.scanners.dependencies import vulnerability_index_in_use
+from findings.engine.snapshot import FileChange, PullRequestSnapshot
+from findings.engine.vulndb import VulnerabilityIndex
 
 MAX_FILE_BYTES = 1024 * 1024
 SKIPPED_DIRECTORIES = frozenset({".git", "node_modules", ".venv"})

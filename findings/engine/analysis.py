@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from findings.diff import DiffError, HunkData, diff_texts, parse_patch
-from findings.languages import language_for_path
-from findings.scanners import (
+from findings.engine.diff import DiffError, HunkData, diff_texts, parse_patch
+from findings.engine.languages import language_for_path
+from findings.engine.scanners import (
     FileFailure,
     FindingData,
     Scanner,
     SourceFile,
     registered_scanners,
 )
-from findings.snapshot import FileChange, PullRequestSnapshot
+from findings.engine.snapshot import FileChange, PullRequestSnapshot
 
 logger = logging.getLogger(__name__)
 
