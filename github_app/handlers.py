@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from findings.models import PullRequest, Repository
 from findings.services import pull_request_record_head
-from github_app import services
+from github_app import jobs, services
 from github_app.models import Installation
 
 logger = logging.getLogger(__name__)
@@ -53,10 +53,8 @@ def _installation_for_event(payload: dict[str, Any]) -> Installation | None:
 def _enqueue_analysis(
     repository_id: int, number: int, head_sha: str, *, rerequested: bool = False
 ) -> None:
-    from github_app.tasks import analyze_pull_request  # tasks import handlers; import late
-
-    transaction.on_commit(
-        lambda: analyze_pull_request.delay(repository_id, number, head_sha, rerequested=rerequested)
+    jobs.enqueue_on_commit(
+        jobs.ANALYZE_PULL_REQUEST, repository_id, number, head_sha, rerequested=rerequested
     )
 
 

@@ -1,31 +1,29 @@
-"""Which handler runs for which GitHub (event, action); anything else is acknowledged, ignored."""
+"""Which handler runs for which GitHub (event, action); anything else is acknowledged, ignored.
+
+A pure table: it names functions of `github_app.handlers` and imports nothing of the project, so
+the webhook intake can ask "is this ignored?" without loading the handlers, and no import circle
+can form through it (handlers -> services -> routing). `tasks.process_delivery` resolves the name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from github_app import handlers
-
-Handler = Callable[[dict[str, Any]], None]
-
-HANDLERS: dict[tuple[str, str], Handler] = {
-    ("pull_request", "opened"): handlers.pull_request_sync,
-    ("pull_request", "reopened"): handlers.pull_request_sync,
-    ("pull_request", "synchronize"): handlers.pull_request_sync,
-    ("pull_request", "ready_for_review"): handlers.pull_request_sync,
-    ("pull_request", "labeled"): handlers.pull_request_sync,
-    ("pull_request", "unlabeled"): handlers.pull_request_sync,
-    ("pull_request", "edited"): handlers.pull_request_sync,
-    ("pull_request", "closed"): handlers.pull_request_closed,
-    ("check_run", "rerequested"): handlers.check_rerequested,
-    ("check_suite", "rerequested"): handlers.check_rerequested,
-    ("installation", "created"): handlers.installation_created,
-    ("installation", "deleted"): handlers.installation_deleted,
-    ("installation", "suspend"): handlers.installation_suspend,
-    ("installation", "unsuspend"): handlers.installation_unsuspend,
-    ("installation_repositories", "added"): handlers.installation_repositories_changed,
-    ("installation_repositories", "removed"): handlers.installation_repositories_changed,
+HANDLERS: dict[tuple[str, str], str] = {
+    ("pull_request", "opened"): "pull_request_sync",
+    ("pull_request", "reopened"): "pull_request_sync",
+    ("pull_request", "synchronize"): "pull_request_sync",
+    ("pull_request", "ready_for_review"): "pull_request_sync",
+    ("pull_request", "labeled"): "pull_request_sync",
+    ("pull_request", "unlabeled"): "pull_request_sync",
+    ("pull_request", "edited"): "pull_request_sync",
+    ("pull_request", "closed"): "pull_request_closed",
+    ("check_run", "rerequested"): "check_rerequested",
+    ("check_suite", "rerequested"): "check_rerequested",
+    ("installation", "created"): "installation_created",
+    ("installation", "deleted"): "installation_deleted",
+    ("installation", "suspend"): "installation_suspend",
+    ("installation", "unsuspend"): "installation_unsuspend",
+    ("installation_repositories", "added"): "installation_repositories_changed",
+    ("installation_repositories", "removed"): "installation_repositories_changed",
 }
 
 # Known and deliberately not acted on; logged as ignored rather than as unknown.
@@ -56,8 +54,8 @@ IGNORED: frozenset[tuple[str, str]] = frozenset(
 )
 
 
-def route(event: str, action: str) -> Handler | None:
-    """The handler for (event, action), or None when the delivery is ignored or unknown."""
+def route(event: str, action: str) -> str | None:
+    """The handler's name for (event, action), or None when the delivery is ignored or unknown."""
     return HANDLERS.get((event, action))
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from findings.models import Repository, Revision
 from findings.services import repository_upsert
-from github_app import routing
+from github_app import jobs, routing
 from github_app.models import Installation, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -39,10 +39,8 @@ def _payload_full_name(payload: dict[str, Any]) -> str:
 
 
 def _enqueue_delivery(delivery_pk: int, delivery_id: str) -> None:
-    from github_app.tasks import process_delivery  # tasks import services; import late
-
     try:
-        process_delivery.delay(delivery_pk)
+        jobs.enqueue(jobs.PROCESS_DELIVERY, delivery_pk)
     except Exception:
         # The row is committed: the sweep re-enqueues it once the broker is back.
         logger.exception("github.webhook.enqueue_failed", extra={"delivery_id": delivery_id})
@@ -191,8 +189,6 @@ def installation_repositories_remove(
 
 def review_state_changed(revision_id: int) -> None:
     """Listener for the workflow: republish the revision's check run (GitHub repositories only)."""
-    from github_app.tasks import publish_check  # tasks import services; import late
-
     revision = (
         Revision.objects.select_related("pull_request__repository").filter(pk=revision_id).first()
     )
@@ -201,4 +197,4 @@ def review_state_changed(revision_id: int) -> None:
     if active_installation_for(revision.pull_request.repository) is None:
         logger.info("github.publish.no_installation", extra={"revision_id": revision_id})
         return
-    transaction.on_commit(lambda: publish_check.delay(revision_id))
+    jobs.enqueue_on_commit(jobs.PUBLISH_CHECK, revision_id)

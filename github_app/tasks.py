@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from findings.models import PullRequest, Revision
 from findings.services import revision_mark_superseded
-from github_app import checks, routing, services
+from github_app import checks, handlers, jobs, routing, services
 from github_app.client import TransientGitHubError
 from github_app.models import WebhookDelivery
 from reviewbench.reviews.selectors import check_report_for_revision
@@ -37,7 +37,7 @@ def _readable(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-@shared_task(name="github_app.process_delivery", **RETRY)
+@shared_task(name=jobs.PROCESS_DELIVERY, **RETRY)
 def process_delivery(delivery_pk: int) -> None:
     """Run the routed handler for one stored delivery; safe to run twice."""
     with transaction.atomic():
@@ -56,7 +56,8 @@ def process_delivery(delivery_pk: int) -> None:
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_pk)
         if delivery.status in _DONE:
             return  # a concurrent run finished it while we waited for the lock
-        handler = routing.route(delivery.event, delivery.action)
+        handler_name = routing.route(delivery.event, delivery.action)
+        handler = getattr(handlers, handler_name) if handler_name else None
         try:
             with transaction.atomic():
                 if handler is not None:
@@ -115,7 +116,7 @@ def sweep_deliveries() -> int:
     return count
 
 
-@shared_task(name="github_app.analyze_pull_request", **RETRY)
+@shared_task(name=jobs.ANALYZE_PULL_REQUEST, **RETRY)
 def analyze_pull_request(
     repository_id: int, number: int, head_sha: str, rerequested: bool = False
 ) -> None:
@@ -140,7 +141,7 @@ def analyze_pull_request(
     )
 
 
-@shared_task(name="github_app.publish_check", **RETRY)
+@shared_task(name=jobs.PUBLISH_CHECK, **RETRY)
 def publish_check(revision_id: int) -> None:
     """Publish a revision's check run; a superseded revision is marked so and never published."""
     revision = (

@@ -84,6 +84,23 @@ def test_routing_table_covers_exactly_the_documented_events():
     assert not (set(HANDLERS) & IGNORED)
     assert route("pull_request", "assigned") is None
     assert route("star", "created") is None
+    assert route("pull_request", "opened") == "pull_request_sync"
+
+
+def test_every_routed_name_is_a_handler_with_a_docstring():
+    from github_app import handlers
+
+    for name in set(HANDLERS.values()):
+        handler = getattr(handlers, name, None)
+        assert callable(handler), name
+        assert handler.__doc__, name
+
+
+def test_jobs_send_only_names_that_the_worker_has_registered():
+    from github_app import jobs, tasks  # noqa: F401 (registers the tasks)
+    from reviewbench.celery import app
+
+    assert set(jobs.TASK_NAMES) <= set(app.tasks)
 
 
 @pytest.mark.parametrize("action", SYNC_ACTIONS)
