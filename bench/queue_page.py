@@ -18,7 +18,7 @@ def _seed(user) -> None:  # type: ignore[no-untyped-def]
 
     from findings.models import Finding, PullRequest, Repository, Revision
     from github_app.models import Installation
-    from reviewbench.reviews.models import Approval, RevisionPolicy
+    from reviewbench.approvals.models import Approval, RevisionPolicy
 
     Group.objects.create(name="security").user_set.add(user)
     installation = Installation.objects.create(account_login="acme")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from findings.engine.vulndb import (
+from findings.engine.scanners.vulndb import (
     MAX_OSV_BYTES,
     Advisory,
     OSVError,

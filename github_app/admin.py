@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from github_app.models import CheckRun, Installation, WebhookDelivery
-from reviewbench.reviews.policy import PolicyError, policy_defaults_load
+from reviewbench.policy import PolicyError, policy_defaults_load
 
 
 class InstallationForm(forms.ModelForm):

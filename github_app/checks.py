@@ -20,8 +20,7 @@ from findings.models import PullRequest, Revision
 from github_app.client import GitHubClient, GitHubError, TransientGitHubError
 from github_app.models import CheckRun, Installation
 from github_app.services import active_installation_for
-from reviewbench.reviews.report import Annotation, CheckReport
-from reviewbench.reviews.selectors import check_report_for_revision
+from reviewbench.reviews.report import Annotation, CheckReport, check_report_for_revision
 from reviewbench.reviews.services import pull_request_process
 
 logger = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
 """Enqueueing the edge's Celery tasks by name, after commit.
 
-Services and handlers decide *that* work is due; `github_app.tasks` does it and imports them. Sending
-by name keeps that one direction (tasks -> services, never back), so there is no import circle and
-no late import. The names are the tasks' registered names; a test checks that each one exists.
+Services and handlers decide *that* work is due; `github_app.tasks` does it and imports them.
+Sending by name keeps that one direction (tasks -> services, never back), so there is no import
+circle and no late import. The names are the tasks' registered names; a test checks that each
+one exists.
 """
 
 from __future__ import annotations

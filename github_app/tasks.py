@@ -17,7 +17,7 @@ from findings.services import revision_mark_superseded
 from github_app import checks, handlers, jobs, routing, services
 from github_app.client import TransientGitHubError
 from github_app.models import WebhookDelivery
-from reviewbench.reviews.selectors import check_report_for_revision
+from reviewbench.reviews.report import check_report_for_revision
 
 logger = logging.getLogger(__name__)
 

@@ -57,7 +57,16 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "findings",
+    # The review workflow's rooms, lowest first (docs/ARCHITECTURE.md): each imports only rooms
+    # above it in this list, never one below.
+    "reviewbench.policy",
+    "reviewbench.access",
+    "reviewbench.audit",
+    "reviewbench.notifications",
+    "reviewbench.checklist",
+    "reviewbench.approvals",
     "reviewbench.reviews",
+    "reviewbench.queue",
     "github_app",
 ]
 

@@ -19,5 +19,7 @@ urlpatterns = [
     path("github/", include("github_app.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("reviewbench.reviews.api_urls")),
+    path("queue/", include("reviewbench.queue.urls")),
+    path("", include("reviewbench.approvals.urls")),
     path("", include("reviewbench.reviews.urls")),
 ]

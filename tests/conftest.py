@@ -10,6 +10,9 @@ import redis
 
 from reviewbench.celery import app as celery_app
 
+# The standard review (`review`, `listener_calls`) is shared by the rooms' tests.
+pytest_plugins = ["tests.review_fixtures"]
+
 # whitenoise warns at start-up when STATIC_ROOT is missing; tests never collect static files.
 Path(os.environ["REVIEWBENCH_DATA_DIR"], "staticfiles").mkdir(parents=True, exist_ok=True)
 

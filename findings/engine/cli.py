@@ -21,8 +21,8 @@ from findings.engine.analysis import NOT_ANALYSED, FingerprintedFinding, analyze
 from findings.engine.diff import DiffError, FileDiff, parse_unified_diff
 from findings.engine.scanners import SEVERITIES, Scanner
 from findings.engine.scanners.dependencies import vulnerability_index_in_use
+from findings.engine.scanners.vulndb import VulnerabilityIndex
 from findings.engine.snapshot import FileChange, PullRequestSnapshot
-from findings.engine.vulndb import VulnerabilityIndex
 
 MAX_FILE_BYTES = 1024 * 1024
 SKIPPED_DIRECTORIES = frozenset({".git", "node_modules", ".venv"})

@@ -22,8 +22,13 @@ from rest_framework.views import APIView
 
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
 from findings.services import TriageError
+from reviewbench.access.selectors import pull_request_for_user, pull_requests_for
+from reviewbench.approvals.models import Approval
+from reviewbench.approvals.services import ApprovalDenied, revision_approve
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.selectors import ANSWERED_ITEM, revision_checklist
+from reviewbench.checklist.services import AnswerRejected, TriageDenied
 from reviewbench.reviews import selectors, services
-from reviewbench.reviews.models import Approval, ChecklistItem
 from reviewbench.reviews.serializers import (
     AnswerInputSerializer,
     ApprovalSerializer,
@@ -66,7 +71,7 @@ class PullRequestDetail:
 
 def _visible_pull_request_ids(user: AbstractBaseUser) -> QuerySet[PullRequest, dict[str, Any]]:
     # Only the ids: the list annotations and ordering have no place in a membership subquery.
-    return selectors.pull_requests_visible_to(user).order_by().values("pk")
+    return pull_requests_for(user).order_by().values("pk")
 
 
 def revision_file_rows(revision: Revision) -> list[ChangedFile]:
@@ -83,7 +88,7 @@ def pull_request_detail_for_user(
     *, user: AbstractBaseUser, owner: str, name: str, number: int
 ) -> PullRequestDetail:
     """The pull request with its latest revision's review data; Http404 when not visible."""
-    pull_request = selectors.pull_request_for_user(user=user, owner=owner, name=name, number=number)
+    pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
     revision = selectors.latest_revision(pull_request)
     if revision is None:
         return PullRequestDetail(pull_request=pull_request, latest_revision=None)
@@ -93,7 +98,7 @@ def pull_request_detail_for_user(
             revision=revision,
             files=revision_file_rows(revision),
             findings=selectors.revision_findings(revision),
-            checklist=selectors.revision_checklist(revision),
+            checklist=revision_checklist(revision),
             state=selectors.review_state(revision, user),
         ),
     )
@@ -148,7 +153,7 @@ def revisions_with_counts() -> QuerySet[Revision]:
                 Finding.objects.filter(revision_id=OuterRef("pk"), pre_existing=False)
             ),
             checklist_total=_count_of(items),
-            checklist_answered=_count_of(items.filter(selectors.ANSWERED_ITEM)),
+            checklist_answered=_count_of(items.filter(ANSWERED_ITEM)),
         )
         .order_by("-created_at", "-id")
     )
@@ -158,7 +163,7 @@ def pull_request_revisions_for_user(
     *, user: AbstractBaseUser, owner: str, name: str, number: int
 ) -> QuerySet[Revision]:
     """Every revision of a visible pull request, newest first; Http404 when not visible."""
-    pull_request = selectors.pull_request_for_user(user=user, owner=owner, name=name, number=number)
+    pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
     return revisions_with_counts().filter(pull_request=pull_request)
 
 
@@ -282,13 +287,13 @@ class ChecklistItemAnswerApi(APIView):
         data = AnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            item = services.checklist_item_answer(
+            item = services.review_item_answer(
                 item=item,
                 user=user,
                 answer=data.validated_data["answer"],
                 outcome=data.validated_data["outcome"],
             )
-        except services.AnswerRejected as rejected:
+        except AnswerRejected as rejected:
             logger.info(
                 "reviews.api.answer_rejected",
                 extra={"item_id": item.pk, "user_id": user.pk},
@@ -310,14 +315,14 @@ class FindingTriageApi(APIView):
         data = TriageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            finding = services.finding_triage_review(
+            finding = services.review_finding_triage(
                 finding=finding,
                 user=user,
                 decision=data.validated_data["decision"],
                 reason=data.validated_data["reason"],
                 expires_at=data.validated_data["expires_at"],
             )
-        except services.TriageDenied as denied:
+        except TriageDenied as denied:
             message = denied.message
         except TriageError as error:
             message = str(error)
@@ -339,15 +344,13 @@ class RevisionApproveApi(APIView):
     )
     def post(self, request: Request, owner: str, name: str, number: int) -> Response:
         user = _reviewer(request)
-        pull_request = selectors.pull_request_for_user(
-            user=user, owner=owner, name=name, number=number
-        )
+        pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
         revision = selectors.latest_revision(pull_request)
         if revision is None:
             return _rejected("This pull request has not been analysed yet.")
         try:
-            approval = services.revision_approve(revision=revision, user=user)
-        except services.ApprovalDenied as denied:
+            approval = revision_approve(revision=revision, user=user)
+        except ApprovalDenied as denied:
             return _rejected(denied.reason)
         return Response(ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from findings.models import Finding
-from reviewbench.reviews.models import ChecklistItem
-from reviewbench.reviews.services import ANSWER_MAX_LENGTH, EXCEPTION_TEXT_MAX_LENGTH
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.services import ANSWER_MAX_LENGTH
 
 TRIAGE_DECISIONS = [
     (Finding.Triage.CONFIRMED, "Confirmed: must be fixed"),
@@ -33,24 +33,4 @@ class TriageForm(forms.Form):
     )
     expires_at = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Expires on"
-    )
-
-
-class BoundaryExceptionRequestForm(forms.Form):
-    # Path and group only select one of the latest push's needed exceptions; the service matches
-    # them against the stored policy and builds nothing from them.
-    path = forms.CharField(max_length=1024, strip=False, widget=forms.HiddenInput)
-    group = forms.CharField(max_length=150, strip=False, widget=forms.HiddenInput)
-    reason = forms.CharField(
-        max_length=EXCEPTION_TEXT_MAX_LENGTH, strip=True, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class BoundaryExceptionDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("grant", "Grant"), ("refuse", "Refuse")])
-    note = forms.CharField(
-        required=False,
-        max_length=EXCEPTION_TEXT_MAX_LENGTH,
-        strip=True,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -10,8 +10,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
-from reviewbench.reviews.models import Approval, ChecklistItem
-from reviewbench.reviews.services import ANSWER_MAX_LENGTH
+from reviewbench.approvals.models import Approval
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.services import ANSWER_MAX_LENGTH
 
 TRIAGE_DECISIONS = [choice for choice in Finding.Triage.choices if choice[0] != Finding.Triage.OPEN]
 TRIAGE_REASON_MAX_LENGTH = 5000

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from reviewbench.reviews import views
 
@@ -6,7 +6,6 @@ app_name = "reviews"
 pull_request = "<str:owner>/<str:name>/pull/<int:number>/"
 urlpatterns = [
     path("", views.pull_request_list, name="pull_request_list"),
-    path("queue/", include("reviewbench.reviews.queue_views")),
     path(pull_request, views.pull_request_detail, name="pull_request_detail"),
     path(pull_request + "status", views.revision_status, name="revision_status"),
     path(
@@ -18,16 +17,6 @@ urlpatterns = [
         pull_request + "findings/<int:finding_id>/triage",
         views.finding_triage,
         name="finding_triage",
-    ),
-    path(
-        pull_request + "exceptions/request",
-        views.boundary_exception_request,
-        name="boundary_exception_request",
-    ),
-    path(
-        pull_request + "exceptions/<int:exception_id>/decide",
-        views.boundary_exception_decide,
-        name="boundary_exception_decide",
     ),
     path(
         pull_request + "revisions/<int:revision_id>/approve",

@@ -16,15 +16,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from findings.models import Finding, Revision
+from findings.services import TriageError
+from reviewbench.access.selectors import pull_request_for_user
+from reviewbench.approvals.selectors import boundary_exceptions_for_user
+from reviewbench.approvals.services import ApprovalDenied
+from reviewbench.approvals.services import revision_approve as approve
+from reviewbench.approvals.views import form_errors
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.selectors import checklist_sections, revision_checklist
+from reviewbench.checklist.services import AnswerRejected, TriageDenied
 from reviewbench.reviews import selectors, services
 from reviewbench.reviews.diffview import file_view
-from reviewbench.reviews.forms import (
-    AnswerForm,
-    BoundaryExceptionDecisionForm,
-    BoundaryExceptionRequestForm,
-    TriageForm,
-)
-from reviewbench.reviews.models import BoundaryException, ChecklistItem
+from reviewbench.reviews.forms import AnswerForm, TriageForm
 
 PAGE_SIZE = 50
 IN_PROGRESS = (Revision.Status.QUEUED, Revision.Status.ANALYZING)
@@ -50,9 +53,7 @@ def pull_request_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int) -> HttpResponse:
-    pull_request = selectors.pull_request_for_user(
-        user=request.user, owner=owner, name=name, number=number
-    )
+    pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     revision = selectors.latest_revision(pull_request)
     context: dict[str, object] = {
         "pull_request": pull_request,
@@ -62,7 +63,7 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
     }
     if revision is not None:
         files = selectors.revision_files(revision)
-        checklist = selectors.revision_checklist(revision)
+        checklist = revision_checklist(revision)
         explain_by_file = {
             item.changed_file_id: item
             for item in checklist
@@ -92,9 +93,9 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
                     )
                 ),
                 "checklist": checklist,
-                "sections": selectors.checklist_sections(checklist),
+                "sections": checklist_sections(checklist),
                 "state": state,
-                "boundary_exceptions": selectors.boundary_exceptions_for_user(
+                "boundary_exceptions": boundary_exceptions_for_user(
                     revision=revision, user=request.user, needed=list(state.exceptions)
                 ),
                 "answer_form": AnswerForm(),
@@ -108,9 +109,7 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
 @require_GET
 def revision_status(request: HttpRequest, owner: str, name: str, number: int) -> HttpResponse:
     """The analysis status line, polled by htmx while the latest revision is being analysed."""
-    pull_request = selectors.pull_request_for_user(
-        user=request.user, owner=owner, name=name, number=number
-    )
+    pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     revision = selectors.latest_revision(pull_request)
     response = render(
         request,
@@ -135,7 +134,7 @@ def _item_fragment(
 ) -> HttpResponse:
     """The item's partial, then the progress bar and approve box swapped out of band."""
     revision = item.revision
-    checklist = selectors.revision_checklist(revision)
+    checklist = revision_checklist(revision)
     fresh = next((candidate for candidate in checklist if candidate.pk == item.pk), item)
     context = {
         "pull_request": pull_request,
@@ -146,7 +145,7 @@ def _item_fragment(
         "error": error,
         "draft": draft or {},
         "saved": not error,
-        "sections": selectors.checklist_sections(checklist),
+        "sections": checklist_sections(checklist),
         "state": selectors.review_state(revision, request.user),
         "oob": True,
     }
@@ -164,36 +163,27 @@ def _item_fragment(
     return HttpResponse("".join(parts))
 
 
-def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
-    return "; ".join(
-        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
-        for field, errors in form.errors.items()
-    )
-
-
 @require_POST
 def checklist_item_answer(
     request: HttpRequest, owner: str, name: str, number: int, item_id: int
 ) -> HttpResponse:
-    pull_request = selectors.pull_request_for_user(
-        user=request.user, owner=owner, name=name, number=number
-    )
+    pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     item = ChecklistItem.objects.filter(pk=item_id, revision__pull_request=pull_request).first()
     if item is None:
         raise Http404("No such checklist item.")
     form = AnswerForm(request.POST)
     error = ""
     if not form.is_valid():
-        error = _form_errors(form)
+        error = form_errors(form)
     else:
         try:
-            services.checklist_item_answer(
+            services.review_item_answer(
                 item=item,
                 user=request.user,
                 answer=form.cleaned_data["answer"],
                 outcome=form.cleaned_data["outcome"],
             )
-        except services.AnswerRejected as rejected:
+        except AnswerRejected as rejected:
             error = rejected.message
     if request.htmx:
         draft = {
@@ -228,28 +218,24 @@ _SAVED = {
 def finding_triage(
     request: HttpRequest, owner: str, name: str, number: int, finding_id: int
 ) -> HttpResponse:
-    from findings.services import TriageError  # analysis is a lower layer; import late
-
-    pull_request = selectors.pull_request_for_user(
-        user=request.user, owner=owner, name=name, number=number
-    )
+    pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     finding = Finding.objects.filter(pk=finding_id, revision__pull_request=pull_request).first()
     if finding is None:
         raise Http404("No such finding.")
     form = TriageForm(request.POST)
     error = ""
     if not form.is_valid():
-        error = _form_errors(form)
+        error = form_errors(form)
     else:
         try:
-            services.finding_triage_review(
+            services.review_finding_triage(
                 finding=finding,
                 user=request.user,
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
                 expires_at=form.cleaned_data["expires_at"],
             )
-        except services.TriageDenied as denied:
+        except TriageDenied as denied:
             error = denied.message
         except TriageError as rejected:
             error = str(rejected)
@@ -286,71 +272,14 @@ def finding_triage(
 def revision_approve(
     request: HttpRequest, owner: str, name: str, number: int, revision_id: int
 ) -> HttpResponse:
-    pull_request = selectors.pull_request_for_user(
-        user=request.user, owner=owner, name=name, number=number
-    )
+    pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     revision = Revision.objects.filter(pk=revision_id, pull_request=pull_request).first()
     if revision is None:
         raise Http404("No such revision.")
     try:
-        services.revision_approve(revision=revision, user=request.user)
-    except services.ApprovalDenied as denied:
+        approve(revision=revision, user=request.user)
+    except ApprovalDenied as denied:
         messages.error(request, f"Not approved: {denied.reason}")
     else:
         messages.success(request, "Approved.")
     return HttpResponseRedirect(_detail_url(owner, name, number, "approvals"))
-
-
-@require_POST
-def boundary_exception_request(
-    request: HttpRequest, owner: str, name: str, number: int
-) -> HttpResponse:
-    pull_request = selectors.pull_request_for_user(
-        user=request.user, owner=owner, name=name, number=number
-    )
-    form = BoundaryExceptionRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"Exception not requested: {_form_errors(form)}")
-        return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))
-    try:
-        exception = services.boundary_exception_request(
-            pull_request=pull_request,
-            path=form.cleaned_data["path"],
-            group=form.cleaned_data["group"],
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-    except services.BoundaryExceptionDenied as denied:
-        messages.error(request, f"Exception not requested: {denied.message}")
-    else:
-        if exception.state == BoundaryException.State.GRANTED:
-            messages.info(request, "This exception is already granted.")
-        else:
-            messages.success(request, "Exception requested.")
-    return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))
-
-
-@require_POST
-def boundary_exception_decide(
-    request: HttpRequest, owner: str, name: str, number: int, exception_id: int
-) -> HttpResponse:
-    pull_request = selectors.pull_request_for_user(
-        user=request.user, owner=owner, name=name, number=number
-    )
-    exception = BoundaryException.objects.filter(pk=exception_id, pull_request=pull_request).first()
-    if exception is None:
-        raise Http404("No such exception.")
-    form = BoundaryExceptionDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"Exception not decided: {_form_errors(form)}")
-        return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))
-    grant = form.cleaned_data["decision"] == "grant"
-    try:
-        services.boundary_exception_decide(
-            exception=exception, user=request.user, grant=grant, note=form.cleaned_data["note"]
-        )
-    except services.BoundaryExceptionDenied as denied:
-        messages.error(request, f"Exception not decided: {denied.message}")
-    else:
-        messages.success(request, "Exception granted." if grant else "Exception refused.")
-    return HttpResponseRedirect(_detail_url(owner, name, number, "review-tier"))

@@ -9,9 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from findings.models import Revision
-from reviewbench.reviews.models import RevisionPolicy
+from reviewbench.approvals.models import RevisionPolicy
 from tests.browser.test_review_flow import PASSWORD, browser_page  # noqa: F401 - fixture
-from tests.reviews.factories import make_pull_request, make_repository, make_revision
+from tests.factories import make_pull_request, make_repository, make_revision
 
 
 def _awaiting(repository, number: int, title: str, *, tier: str, sla: int, hours_ago: int):

@@ -9,9 +9,10 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from findings.models import Finding
-from reviewbench.reviews.models import Approval, ChecklistItem
-from reviewbench.reviews.services import revision_review_prepare
-from tests.reviews.factories import (
+from reviewbench.approvals.models import Approval
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.services import revision_review_prepare
+from tests.factories import (
     make_file,
     make_finding,
     make_pull_request,

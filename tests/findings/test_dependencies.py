@@ -15,7 +15,7 @@ from findings.engine.scanners.dependencies import (
     typosquat_target,
     vulnerability_index_in_use,
 )
-from findings.engine.vulndb import VulnerabilityIndex, parse_osv_bytes
+from findings.engine.scanners.vulndb import VulnerabilityIndex, parse_osv_bytes
 
 from .conftest import file_change, snapshot
 

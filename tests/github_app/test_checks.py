@@ -3,12 +3,7 @@ from __future__ import annotations
 import pytest
 
 from findings.models import PullRequest, Repository, Revision
-from github_app.checks import (
-    SUMMARY_LIMIT,
-    TRUNCATION_NOTE,
-    Outcome,
-    check_run_publish,
-)
+from github_app.checks import SUMMARY_LIMIT, TRUNCATION_NOTE, Outcome, check_run_publish
 from github_app.client import TransientGitHubError
 from github_app.models import CheckRun, Installation
 from reviewbench.reviews.report import Annotation, CheckReport

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from findings.models import Finding, PullRequest, Repository, Revision
 from github_app.management.demo_repository import demo_repository_create
 from github_app.models import Installation
-from reviewbench.reviews.models import ChecklistItem
+from reviewbench.checklist.models import ChecklistItem
 from reviewbench.reviews.selectors import pull_requests_visible_to
 
 

@@ -11,9 +11,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from findings.models import ChangedFile, Finding, Revision
-from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem
-from reviewbench.reviews.services import revision_review_prepare
-from tests.reviews.factories import (
+from reviewbench.approvals.models import Approval
+from reviewbench.audit.models import AuditEvent
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.services import revision_review_prepare
+from tests.factories import (
     NEXT_SHA,
     make_file,
     make_finding,

@@ -11,9 +11,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from findings.models import Finding, Hunk, Revision
-from reviewbench.reviews.models import ChecklistItem
-from reviewbench.reviews.services import finding_triage_review, revision_review_prepare
-from tests.reviews.factories import (
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.services import revision_review_prepare
+from reviewbench.reviews.services import review_finding_triage as finding_triage_review
+from tests.factories import (
     NEXT_SHA,
     make_file,
     make_finding,

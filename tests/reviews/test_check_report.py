@@ -7,11 +7,11 @@ import re
 from django.utils import timezone
 
 from findings.models import ChangedFile, Finding, Revision
-from reviewbench.reviews.models import Approval, ChecklistItem
-from reviewbench.reviews.report import Annotation
-from reviewbench.reviews.selectors import check_report_for_revision
-from reviewbench.reviews.services import revision_review_prepare
-from tests.reviews.factories import make_file, make_finding, make_pull_request, make_revision
+from reviewbench.approvals.models import Approval
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.checklist.services import revision_review_prepare
+from reviewbench.reviews.report import Annotation, check_report_for_revision
+from tests.factories import make_file, make_finding, make_pull_request, make_revision
 
 LINK_8 = "[Open this review in ReviewBench](https://reviewbench.test/acme/shop/pull/8/)"
 LINK = "[Open this review in ReviewBench](https://reviewbench.test/acme/shop/pull/7/)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from findings.engine.snapshot import FileChange, PullRequestSnapshot
 from findings.models import Finding, Repository, Revision
-from reviewbench.reviews.models import ChecklistItem
+from reviewbench.checklist.models import ChecklistItem
 from reviewbench.reviews.services import pull_request_process
 
 CODE = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"

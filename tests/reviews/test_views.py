@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from findings.models import ChangedFile, Finding, Hunk, Revision
-from reviewbench.reviews.models import Approval, AuditEvent, ChecklistItem
-from tests.reviews.factories import (
+from reviewbench.approvals.models import Approval
+from reviewbench.audit.models import AuditEvent
+from reviewbench.checklist.models import ChecklistItem
+from tests.factories import (
     make_file,
     make_finding,
     make_pull_request,
@@ -36,7 +38,7 @@ def other_tenant(make_user):
     revision = make_revision(pull_request)
     changed = make_file(revision, "billing.py")
     finding = make_finding(revision, changed)
-    from reviewbench.reviews.services import revision_review_prepare
+    from reviewbench.checklist.services import revision_review_prepare
 
     revision_review_prepare(revision=revision)
     return pull_request, revision, finding, bob

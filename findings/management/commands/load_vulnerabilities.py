@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from findings.engine.vulndb import OSVError
+from findings.engine.scanners.vulndb import OSVError
 from findings.vulnerabilities import osv_read, vulnerabilities_load
 
 

@@ -19,7 +19,7 @@ from findings.engine.cli import (
     scan_changes,
 )
 from findings.engine.scanners import SEVERITIES
-from findings.engine.vulndb import EMPTY_INDEX, VulnerabilityIndex
+from findings.engine.scanners.vulndb import EMPTY_INDEX, VulnerabilityIndex
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from reviewbench.reviews.text import invisible_html
+from reviewbench.text import invisible_html
 
 register = template.Library()
 

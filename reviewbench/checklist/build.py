@@ -1,0 +1,460 @@
+"""Checklist generation, pure: plain descriptions of a revision in, ordered item specs out.
+
+Four sections, in this order: (1) triage of each new finding (the most severe first); (2) the
+assumption challenges of AI-written code; (3) comprehension checks, one per AI-written hunk group
+(the enclosing function, else the file), and one explanation per file without AI-written hunks;
+(4) one functional sign-off. Keys are stable across pushes (`triage:<fingerprint>`,
+`assumption:<kind>:<path>:<line hash>`, `comprehension:<path>:<function>`, `explain:<path>`) and
+each item carries the hash of the content it is about, so an answer carries over only while that
+content is unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from findings.engine.languages import language_for_path
+from reviewbench.checklist.assumptions import (
+    MAX_ASSUMPTIONS,
+    MAX_FILE_BYTES,
+    AssumptionSource,
+    assumptions_generate,
+)
+
+KIND_TRIAGE = "triage"
+KIND_ASSUMPTION = "assumption"
+KIND_COMPREHENSION = "comprehension"
+KIND_EXPLAIN = "explain"
+KIND_SIGNOFF = "signoff"
+SIGNOFF_KEY = "signoff"
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("triage", "Security findings"),
+    ("assumptions", "Assumption challenges"),
+    ("comprehension", "Comprehension"),
+    ("signoff", "Functional sign-off"),
+)
+SECTION_OF_KIND = {
+    KIND_TRIAGE: "triage",
+    KIND_ASSUMPTION: "assumptions",
+    KIND_COMPREHENSION: "comprehension",
+    KIND_EXPLAIN: "comprehension",
+    KIND_SIGNOFF: "signoff",
+}
+
+KEY_MAX_LENGTH = 200  # ChecklistItem.key
+SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+# Paths and titles come from the pull request: bound what goes into a prompt.
+PROMPT_TEXT_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class FindingInfo:
+    fingerprint: str
+    rule_id: str
+    title: str
+    severity: str
+    path: str
+    line: int
+    cwe: int | None = None
+    pre_existing: bool = False
+
+
+@dataclass(frozen=True)
+class HunkInfo:
+    index: int
+    content_hash: str
+    content: str = ""
+    target_start: int = 1
+    section_header: str = ""
+    ai: bool = False
+
+    def new_side(self) -> list[tuple[int, str, bool]]:
+        """(new line number, text, added?) for each line on the head side of the hunk."""
+        rows: list[tuple[int, str, bool]] = []
+        number = self.target_start
+        for raw in self.content.splitlines():
+            if raw.startswith(("@@", "-", "\\")):
+                continue
+            rows.append((number, raw[1:], raw.startswith("+")))
+            number += 1
+        return rows
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str
+    hunk_hashes: tuple[str, ...] = ()
+    hunks: tuple[HunkInfo, ...] = ()
+    # The file's text at head when the caller has it; otherwise it is rebuilt from the hunks.
+    text: str | None = None
+
+    @property
+    def ai_hunks(self) -> tuple[HunkInfo, ...]:
+        return tuple(hunk for hunk in self.hunks if hunk.ai)
+
+    def all_hunk_hashes(self) -> tuple[str, ...]:
+        return self.hunk_hashes or tuple(hunk.content_hash for hunk in self.hunks)
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    key: str
+    kind: str
+    position: int
+    prompt: str
+    content_hash: str
+    finding_fingerprint: str | None = None
+    path: str | None = None
+    assumption_kind: str = ""
+    line: int | None = None
+    hunk_index: int | None = None
+    hunk_indexes: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _bounded(text: str, limit: int = PROMPT_TEXT_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def explain_key(path: str) -> str:
+    """`explain:<path>`, or a hash of the path when the path would not fit the key column."""
+    key = f"{KIND_EXPLAIN}:{path}"
+    if len(key) <= KEY_MAX_LENGTH:
+        return key
+    return f"{KIND_EXPLAIN}:sha256:{hashlib.sha256(path.encode('utf-8')).hexdigest()}"
+
+
+def triage_key(fingerprint: str) -> str:
+    return f"{KIND_TRIAGE}:{fingerprint}"[:KEY_MAX_LENGTH]
+
+
+def file_content_hash(hunk_hashes: Sequence[str]) -> str:
+    """sha256 over the file's hunk content hashes, in hunk order."""
+    digest = hashlib.sha256()
+    for value in hunk_hashes:
+        digest.update(value.encode("ascii", "replace"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def triage_prompt(finding: FindingInfo) -> str:
+    cwe = f" (CWE-{finding.cwe})" if finding.cwe else ""
+    return (
+        f"Triage {finding.severity} finding {_bounded(finding.rule_id, 128)}{cwe} at "
+        f"{_bounded(finding.path)}:{finding.line}: {_bounded(finding.title)}"
+    )
+
+
+def explain_prompt(path: str) -> str:
+    return (
+        f"Explain in your own words what the change to {_bounded(path)} does and why it is correct"
+    )
+
+
+def comprehension_key(path: str, group: str) -> str:
+    """`comprehension:<path>:<group>`, hashed when it would not fit the key column."""
+    key = f"{KIND_COMPREHENSION}:{path}:{group}"
+    if len(key) <= KEY_MAX_LENGTH:
+        return key
+    digest = hashlib.sha256(f"{path}\n{group}".encode()).hexdigest()
+    return f"{KIND_COMPREHENSION}:sha256:{digest}"
+
+
+def comprehension_prompt(path: str, function: str | None) -> str:
+    if function:
+        return (
+            f"Explain in your own words what {_bounded(function, 120)} in {_bounded(path)} does "
+            "and why it is correct"
+        )
+    return (
+        f"Explain in your own words what the AI-written code in {_bounded(path)} does and why "
+        "it is correct"
+    )
+
+
+SIGNOFF_PROMPT = (
+    "Functional sign-off: I ran or tested the change and it does what the pull request says. "
+    "State briefly how you verified it."
+)
+
+
+def file_text(file: FileInfo) -> str:
+    """The head text of a file, or its hunks' head-side lines placed at their line numbers."""
+    if file.text is not None:
+        return file.text
+    placed: dict[int, str] = {}
+    for hunk in file.hunks:
+        for number, text, _added in hunk.new_side():
+            placed[number] = text
+    if not placed:
+        return ""
+    last = min(max(placed), 200_000)
+    return "\n".join(placed.get(number, "") for number in range(1, last + 1)) + "\n"
+
+
+def ai_lines(file: FileInfo) -> frozenset[int]:
+    """New-side numbers of the lines added by AI-written hunks."""
+    return frozenset(
+        number for hunk in file.ai_hunks for number, _text, added in hunk.new_side() if added
+    )
+
+
+def _python_functions(text: str) -> list[tuple[int, int, str]]:
+    """(first line, last line, qualified name) of every function, innermost last."""
+    if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
+        return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    found: list[tuple[int, int, str]] = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                start = min([d.lineno for d in child.decorator_list] + [child.lineno])
+                end = getattr(child, "end_lineno", None) or child.lineno
+                if not isinstance(child, ast.ClassDef):
+                    found.append((start, end, f"{name}()"))
+                visit(child, f"{name}.")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return found
+
+
+_HEADER_FUNCTION = re.compile(
+    r"(?:\bfunc\s+(?:\([^)]*\)\s*)?|\bfunction\s*\*?\s*|\bdef\s+|\bfn\s+)([A-Za-z_$][\w$]*)"
+    r"|([A-Za-z_$][\w$]*)\s*(?:=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*=>)|\()"
+)
+_NOT_FUNCTIONS = frozenset({"if", "for", "while", "switch", "catch", "return", "new", "class"})
+
+
+def header_function(section_header: str) -> str | None:
+    """The function named by a hunk's `@@ … @@ <section header>`, when it names one."""
+    match = _HEADER_FUNCTION.search(section_header[:300])
+    if match is None:
+        return None
+    name = match.group(1) or match.group(2)
+    if not name or name in _NOT_FUNCTIONS:
+        return None
+    return f"{name}()"
+
+
+def comprehension_groups(file: FileInfo) -> list[tuple[str | None, tuple[HunkInfo, ...]]]:
+    """The file's AI-written hunks grouped by enclosing function (None: the file as a whole)."""
+    ai_hunks = file.ai_hunks
+    if not ai_hunks:
+        return []
+    functions: list[tuple[int, int, str]] = []
+    if language_for_path(file.path) == "python":
+        functions = _python_functions(file_text(file))
+    groups: dict[str | None, list[HunkInfo]] = {}
+    for hunk in ai_hunks:
+        added = [number for number, _text, is_added in hunk.new_side() if is_added]
+        function: str | None = None
+        if functions and added:
+            enclosing = [f for f in functions if f[0] <= added[0] <= f[1]]
+            if enclosing:
+                function = max(enclosing, key=lambda f: f[0])[2]
+        elif not functions:
+            function = header_function(hunk.section_header)
+        groups.setdefault(function, []).append(hunk)
+    return [(name, tuple(hunks)) for name, hunks in groups.items()]
+
+
+def checklist_build(
+    findings: Sequence[FindingInfo],
+    files: Sequence[FileInfo],
+    *,
+    signoff: bool | None = None,
+    assumption_limit: int = MAX_ASSUMPTIONS,
+) -> list[ItemSpec]:
+    """Ordered checklist specs: triage, assumption challenges, comprehension, sign-off.
+
+    The sign-off is added whenever there is something to review (signoff=None) or when asked.
+    """
+    specs: list[ItemSpec] = []
+    seen: set[str] = set()
+
+    def add(spec_key: str, kind: str, prompt: str, content_hash: str, **extra) -> None:  # type: ignore[no-untyped-def]
+        if spec_key in seen:
+            return
+        seen.add(spec_key)
+        specs.append(
+            ItemSpec(
+                key=spec_key,
+                kind=kind,
+                position=len(specs),
+                prompt=prompt,
+                content_hash=content_hash,
+                **extra,
+            )
+        )
+
+    new_findings = sorted(
+        (finding for finding in findings if not finding.pre_existing),
+        key=lambda f: (
+            -SEVERITY_RANK.get(f.severity, -1),
+            f.path,
+            f.line,
+            f.rule_id,
+            f.fingerprint,
+        ),
+    )
+    for finding in new_findings:
+        add(
+            triage_key(finding.fingerprint),
+            KIND_TRIAGE,
+            triage_prompt(finding),
+            finding.fingerprint,
+            finding_fingerprint=finding.fingerprint,
+        )
+
+    sources = [
+        AssumptionSource(path=file.path, text=file_text(file), ai_lines=ai_lines(file))
+        for file in files
+        if file.ai_hunks
+    ]
+    hunk_at_line: dict[tuple[str, int], int] = {
+        (file.path, number): hunk.index
+        for file in files
+        for hunk in file.ai_hunks
+        for number, _text, added in hunk.new_side()
+        if added
+    }
+    for assumption in assumptions_generate(sources, limit=assumption_limit):
+        add(
+            assumption.key,
+            KIND_ASSUMPTION,
+            assumption.prompt,
+            hashlib.sha256(assumption.code.encode("utf-8")).hexdigest(),
+            path=assumption.path,
+            assumption_kind=assumption.kind,
+            line=assumption.line,
+            hunk_index=hunk_at_line.get((assumption.path, assumption.line)),
+        )
+
+    for file in files:
+        groups = comprehension_groups(file)
+        if not groups:
+            add(
+                explain_key(file.path),
+                KIND_EXPLAIN,
+                explain_prompt(file.path),
+                file_content_hash(file.all_hunk_hashes()),
+                path=file.path,
+            )
+            continue
+        for function, hunks in groups:
+            first_line = next((n for h in hunks for n, _t, added in h.new_side() if added), None)
+            add(
+                comprehension_key(file.path, function or "*"),
+                KIND_COMPREHENSION,
+                comprehension_prompt(file.path, function),
+                file_content_hash([hunk.content_hash for hunk in hunks]),
+                path=file.path,
+                line=first_line,
+                hunk_index=hunks[0].index,
+                hunk_indexes=tuple(hunk.index for hunk in hunks),
+            )
+
+    if signoff or (signoff is None and specs):
+        add(SIGNOFF_KEY, KIND_SIGNOFF, SIGNOFF_PROMPT, "")
+    return specs
+
+
+# --- answer checks, pure ------------------------------------------------------------------------
+
+ANSWER_MIN_LENGTH = 30
+THIN_ANSWER_LENGTH = 80
+COPIED_TOKEN_SHARE = 0.6
+COPIED_LINE_LENGTH = 20
+LOW_DIVERSITY = 0.45
+GENERIC_PHRASES = (
+    "looks good",
+    "lgtm",
+    "it works",
+    "works fine",
+    "seems fine",
+    "seems ok",
+    "no issues",
+    "self-explanatory",
+    "self explanatory",
+    "as described",
+    "does what it says",
+    "straightforward",
+)
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[(){}\[\]<>=+*/%&|^~;:$#@!-]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# Prose punctuation is not evidence of copied code.
+_PROSE_SYMBOLS = frozenset({":", "-", "!"})
+
+
+def code_lines(hunk_contents: Sequence[str]) -> list[str]:
+    """Head-side code lines (added and context) of some hunks, without diff prefixes."""
+    lines: list[str] = []
+    for content in hunk_contents:
+        for raw in content.splitlines():
+            if raw.startswith(("@@", "-", "\\")):
+                continue
+            lines.append(raw[1:])
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text) if t not in _PROSE_SYMBOLS]
+
+
+def copied_code_reason(answer: str, hunk_contents: Sequence[str]) -> str | None:
+    """Why an answer reads as copied code rather than an explanation, or None."""
+    lines = code_lines(hunk_contents)
+    flat = " ".join(answer.split())
+    for line in lines:
+        stripped = " ".join(line.split())
+        if len(stripped) >= COPIED_LINE_LENGTH and stripped in flat:
+            return (
+                "The answer copies a line of the code; explain what it does in your own words "
+                "instead of quoting it."
+            )
+    code_tokens = set(_tokens("\n".join(lines)))
+    answer_tokens = _tokens(answer)
+    if not answer_tokens or not code_tokens:
+        return None
+    share = sum(1 for token in answer_tokens if token in code_tokens) / len(answer_tokens)
+    if share > COPIED_TOKEN_SHARE:
+        return (
+            f"{round(share * 100)}% of the answer is tokens of the code itself; explain in your "
+            "own words what it does and why it is correct."
+        )
+    return None
+
+
+def thin_answer_reason(answer: str) -> str | None:
+    """Why an accepted answer should still be looked at by a lead, or None when it is not thin."""
+    reasons: list[str] = []
+    folded = answer.casefold()
+    generic = [phrase for phrase in GENERIC_PHRASES if phrase in folded]
+    if generic:
+        reasons.append(f"generic phrase “{generic[0]}”")
+    if len(answer) < THIN_ANSWER_LENGTH:
+        reasons.append(f"short ({len(answer)} characters)")
+    words = [w.casefold() for w in _WORD.findall(answer)]
+    if len(words) >= 8 and len(set(words)) / len(words) < LOW_DIVERSITY:
+        reasons.append("repetitive wording")
+    return "Thin answer: " + ", ".join(reasons) if reasons else None
+
+
+_LOCATION = re.compile(r"[\w./-]+\.\w+:\d+")
+
+
+def has_location(answer: str) -> bool:
+    """True when the answer names a `file:line` (e.g. `app/db.py:42`)."""
+    return _LOCATION.search(answer) is not None

@@ -1,0 +1,478 @@
+"""Writes of the checklist: preparing it for a revision, answers, and triage as a reviewer.
+
+Every answer and triage writes an audit event and notifies the review-state listeners after
+commit. The checklist knows nothing of tiers: re-evaluating the tier after an answer or a triage
+is the review workflow's (`reviewbench.reviews.services`) job.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from findings.models import ChangedFile, Finding, Hunk, Revision
+from findings.services import finding_record_from_review, finding_triage
+from reviewbench.access.selectors import user_is_author, user_is_member
+from reviewbench.audit.services import audit_record
+from reviewbench.checklist import selectors
+from reviewbench.checklist.assumptions import KIND_CWE, KIND_LABELS
+from reviewbench.checklist.build import (
+    ANSWER_MIN_LENGTH,
+    FileInfo,
+    FindingInfo,
+    HunkInfo,
+    checklist_build,
+    copied_code_reason,
+    has_location,
+    thin_answer_reason,
+)
+from reviewbench.checklist.models import ChecklistItem
+from reviewbench.notifications.services import notify_state_changed
+
+logger = logging.getLogger(__name__)
+
+
+ANSWER_MAX_LENGTH = 10_000
+
+
+SIGNOFF_MIN_LENGTH = 20
+
+
+REASON_MIN_LENGTH = 10
+
+
+HOLDS_LOCATION_MIN_LENGTH = 5
+
+
+AUDIT_ANSWER_LIMIT = 2000
+
+
+# Head text larger than this is not kept for the AST walk (the assumption scanner skips it too).
+MAX_CONTENT_CHARS = 1024 * 1024
+
+
+CARRIED_KINDS = (
+    ChecklistItem.Kind.ASSUMPTION,
+    ChecklistItem.Kind.COMPREHENSION,
+    ChecklistItem.Kind.EXPLAIN,
+)
+
+
+TEXT_ANSWER_KINDS = (ChecklistItem.Kind.COMPREHENSION, ChecklistItem.Kind.EXPLAIN)
+
+
+ASSUMPTION_SCANNER_ID = "reviewbench.assumption"
+
+
+class AnswerRejected(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TriageDenied(Exception):
+    """The user may not triage this finding (the review rules, not the triage rules, say no)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _file_infos(
+    files: list[ChangedFile], contents: Mapping[str, str | None] | None
+) -> list[FileInfo]:
+    infos = []
+    for changed in files:
+        text = (contents or {}).get(changed.path)
+        if text is not None and len(text) > MAX_CONTENT_CHARS:
+            text = None
+        hunks = tuple(
+            HunkInfo(
+                index=hunk.index,
+                content_hash=hunk.content_hash,
+                content=hunk.content,
+                target_start=hunk.target_start,
+                section_header=hunk.section_header,
+                ai=hunk.authorship == Hunk.Authorship.AI,
+            )
+            for hunk in changed.hunks.all()
+        )
+        infos.append(
+            FileInfo(
+                path=changed.path,
+                hunk_hashes=tuple(h.content_hash for h in hunks),
+                hunks=hunks,
+                text=text,
+            )
+        )
+    return infos
+
+
+def _assumption_fingerprint(key: str) -> str:
+    return hashlib.sha256(f"{ASSUMPTION_SCANNER_ID}:{key}".encode()).hexdigest()
+
+
+def _record_assumption_finding(
+    *, item: ChecklistItem, user: AbstractBaseUser | None, reason: str
+) -> Finding:
+
+    label = KIND_LABELS.get(item.assumption_kind, "Assumption does not hold")
+    return finding_record_from_review(
+        revision=item.revision,
+        user=user,
+        path=item.path,
+        line=item.line or 1,
+        rule_id=f"assumption.{item.assumption_kind or 'unknown'}",
+        title=f"Assumption does not hold: {label}",
+        message=f"{item.prompt}\n\nReviewer: {reason}",
+        fingerprint=_assumption_fingerprint(item.key),
+        cwe=KIND_CWE.get(item.assumption_kind),
+    )
+
+
+@transaction.atomic
+def revision_review_prepare(
+    *, revision: Revision, contents: Mapping[str, str | None] | None = None
+) -> list[ChecklistItem]:
+    """Create the revision's checklist (idempotent), carrying unchanged answers over.
+
+    `contents` maps paths to their text at head (from the snapshot) for the Python AST walk;
+    without it the head text is rebuilt from the hunks.
+    """
+    if revision.status != Revision.Status.READY:
+        logger.info(
+            "reviews.checklist.not_ready",
+            extra={"revision_id": revision.pk, "status": revision.status},
+        )
+        return selectors.revision_checklist(revision)
+    findings = list(Finding.objects.filter(revision=revision))
+    files = list(
+        ChangedFile.objects.filter(revision=revision)
+        .prefetch_related("hunks")
+        .order_by("position", "path")
+    )
+    specs = checklist_build(
+        [
+            FindingInfo(
+                fingerprint=f.fingerprint,
+                rule_id=f.rule_id,
+                title=f.title,
+                severity=f.severity,
+                path=f.path,
+                line=f.line,
+                cwe=f.cwe,
+                pre_existing=f.pre_existing,
+            )
+            for f in findings
+        ],
+        _file_infos(files, contents),
+    )
+    findings_by_fingerprint = {f.fingerprint: f for f in findings}
+    files_by_path = {changed.path: changed for changed in files}
+    hunk_ids = {
+        (changed.path, hunk.index): hunk.pk for changed in files for hunk in changed.hunks.all()
+    }
+
+    source = selectors.revision_to_carry_from(revision)
+    carried: dict[str, ChecklistItem] = {}
+    if source is not None:
+        carried = {
+            item.key: item
+            for item in ChecklistItem.objects.filter(
+                revision=source, kind__in=CARRIED_KINDS, answered_at__isnull=False
+            )
+        }
+
+    rows = []
+    for spec in specs:
+        row = ChecklistItem(
+            revision=revision,
+            key=spec.key,
+            kind=spec.kind,
+            position=spec.position,
+            prompt=spec.prompt,
+            content_hash=spec.content_hash,
+            finding=findings_by_fingerprint.get(spec.finding_fingerprint or ""),
+            changed_file=files_by_path.get(spec.path or ""),
+            hunk_id=hunk_ids.get((spec.path or "", spec.hunk_index))
+            if spec.hunk_index is not None
+            else None,
+            assumption_kind=spec.assumption_kind,
+            path=(spec.path or "")[:1024],
+            line=spec.line,
+        )
+        earlier = carried.get(spec.key)
+        if (
+            earlier is not None
+            and earlier.kind == spec.kind
+            and earlier.content_hash == spec.content_hash
+        ):
+            row.answer = earlier.answer
+            row.outcome = earlier.outcome
+            row.flagged = earlier.flagged
+            row.flag_reason = earlier.flag_reason
+            row.answered_by_id = earlier.answered_by_id
+            row.answered_at = earlier.answered_at
+            # Point at the push where the answer was actually given, not merely the last one.
+            row.carried_over_from = earlier.carried_over_from or (
+                source.head_sha if source is not None else ""
+            )
+        rows.append(row)
+    ChecklistItem.objects.bulk_create(rows, ignore_conflicts=True)
+    items = selectors.revision_checklist(revision)
+    for item in items:
+        # The code a reviewer said is unsafe did not change: the finding stands on this push too.
+        if (
+            item.kind == ChecklistItem.Kind.ASSUMPTION
+            and item.carried_over_from
+            and item.outcome == ChecklistItem.Outcome.DOES_NOT_HOLD
+        ):
+            _record_assumption_finding(item=item, user=item.answered_by, reason=item.answer)
+    logger.info(
+        "reviews.checklist.prepared",
+        extra={
+            "revision_id": revision.pk,
+            "items": len(items),
+            "carried_over": sum(1 for item in items if item.carried_over_from),
+        },
+    )
+    return items
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _check_assumption_answer(text: str, outcome: str) -> None:
+    if outcome not in (
+        ChecklistItem.Outcome.HOLDS,
+        ChecklistItem.Outcome.DOES_NOT_HOLD,
+        ChecklistItem.Outcome.NOT_APPLICABLE,
+    ):
+        raise AnswerRejected(
+            "Choose whether the assumption holds, does not hold or does not apply."
+        )
+    if outcome == ChecklistItem.Outcome.HOLDS:
+        if has_location(text):
+            if len(text) < HOLDS_LOCATION_MIN_LENGTH:
+                raise AnswerRejected("Say where the assumption is enforced (file:line).")
+        elif len(text) < ANSWER_MIN_LENGTH:
+            raise AnswerRejected(
+                "Say where the assumption is enforced: a file:line (e.g. app/db.py:42) or an "
+                f"explanation of at least {ANSWER_MIN_LENGTH} characters; this one has "
+                f"{len(text)}."
+            )
+    elif len(text) < REASON_MIN_LENGTH:
+        what = (
+            "why it does not hold"
+            if outcome == ChecklistItem.Outcome.DOES_NOT_HOLD
+            else "why it does not apply"
+        )
+        raise AnswerRejected(
+            f"Say {what}: a reason of at least {REASON_MIN_LENGTH} characters is needed."
+        )
+
+
+def _check_explanation(item: ChecklistItem, text: str) -> str | None:
+    """Reject copied, short or duplicate explanations; return a flag reason for thin ones."""
+    if len(text) < ANSWER_MIN_LENGTH:
+        raise AnswerRejected(
+            f"An explanation needs at least {ANSWER_MIN_LENGTH} characters; "
+            f"this one has {len(text)}."
+        )
+    hunks = Hunk.objects.filter(changed_file_id=item.changed_file_id)
+    if item.kind == ChecklistItem.Kind.COMPREHENSION:
+        hunks = hunks.filter(authorship=Hunk.Authorship.AI)
+    copied = copied_code_reason(text, list(hunks.values_list("content", flat=True)))
+    if copied is not None:
+        raise AnswerRejected(copied)
+    others = (
+        ChecklistItem.objects.filter(revision_id=item.revision_id, kind__in=TEXT_ANSWER_KINDS)
+        .exclude(pk=item.pk)
+        .exclude(answer="")
+        .values_list("answer", flat=True)
+    )
+    if _normalised(text) in {_normalised(other) for other in others}:
+        what = "file" if item.kind == ChecklistItem.Kind.EXPLAIN else "part of the code"
+        raise AnswerRejected(
+            "This explanation is identical to another one on this pull request; "
+            f"explain each {what} in its own words."
+        )
+    return thin_answer_reason(text)
+
+
+@transaction.atomic
+def checklist_item_answer(
+    *, item: ChecklistItem, user: AbstractBaseUser, answer: str, outcome: str = ""
+) -> ChecklistItem:
+    """Record a reviewer's answer to an assumption, comprehension, explain or sign-off item
+    (raises AnswerRejected); `outcome` is required for assumptions only."""
+    item = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .select_related("revision__pull_request__repository")
+        .get(pk=item.pk)
+    )
+    revision = item.revision
+    pull_request = revision.pull_request
+    if item.kind == ChecklistItem.Kind.TRIAGE:
+        raise AnswerRejected("Findings are answered by triaging them, not with a text answer.")
+    if revision.status != Revision.Status.READY or pull_request.head_sha != revision.head_sha:
+        raise AnswerRejected("This revision is no longer the pull request's head.")
+    if not user_is_member(user=user, repository=pull_request.repository):
+        raise AnswerRejected("You are not a member of an installation of this repository.")
+    if user_is_author(user=user, pull_request=pull_request):
+        raise AnswerRejected("The author of a pull request cannot answer its review checklist.")
+    text = (answer or "").strip()
+    outcome = (outcome or "").strip()
+    if len(text) > ANSWER_MAX_LENGTH:
+        raise AnswerRejected(f"An answer may have at most {ANSWER_MAX_LENGTH} characters.")
+    flag_reason: str | None = None
+    if item.kind == ChecklistItem.Kind.ASSUMPTION:
+        _check_assumption_answer(text, outcome)
+    elif item.kind == ChecklistItem.Kind.SIGNOFF:
+        outcome = ""
+        if len(text) < SIGNOFF_MIN_LENGTH:
+            raise AnswerRejected(
+                f"Say how you verified the change: at least {SIGNOFF_MIN_LENGTH} characters; "
+                f"this one has {len(text)}."
+            )
+    else:
+        outcome = ""
+        flag_reason = _check_explanation(item, text)
+
+    previous = None
+    if item.answered_at is not None:
+        previous = {
+            "answer": item.answer[:AUDIT_ANSWER_LIMIT],
+            "outcome": item.outcome,
+            "answered_by_id": item.answered_by_id,
+            "answered_at": item.answered_at.isoformat(),
+            "carried_over_from": item.carried_over_from,
+        }
+    finding_id = None
+    if item.kind == ChecklistItem.Kind.ASSUMPTION:
+        if outcome == ChecklistItem.Outcome.DOES_NOT_HOLD:
+            finding_id = _record_assumption_finding(item=item, user=user, reason=text).pk
+        elif item.outcome == ChecklistItem.Outcome.DOES_NOT_HOLD:
+            finding_id = _withdraw_assumption_finding(item=item, user=user, outcome=outcome)
+
+    item.answer = text
+    item.outcome = outcome
+    item.flagged = flag_reason is not None
+    item.flag_reason = (flag_reason or "")[:300]
+    item.answered_by = user
+    item.answered_at = timezone.now()
+    item.carried_over_from = ""
+    item.save(
+        update_fields=[
+            "answer",
+            "outcome",
+            "flagged",
+            "flag_reason",
+            "answered_by",
+            "answered_at",
+            "carried_over_from",
+        ]
+    )
+    details: dict[str, Any] = {
+        "item_id": item.pk,
+        "key": item.key,
+        "kind": item.kind,
+        "length": len(text),
+        "answer": text[:AUDIT_ANSWER_LIMIT],
+        "outcome": outcome,
+        "flagged": item.flagged,
+        "flag_reason": item.flag_reason,
+    }
+    if finding_id is not None:
+        details["finding_id"] = finding_id
+    if previous is not None:
+        details["previous"] = previous
+    audit_record(revision=revision, actor=user, action="checklist.answered", details=details)
+    notify_state_changed(revision=revision)
+    logger.info(
+        "reviews.checklist.answered",
+        extra={
+            "item_id": item.pk,
+            "user_id": user.pk,
+            "kind": item.kind,
+            "outcome": outcome,
+            "flagged": item.flagged,
+        },
+    )
+    return item
+
+
+def _withdraw_assumption_finding(
+    *, item: ChecklistItem, user: AbstractBaseUser, outcome: str
+) -> int | None:
+    """The reviewer changed their mind: the finding they raised no longer blocks approval."""
+
+    finding = Finding.objects.filter(
+        revision_id=item.revision_id, fingerprint=_assumption_fingerprint(item.key)
+    ).first()
+    if finding is None:
+        return None
+    finding_triage(
+        finding=finding,
+        user=user,
+        decision=Finding.Triage.FALSE_POSITIVE,
+        reason=f"The reviewer re-answered the assumption as {outcome.replace('_', ' ')}.",
+    )
+    return finding.pk
+
+
+@transaction.atomic
+def finding_triage_review(
+    *,
+    finding: Finding,
+    user: AbstractBaseUser,
+    decision: str,
+    reason: str = "",
+    expires_at: datetime.date | None = None,
+) -> Finding:
+    """Triage a finding as a reviewer: review rules here, triage rules in findings.services."""
+
+    finding = Finding.objects.select_related("revision__pull_request__repository").get(
+        pk=finding.pk
+    )
+    revision = finding.revision
+    pull_request = revision.pull_request
+    if revision.status != Revision.Status.READY or pull_request.head_sha != revision.head_sha:
+        raise TriageDenied("This revision is no longer the pull request's head.")
+    if not user_is_member(user=user, repository=pull_request.repository):
+        raise TriageDenied("You are not a member of an installation of this repository.")
+    if user_is_author(user=user, pull_request=pull_request):
+        raise TriageDenied("The author of a pull request cannot triage its findings.")
+    previous = finding.triage
+    finding = finding_triage(
+        finding=finding, user=user, decision=decision, reason=reason, expires_at=expires_at
+    )
+    audit_record(
+        revision=revision,
+        actor=user,
+        action="finding.triaged",
+        details={
+            "finding_id": finding.pk,
+            "fingerprint": finding.fingerprint,
+            "from": previous,
+            "to": finding.triage,
+            "reason": finding.triage_reason,
+            "expires_at": finding.triage_expires_at.isoformat()
+            if finding.triage_expires_at
+            else None,
+        },
+    )
+    notify_state_changed(revision=revision)
+    logger.info(
+        "reviews.finding.triaged",
+        extra={"finding_id": finding.pk, "user_id": user.pk, "decision": finding.triage},
+    )
+    return finding

@@ -1,0 +1,433 @@
+"""Assumption challenges are generated from the code, pure: per kind, per language, bounded."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from reviewbench.checklist.assumptions import (
+    KINDS,
+    MAX_ASSUMPTIONS,
+    AssumptionSource,
+    assumption_key,
+    assumptions_for_file,
+    assumptions_generate,
+)
+
+
+def generate(path: str, code: str, ai_lines=None) -> list:
+    lines = frozenset(ai_lines or range(1, code.count("\n") + 2))
+    return assumptions_for_file(AssumptionSource(path=path, text=code, ai_lines=lines))
+
+
+def of_kind(path: str, code: str, kind: str) -> list:
+    return [a for a in generate(path, code) if a.kind == kind]
+
+
+PY_HEAD = "import os, re, pickle, subprocess, hashlib, logging, requests, yaml\n"
+
+# (kind, path, unsafe code, the prompt it must produce, safe code that must produce nothing)
+CASES = [
+    (
+        "sql",
+        "app/db.py",
+        "def find(request, cursor):\n"
+        "    name = request.GET['name']\n"
+        "    query = f\"SELECT * FROM o WHERE name = '{name}'\"\n"
+        "    cursor.execute(query)\n",
+        "`name` (line 2) never reaches the SQL in `cursor.execute` on line 4 unchecked "
+        "(in app/db.py).",
+        "def find(cursor, name):\n    cursor.execute('SELECT * FROM o WHERE name = %s', (name,))\n",
+    ),
+    (
+        "shell",
+        "app/run.py",
+        "import os\ndef run(target):\n    os.system('ping ' + target)\n",
+        "`target` (line 2) never reaches the shell command in `os.system` on line 3 unchecked "
+        "(in app/run.py).",
+        "import subprocess\ndef run():\n    subprocess.run(['ls', '-l'])\n",
+    ),
+    (
+        "path",
+        "app/files.py",
+        "import os\ndef read(request):\n    fname = request.GET['f']\n"
+        "    return open(os.path.join('/srv', fname)).read()\n",
+        "`fname` (line 3) never reaches the file path in `open` on line 4 unchecked "
+        "(in app/files.py).",
+        "def read():\n    return open('/srv/static.txt').read()\n",
+    ),
+    (
+        "ssrf",
+        "app/fetch.py",
+        "import requests\ndef proxy(url):\n    return requests.get(url, timeout=5)\n",
+        "`url` (line 2) never reaches the URL fetched by `requests.get` (SSRF) on line 3 "
+        "unchecked (in app/fetch.py).",
+        "import requests\ndef ping():\n"
+        "    return requests.get('https://status.example', timeout=5)\n",
+    ),
+    (
+        "redirect",
+        "app/login.py",
+        "from django.shortcuts import redirect\ndef done(request):\n"
+        "    nxt = request.GET.get('next')\n    return redirect(nxt)\n",
+        "`nxt` (line 3) never reaches the redirect target of `redirect` on line 4 unchecked "
+        "(in app/login.py).",
+        "from django.shortcuts import redirect\ndef done():\n    return redirect('/home')\n",
+    ),
+    (
+        "template",
+        "app/html.py",
+        "from django.utils.safestring import mark_safe\ndef badge(label):\n"
+        "    return mark_safe('<b>' + label + '</b>')\n",
+        "`label` (line 2) never reaches the HTML/template built by `mark_safe` on line 3 "
+        "unchecked (in app/html.py).",
+        "from django.utils.safestring import mark_safe\n"
+        "def badge():\n    return mark_safe('<b>x</b>')\n",
+    ),
+    (
+        "deserialize",
+        "app/cache.py",
+        "import pickle\ndef load(blob):\n    return pickle.loads(blob)\n",
+        "`blob` (line 2) never reaches the deserializer `pickle.loads` on line 3 unchecked "
+        "(in app/cache.py).",
+        "import yaml\ndef load(text):\n    return yaml.load(text, Loader=yaml.SafeLoader)\n",
+    ),
+    (
+        "regex",
+        "app/search.py",
+        "import re\ndef search(pattern, text):\n    return re.search(pattern, text)\n",
+        "`pattern` (line 2) never reaches the regular expression in `re.search` (ReDoS) on "
+        "line 3 unchecked (in app/search.py).",
+        "import re\ndef search(text):\n    return re.search(r'^[a-z]+$', text)\n",
+    ),
+    (
+        "error_details",
+        "app/api.py",
+        "from django.http import JsonResponse\ndef view(request):\n    try:\n        work()\n"
+        "    except Exception as exc:\n        return JsonResponse({'error': str(exc)})\n",
+        "The error details in `exc` returned on line 6 are safe to show the client "
+        "(in app/api.py).",
+        "from django.http import JsonResponse\ndef view(request):\n    try:\n        work()\n"
+        "    except Exception:\n        return JsonResponse({'error': 'internal error'})\n",
+    ),
+    (
+        "secret_compare",
+        "app/hooks.py",
+        "def check(request, expected_token):\n    token = request.headers.get('X-Token')\n"
+        "    return token == expected_token\n",
+        "Comparing `token` with `==` on line 3 need not be constant-time (in app/hooks.py).",
+        "import hmac\ndef check(token, expected_token):\n"
+        "    return hmac.compare_digest(token, expected_token)\n",
+    ),
+    (
+        "cookie_flags",
+        "app/session.py",
+        "def login(response, sid):\n    response.set_cookie('sid', sid, secure=True)\n",
+        "The cookie set by `response.set_cookie` on line 2 needs no HttpOnly/SameSite flags "
+        "(in app/session.py).",
+        "def login(response, sid):\n"
+        "    response.set_cookie('sid', sid, secure=True, httponly=True, samesite='Lax')\n",
+    ),
+    (
+        "upload",
+        "app/upload.py",
+        "def upload(request):\n    doc = request.FILES['doc']\n    store(doc)\n",
+        "The upload `request.FILES[…]` on line 2 has bounded size and type (in app/upload.py).",
+        "def upload(request):\n    doc = request.FILES['doc']\n"
+        "    if doc.size > MAX_UPLOAD or doc.content_type != 'application/pdf':\n"
+        "        raise ValueError\n",
+    ),
+    (
+        "parse",
+        "app/paging.py",
+        "def page(request):\n    size = request.GET['size']\n    return int(size)\n",
+        "`int` of `size` (line 2) on line 3 always succeeds and stays in range (in app/paging.py).",
+        "def page(request):\n    try:\n        return int(request.GET['size'])\n"
+        "    except ValueError:\n        return 20\n",
+    ),
+    (
+        "timeout",
+        "app/notify.py",
+        "import requests\ndef notify():\n    requests.post('https://hooks.example/x', json={})\n",
+        "The outbound call `requests.post` on line 3 needs no timeout (in app/notify.py).",
+        "import requests\ndef notify():\n"
+        "    requests.post('https://hooks.example/x', json={}, timeout=5)\n",
+    ),
+    (
+        "authz",
+        "app/views.py",
+        "from django.http import JsonResponse\ndef export_orders(request):\n"
+        "    return JsonResponse({'orders': list_orders()})\n",
+        "The new endpoint `export_orders` on line 2 needs no authentication or permission check "
+        "(in app/views.py).",
+        "from django.contrib.auth.decorators import login_required\n@login_required\n"
+        "def export_orders(request):\n    return list_orders()\n",
+    ),
+    (
+        "crypto",
+        "app/ids.py",
+        "import hashlib\ndef fingerprint(data):\n    return hashlib.md5(data).hexdigest()\n",
+        "`hashlib.md5` on line 3 is an adequate choice of hash or cipher (in app/ids.py).",
+        "import hashlib\ndef fingerprint(data):\n    return hashlib.sha256(data).hexdigest()\n",
+    ),
+    (
+        "tls_verify",
+        "app/client.py",
+        "import requests\ndef call():\n"
+        "    return requests.get('https://internal', verify=False, timeout=3)\n",
+        "Turning TLS certificate verification off in `requests.get` on line 3 is safe "
+        "(in app/client.py).",
+        "import requests\ndef call():\n    return requests.get('https://internal', timeout=3)\n",
+    ),
+    (
+        "file_permissions",
+        "app/store.py",
+        "import os\ndef save(path):\n    os.chmod(path, 0o777)\n",
+        "The permissions `0o777` set by `os.chmod` on line 3 are not too open (in app/store.py).",
+        "import os\ndef save(path):\n    os.chmod(path, 0o600)\n",
+    ),
+    (
+        "log_input",
+        "app/audit.py",
+        "import logging\nlogger = logging.getLogger(__name__)\ndef hit(request):\n"
+        "    who = request.GET.get('user')\n    logger.info('login by %s', who)\n",
+        "Logging `who` (line 4) with `logger.info` on line 5 is safe: no forged log lines, "
+        "no secrets in logs (in app/audit.py).",
+        "import logging\nlogger = logging.getLogger(__name__)\ndef hit(request):\n"
+        "    logger.info('login attempt')\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "code", "prompt", "safe"), CASES, ids=[c[0] for c in CASES]
+)
+def test_python_assumption_names_the_variable_and_line(kind, path, code, prompt, safe):
+    # given AI-written Python code with an implicit security assumption
+    # when assumptions are generated
+    found = of_kind(path, code, kind)
+
+    # then exactly one, stated concretely
+    assert [a.prompt for a in found] == [prompt]
+    assert found[0].path == path
+    assert found[0].key.startswith(f"assumption:{kind}:{path}:")
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "code", "prompt", "safe"), CASES, ids=[c[0] for c in CASES]
+)
+def test_python_safe_form_yields_no_assumption_of_that_kind(kind, path, code, prompt, safe):
+    assert of_kind(path, safe, kind) == []
+
+
+def test_at_least_twelve_kinds_are_covered():
+    assert len({case[0] for case in CASES}) == len(KINDS) == 19
+
+
+# (kind, path, code, expected prompt) in the other languages: line patterns
+OTHER_CASES = [
+    (
+        "sql",
+        "src/orders.ts",
+        "const rows = await db.query(`SELECT * FROM o WHERE id = ${req.params.id}`);\n",
+        "`req.params.id` never reaches the SQL in `query` on line 1 unchecked (in src/orders.ts).",
+    ),
+    (
+        "shell",
+        "src/run.js",
+        "const { exec } = require('child_process');\nexec(cmd);\n",
+        "`cmd` never reaches the shell command in `child_process.exec` on line 2 unchecked "
+        "(in src/run.js).",
+    ),
+    (
+        "path",
+        "src/files.js",
+        "fs.readFile(path.join(base, req.query.file), cb);\n",
+        "`req.query.file` never reaches the file path in `fs` on line 1 unchecked "
+        "(in src/files.js).",
+    ),
+    (
+        "redirect",
+        "src/login.js",
+        "res.redirect(req.query.next);\n",
+        "`req.query.next` never reaches the redirect target of `res.redirect` on line 1 unchecked "
+        "(in src/login.js).",
+    ),
+    (
+        "template",
+        "src/view.js",
+        "el.innerHTML = html;\n",
+        "`html` never reaches the HTML/template built by `innerHTML` on line 1 unchecked "
+        "(in src/view.js).",
+    ),
+    (
+        "deserialize",
+        "src/main/java/Load.java",
+        "ObjectInputStream in = new ObjectInputStream(socket.getInputStream());\n",
+        "User input never reaches the deserializer `ObjectInputStream` on line 1 unchecked "
+        "(in src/main/java/Load.java).",
+    ),
+    (
+        "sql",
+        "src/main/java/Users.java",
+        'ResultSet rs = stmt.executeQuery("SELECT * FROM u WHERE n = \'" + name + "\'");\n',
+        "`name` never reaches the SQL in `executeQuery` on line 1 unchecked "
+        "(in src/main/java/Users.java).",
+    ),
+    (
+        "cookie_flags",
+        "src/main/java/Session.java",
+        'Cookie c = new Cookie("sid", value);\n',
+        "The cookie set by `new Cookie` on line 1 needs no Secure/HttpOnly flags "
+        "(in src/main/java/Session.java).",
+    ),
+    (
+        "authz",
+        "src/main/java/Admin.java",
+        '@GetMapping("/admin/users")\n',
+        "The new endpoint `/admin/users` on line 1 needs no authentication or permission check "
+        "(in src/main/java/Admin.java).",
+    ),
+    (
+        "ssrf",
+        "proxy.go",
+        "resp, err := http.Get(target)\n",
+        "`target` never reaches the URL fetched by `http.Get` (SSRF) on line 1 unchecked "
+        "(in proxy.go).",
+    ),
+    (
+        "shell",
+        "run.go",
+        'cmd := exec.Command("sh", "-c", userCmd)\n',
+        "`userCmd` never reaches the shell command in `exec.Command` on line 1 unchecked "
+        "(in run.go).",
+    ),
+    (
+        "tls_verify",
+        "client.go",
+        "tr := &tls.Config{InsecureSkipVerify: true}\n",
+        "Turning TLS certificate verification off in `tls.Config` on line 1 is safe "
+        "(in client.go).",
+    ),
+    (
+        "parse",
+        "page.go",
+        "n, err := strconv.Atoi(s)\n",
+        "`strconv.Atoi` of `s` on line 1 always succeeds and stays in range (in page.go).",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "code", "prompt"), OTHER_CASES, ids=[f"{c[1]}-{c[0]}" for c in OTHER_CASES]
+)
+def test_other_languages_by_line_pattern(kind, path, code, prompt):
+    assert [a.prompt for a in of_kind(path, code, kind)] == [prompt]
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "kind"),
+    [
+        ("src/orders.ts", "const rows = await db.query('SELECT 1', [id]);\n", "sql"),
+        ("src/run.js", "exec('ls -l');\n", "shell"),
+        ("src/login.js", "res.redirect('/home');\n", "redirect"),
+        ("run.go", 'exec.Command("ls", "-l")\n', "shell"),
+        (
+            "src/Session.js",
+            "res.cookie('sid', v, { httpOnly: true, secure: true });\n",
+            "cookie_flags",
+        ),
+        (
+            "src/main/java/Admin.java",
+            '@PreAuthorize("hasRole(\'ADMIN\')") @GetMapping("/a")\n',
+            "authz",
+        ),
+    ],
+)
+def test_other_languages_safe_forms_yield_nothing(path, code, kind):
+    assert of_kind(path, code, kind) == []
+
+
+def test_only_ai_written_lines_produce_assumptions():
+    code = "import os\ndef a(x):\n    os.system(x)\ndef b(y):\n    os.system(y)\n"
+
+    found = generate("app/x.py", code, ai_lines={5})
+
+    assert [(a.kind, a.line) for a in found] == [("shell", 5)]
+
+
+def test_python_that_does_not_parse_falls_back_to_line_patterns():
+    # a hunk of a function body, without its def: not valid Python on its own
+    code = '        cursor.execute(f"SELECT * FROM t WHERE id = {ident}")\n    )\n'
+
+    found = generate("app/broken.py", code)
+
+    assert [(a.kind, a.line) for a in found] == [("sql", 1)]
+    assert found[0].prompt == (
+        "User input never reaches the SQL in `execute` on line 1 unchecked (in app/broken.py)."
+    )
+
+
+def test_key_hashes_the_normalised_line_so_moved_code_keeps_its_key():
+    moved = "\n\n\nimport os\ndef run(target):\n        os.system('ping ' + target)\n"
+    original = "import os\ndef run(target):\n    os.system('ping ' + target)\n"
+
+    first = of_kind("app/run.py", original, "shell")[0]
+    second = of_kind("app/run.py", moved, "shell")[0]
+
+    digest = hashlib.sha256(b"os.system('ping ' + target)").hexdigest()[:16]
+    assert first.key == second.key == f"assumption:shell:app/run.py:{digest}"
+    assert (first.line, second.line) == (3, 6)
+
+
+def test_same_line_twice_gets_distinct_keys_and_one_item_per_kind_and_line():
+    code = "import os\ndef run(t):\n    os.system(t)\n    os.system(t)\n"
+
+    found = of_kind("app/run.py", code, "shell")
+
+    assert [a.line for a in found] == [3, 4]
+    assert found[1].key == found[0].key + ":2"
+
+
+def test_long_path_key_is_hashed_to_fit_the_column():
+    path = "deep/" * 60 + "run.py"
+
+    key = assumption_key("shell", path, "os.system(t)")
+
+    assert len(key) <= 200
+    assert key.startswith("assumption:shell:sha256:")
+
+
+def test_files_over_one_mebibyte_are_skipped():
+    code = "import os\ndef run(t):\n    os.system(t)\n" + "#" * (1024 * 1024)
+
+    assert generate("app/big.py", code, ai_lines={3}) == []
+
+
+def test_at_most_the_limit_is_generated_per_revision():
+    code = "import os\ndef run(t):\n" + "".join(f"    os.system(t + '{i}')\n" for i in range(150))
+    sources = [
+        AssumptionSource(path=f"app/m{n}.py", text=code, ai_lines=frozenset(range(1, 200)))
+        for n in range(2)
+    ]
+
+    found = assumptions_generate(sources)
+
+    assert len(found) == MAX_ASSUMPTIONS == 200
+    assert found[-1].path == "app/m1.py"
+
+
+def test_hostile_names_are_bounded_and_kept_on_one_line():
+    name = "x" * 500
+    code = f"import os\ndef run({name}):\n    os.system({name})\n"
+
+    prompt = of_kind("app/run.py", code, "shell")[0].prompt
+
+    assert "\n" not in prompt
+    assert f"`{'x' * 59}…` (line 2)" in prompt
+    assert len(prompt) < 300
+
+
+def test_unknown_language_yields_nothing():
+    assert generate("notes.txt", "os.system(x)\n") == []
