@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.pull_request_list, name="pull_request_list"),
     path(pull_request, views.pull_request_detail, name="pull_request_detail"),
     path(pull_request + "status", views.revision_status, name="revision_status"),
+    path(pull_request + "files/<int:file_id>/diff", views.file_diff, name="file_diff"),
     path(
         pull_request + "checklist/<int:item_id>/answer",
         views.checklist_item_answer,

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from findings.models import Finding, Revision
+from findings.models import ChangedFile, Finding, Revision
 from findings.services import TriageError
 from reviewbench.access.selectors import pull_request_for_user
 from reviewbench.approvals.selectors import boundary_exceptions_for_user
@@ -26,7 +26,13 @@ from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.selectors import checklist_sections, revision_checklist
 from reviewbench.checklist.services import AnswerRejected, TriageDenied
 from reviewbench.reviews import selectors, services
-from reviewbench.reviews.diffview import file_view
+from reviewbench.reviews.diffview import (
+    MAX_CHARS_PER_FILE,
+    MAX_LINE_CHARS,
+    MAX_LINES_PER_FILE,
+    file_diff_text,
+    file_view,
+)
 from reviewbench.reviews.forms import AnswerForm, TriageForm
 
 PAGE_SIZE = 50
@@ -101,9 +107,31 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
                 "answer_form": AnswerForm(),
                 "triage_form": TriageForm(),
                 "in_progress": revision.status in IN_PROGRESS,
+                "line_chars": MAX_LINE_CHARS,
+                "max_lines": MAX_LINES_PER_FILE,
+                "max_chars": MAX_CHARS_PER_FILE,
             }
         )
     return render(request, "reviews/pull_request_detail.html", context)
+
+
+@require_GET
+def file_diff(
+    request: HttpRequest, owner: str, name: str, number: int, file_id: int
+) -> HttpResponse:
+    """The whole stored diff of one changed file as plain text, for what the page cut."""
+    pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
+    changed = ChangedFile.objects.filter(pk=file_id, revision__pull_request=pull_request).first()
+    if changed is None:
+        raise Http404("No such file.")
+    response = HttpResponse(
+        file_diff_text(list(changed.hunks.order_by("index"))),
+        content_type="text/plain; charset=utf-8",
+    )
+    # A download, never a page: the diff is attacker-controlled text. The name is ours, not the
+    # file's path, so no header can be forged through it.
+    response["Content-Disposition"] = f'attachment; filename="file-{changed.pk}.diff"'
+    return response
 
 
 @require_GET
