@@ -32,7 +32,7 @@ def invisible_visible(text: str) -> str:
 
 def invisible_html(text: object) -> SafeString:
     """HTML-escape first, then wrap each invisible or bidi character in a visible marker."""
-    escaped = str(conditional_escape(text))
+    escaped = str(conditional_escape(text if isinstance(text, str) else str(text)))
 
     def marker(match: re.Match[str]) -> str:
         point = codepoint(match.group(0))

@@ -2,31 +2,58 @@
 
 Tenancy: `github_app.Installation.members` (users) and `.repositories`; this room filters through
 the ORM's reverse relation (`repository__installations__members`) without importing the edge.
-Every other room asks here, so one rule decides what a user sees.
+Every other room asks here, so one rule decides what a user sees. An anonymous user sees nothing
+(the login middleware keeps them off the pages; these reads say no again on their own).
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from findings.models import PullRequest, Repository, Revision
 from reviewbench.access.models import ReviewerProfile
 
+AnyUser = User | AnonymousUser
 
-def pull_request_for_user(
-    *, user: AbstractBaseUser, owner: str, name: str, number: int
-) -> PullRequest:
+
+def signed_in(request: HttpRequest) -> User:
+    """The request's user, who must be signed in (PermissionDenied otherwise)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+def pull_requests_for(user: AnyUser) -> QuerySet[PullRequest]:
+    """The pull requests of the user's installations (no annotations; callers add their own)."""
+    if not isinstance(user, User):
+        return PullRequest.objects.none()
+    return PullRequest.objects.filter(repository__installations__members=user).distinct()
+
+
+def revisions_for(user: AnyUser) -> QuerySet[Revision]:
+    """The revisions of pull requests of the user's installations."""
+    if not isinstance(user, User):
+        return Revision.objects.none()
+    return Revision.objects.filter(pull_request__repository__installations__members=user).distinct()
+
+
+def repositories_for(user: AnyUser) -> QuerySet[Repository]:
+    """The repositories of the user's installations."""
+    if not isinstance(user, User):
+        return Repository.objects.none()
+    return Repository.objects.filter(installations__members=user).distinct()
+
+
+def pull_request_for_user(*, user: AnyUser, owner: str, name: str, number: int) -> PullRequest:
     """The pull request if the user may see it; Http404 when missing or another tenant's."""
     pull_request = (
-        PullRequest.objects.filter(
-            repository__installations__members=user,
-            repository__full_name=f"{owner}/{name}",
-            number=number,
-        )
+        pull_requests_for(user)
+        .filter(repository__full_name=f"{owner}/{name}", number=number)
         .select_related("repository")
-        .distinct()
         .first()
     )
     if pull_request is None:
@@ -34,16 +61,15 @@ def pull_request_for_user(
     return pull_request
 
 
-def user_is_member(*, user: AbstractBaseUser, repository: Repository) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Repository.objects.filter(pk=repository.pk, installations__members=user).exists()
+def user_is_member(*, user: AnyUser, repository: Repository) -> bool:
+    """Whether the user belongs to an installation the repository is granted to."""
+    return repositories_for(user).filter(pk=repository.pk).exists()
 
 
-def user_is_author(*, user: AbstractBaseUser, pull_request: PullRequest) -> bool:
+def user_is_author(*, user: AnyUser, pull_request: PullRequest) -> bool:
     """True when the user's GitHub login (or username) is the pull request's author, any case."""
     author = pull_request.author_login.strip().casefold()
-    if not author:
+    if not author or not isinstance(user, User):
         return False
     logins = {user.get_username().casefold()}
     profile = ReviewerProfile.objects.filter(user=user).first()
@@ -52,17 +78,8 @@ def user_is_author(*, user: AbstractBaseUser, pull_request: PullRequest) -> bool
     return author in logins
 
 
-def user_group_names(user: AbstractBaseUser) -> frozenset[str]:
-    if not user.is_authenticated:
+def user_group_names(user: AnyUser) -> frozenset[str]:
+    """Names of the user's Django groups (the policy's approver groups)."""
+    if not isinstance(user, User):
         return frozenset()
     return frozenset(user.groups.values_list("name", flat=True))
-
-
-def pull_requests_for(user: AbstractBaseUser) -> QuerySet[PullRequest]:
-    """The pull requests of the user's installations (no annotations; callers add their own)."""
-    return PullRequest.objects.filter(repository__installations__members=user).distinct()
-
-
-def revisions_for(user: AbstractBaseUser) -> QuerySet[Revision]:
-    """The revisions of pull requests of the user's installations."""
-    return Revision.objects.filter(pull_request__repository__installations__members=user).distinct()

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from findings.models import Finding, Revision
-from reviewbench.access.selectors import user_group_names, user_is_author, user_is_member
+from reviewbench.access.selectors import AnyUser, user_group_names, user_is_author, user_is_member
 from reviewbench.approvals.models import Approval, BoundaryException, RevisionPolicy
 from reviewbench.checklist.selectors import checklist_counts
 from reviewbench.text import one_line
@@ -124,7 +124,7 @@ class NeededExceptionForUser:
 
 
 def boundary_exceptions_for_user(
-    *, revision: Revision, user: AbstractBaseUser, needed: list[NeededException] | None = None
+    *, revision: Revision, user: AnyUser, needed: list[NeededException] | None = None
 ) -> list[NeededExceptionForUser]:
     """The needed exceptions with the user's request/decide rights (mirrors the services' rules)."""
     if needed is None:
@@ -161,7 +161,7 @@ def boundary_exceptions_for_user(
     return rows
 
 
-def approval_blocker(*, revision: Revision, user: AbstractBaseUser) -> str | None:
+def approval_blocker(*, revision: Revision, user: AnyUser) -> str | None:
     """Why this user may not approve this revision now, or None when they may."""
     pull_request = revision.pull_request
     if revision.status == Revision.Status.SUPERSEDED:
@@ -170,7 +170,10 @@ def approval_blocker(*, revision: Revision, user: AbstractBaseUser) -> str | Non
         return f"This revision is {revision.get_status_display().lower()}, not ready for review."
     if pull_request.head_sha != revision.head_sha:
         return "This revision is not the pull request's current head."
-    if not user_is_member(user=user, repository=pull_request.repository):
+    member = isinstance(user, User) and user_is_member(
+        user=user, repository=pull_request.repository
+    )
+    if not isinstance(user, User) or not member:
         return "You are not a member of an installation of this repository."
     if user_is_author(user=user, pull_request=pull_request):
         return "The author of a pull request cannot approve it."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -257,7 +257,7 @@ def approvals_carry_over(*, revision: Revision) -> list[Approval]:
 
 
 @transaction.atomic
-def revision_approve(*, revision: Revision, user: AbstractBaseUser) -> Approval:
+def revision_approve(*, revision: Revision, user: User) -> Approval:
     """Approve a revision when every gate passes (raises ApprovalDenied with the reason)."""
     # Lock the revision so two approvals or an approval racing a new push serialise.
     revision = (
@@ -340,7 +340,7 @@ def _exception_is_needed(revision: Revision, *, path: str, group: str) -> bool:
 
 @transaction.atomic
 def boundary_exception_request(
-    *, pull_request: PullRequest, path: str, group: str, user: AbstractBaseUser, reason: str
+    *, pull_request: PullRequest, path: str, group: str, user: User, reason: str
 ) -> BoundaryException:
     """Ask the named group for an exception for AI-written code on a path (idempotent per PR,
     path and group; a refused one goes back to requested); raises BoundaryExceptionDenied."""
@@ -426,7 +426,7 @@ def boundary_exception_request(
 
 @transaction.atomic
 def boundary_exception_decide(
-    *, exception: BoundaryException, user: AbstractBaseUser, grant: bool, note: str
+    *, exception: BoundaryException, user: User, grant: bool, note: str
 ) -> BoundaryException:
     """Grant or refuse a requested exception as a member of its group who is neither the author
     nor the requester (a refusal needs a note); raises BoundaryExceptionDenied."""

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from reviewbench.access.selectors import pull_request_for_user
+from reviewbench.access.selectors import pull_request_for_user, signed_in
 from reviewbench.approvals import services
 from reviewbench.approvals.forms import BoundaryExceptionDecisionForm, BoundaryExceptionRequestForm
 from reviewbench.approvals.models import BoundaryException
@@ -28,7 +28,7 @@ def _tier_box_url(owner: str, name: str, number: int) -> str:
 def form_errors(form: forms.Form) -> str:
     """A form's errors in one line, for a flash message."""
     return "; ".join(
-        f"{'' if field == '__all__' else field + ': '}{' '.join(errors)}"
+        f"{'' if field == '__all__' else field + ': '}{' '.join(str(error) for error in errors)}"
         for field, errors in form.errors.items()
     )
 
@@ -48,7 +48,7 @@ def boundary_exception_request(
             pull_request=pull_request,
             path=form.cleaned_data["path"],
             group=form.cleaned_data["group"],
-            user=request.user,
+            user=signed_in(request),
             reason=form.cleaned_data["reason"],
         )
     except services.BoundaryExceptionDenied as denied:
@@ -77,7 +77,10 @@ def boundary_exception_decide(
     grant = form.cleaned_data["decision"] == "grant"
     try:
         services.boundary_exception_decide(
-            exception=exception, user=request.user, grant=grant, note=form.cleaned_data["note"]
+            exception=exception,
+            user=signed_in(request),
+            grant=grant,
+            note=form.cleaned_data["note"],
         )
     except services.BoundaryExceptionDenied as denied:
         messages.error(request, f"Exception not decided: {denied.message}")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from findings.models import Revision
 from reviewbench.audit.models import AuditEvent
 
 
 def audit_record(
-    *, revision: Revision, actor: AbstractBaseUser | None, action: str, details: dict[str, Any]
+    *, revision: Revision, actor: User | None, action: str, details: dict[str, Any]
 ) -> AuditEvent:
     """Append who did what to which revision (`action` is a stable dotted name)."""
     return AuditEvent.objects.create(

@@ -827,7 +827,14 @@ class _LineRule:
     extra: str = ""
 
 
-def _rule(kind, languages, pattern, sink, unless=None, extra=""):  # type: ignore[no-untyped-def]
+def _rule(
+    kind: str,
+    languages: str,
+    pattern: str,
+    sink: str,
+    unless: str | None = None,
+    extra: str = "",
+) -> _LineRule:
     return _LineRule(
         kind,
         frozenset(languages.split()),

@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from findings.engine.languages import language_for_path
 from reviewbench.checklist.assumptions import (
@@ -284,7 +285,7 @@ def checklist_build(
     specs: list[ItemSpec] = []
     seen: set[str] = set()
 
-    def add(spec_key: str, kind: str, prompt: str, content_hash: str, **extra) -> None:  # type: ignore[no-untyped-def]
+    def add(spec_key: str, kind: str, prompt: str, content_hash: str, **extra: Any) -> None:
         if spec_key in seen:
             return
         seen.add(spec_key)

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -119,9 +119,7 @@ def _assumption_fingerprint(key: str) -> str:
     return hashlib.sha256(f"{ASSUMPTION_SCANNER_ID}:{key}".encode()).hexdigest()
 
 
-def _record_assumption_finding(
-    *, item: ChecklistItem, user: AbstractBaseUser | None, reason: str
-) -> Finding:
+def _record_assumption_finding(*, item: ChecklistItem, user: User | None, reason: str) -> Finding:
 
     label = KIND_LABELS.get(item.assumption_kind, "Assumption does not hold")
     return finding_record_from_review(
@@ -310,7 +308,7 @@ def _check_explanation(item: ChecklistItem, text: str) -> str | None:
 
 @transaction.atomic
 def checklist_item_answer(
-    *, item: ChecklistItem, user: AbstractBaseUser, answer: str, outcome: str = ""
+    *, item: ChecklistItem, user: User, answer: str, outcome: str = ""
 ) -> ChecklistItem:
     """Record a reviewer's answer to an assumption, comprehension, explain or sign-off item
     (raises AnswerRejected); `outcome` is required for assumptions only."""
@@ -410,9 +408,7 @@ def checklist_item_answer(
     return item
 
 
-def _withdraw_assumption_finding(
-    *, item: ChecklistItem, user: AbstractBaseUser, outcome: str
-) -> int | None:
+def _withdraw_assumption_finding(*, item: ChecklistItem, user: User, outcome: str) -> int | None:
     """The reviewer changed their mind: the finding they raised no longer blocks approval."""
 
     finding = Finding.objects.filter(
@@ -433,7 +429,7 @@ def _withdraw_assumption_finding(
 def finding_triage_review(
     *,
     finding: Finding,
-    user: AbstractBaseUser,
+    user: User,
     decision: str,
     reason: str = "",
     expires_at: datetime.date | None = None,

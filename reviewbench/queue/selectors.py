@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -40,7 +41,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncWeek
 
 from findings.models import Finding, PullRequest, Repository, Revision
@@ -133,7 +134,8 @@ def _waiting_on_groups(names: Sequence[str]) -> RawSQL:
     dialect = _dialect()
     source, name = _UNSATISFIED_GROUPS_FROM[dialect], _GROUP_NAME[dialect]
     if dialect == "postgresql":
-        condition, params = f"{name} = ANY(%s)", (list(names),)
+        condition = f"{name} = ANY(%s)"
+        params: tuple[object, ...] = (list(names),)
     else:
         condition = f"{name} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - constant
         params = (json.dumps(list(names)),)
@@ -142,7 +144,7 @@ def _waiting_on_groups(names: Sequence[str]) -> RawSQL:
     )
 
 
-SORTS: dict[str, tuple] = {
+SORTS: dict[str, tuple[OrderBy, ...]] = {
     "age": (F("ready_at").asc(), F("pk").asc()),
     "-age": (F("ready_at").desc(), F("pk").desc()),
     "sla": (F("sla_deadline").asc(nulls_last=True), F("ready_at").asc(), F("pk").asc()),
@@ -187,14 +189,17 @@ class QueueFilters:
         )
 
 
-def _count(queryset: QuerySet) -> Coalesce:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     counted = (
         queryset.order_by().values("revision_id").annotate(total=Count("pk")).values("total")[:1]
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def awaiting_review(*, now: datetime) -> QuerySet[Revision]:
+# The queue's rows are Revisions annotated with its figures (tier_name, tier_level, ai_share,
+# checklist_answered, approvals_given, required_count, missing_groups, ready_at, sla_deadline,
+# breached, failing); typed Any because the stubs cannot follow annotations through filters.
+def awaiting_review(*, now: datetime) -> QuerySet[Any]:
     """Latest READY revisions of open pull requests that are not approved yet, annotated."""
     newer = Revision.objects.filter(pull_request_id=OuterRef("pull_request_id")).filter(
         Q(created_at__gt=OuterRef("created_at"))
@@ -273,7 +278,7 @@ def awaiting_review(*, now: datetime) -> QuerySet[Revision]:
     )
 
 
-def _visible(queryset: QuerySet[Revision], user: AbstractBaseUser) -> QuerySet[Revision]:
+def _visible(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
     # EXISTS rather than a join: a repository in two of the user's installations stays one row.
     member = Repository.objects.filter(
         pk=OuterRef("pull_request__repository_id"), installations__members=user
@@ -281,17 +286,17 @@ def _visible(queryset: QuerySet[Revision], user: AbstractBaseUser) -> QuerySet[R
     return queryset.filter(Exists(member))
 
 
-def user_group_names(user: AbstractBaseUser) -> list[str]:
+def user_group_names(user: User) -> list[str]:
     return sorted(Group.objects.filter(user=user).values_list("name", flat=True))
 
 
 def queue_for_user(
     *,
-    user: AbstractBaseUser,
+    user: User,
     filters: QueueFilters,
     now: datetime,
     group_names: Sequence[str] | None = None,
-) -> QuerySet[Revision]:
+) -> QuerySet[Any]:
     """The user's queue: filtered, sorted, approvals prefetched; one query per page (+1)."""
     rows = _visible(awaiting_review(now=now), user)
     if filters.repository:
@@ -313,7 +318,7 @@ def queue_for_user(
     ).order_by(*SORTS[filters.sort])
 
 
-def queue_filter_choices(*, user: AbstractBaseUser) -> tuple[list[str], list[str]]:
+def queue_filter_choices(*, user: User) -> tuple[list[str], list[str]]:
     """Repositories and tiers the filter menus offer: the user's own, nothing else (2 queries)."""
     repositories = list(
         Repository.objects.filter(installations__members=user)
@@ -333,7 +338,7 @@ def queue_filter_choices(*, user: AbstractBaseUser) -> tuple[list[str], list[str
     return repositories, list(dict.fromkeys(name for name, _level in tiers))
 
 
-def _timeline(user: AbstractBaseUser) -> QuerySet[Revision]:
+def _timeline(user: User) -> QuerySet[Any]:
     """Every revision that entered review, with when it left the queue (approved, pushed over,
     closed); approval is the last fresh approval once the required count was reached."""
     fresh = Approval.objects.filter(revision_id=OuterRef("pk"), stale=False).order_by()
@@ -382,7 +387,7 @@ def _days(now: datetime, days: int) -> list[date]:
     return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
 
-def chart_queue_size(*, user: AbstractBaseUser, now: datetime, days: int = CHART_DAYS) -> Series:
+def chart_queue_size(*, user: User, now: datetime, days: int = CHART_DAYS) -> Series:
     """Pull requests waiting at the end of each day, by tier: backlog + arrivals - departures."""
     day_list = _days(now, days)
     start = datetime.combine(day_list[0], datetime.min.time(), tzinfo=now.tzinfo)
@@ -429,9 +434,7 @@ def chart_queue_size(*, user: AbstractBaseUser, now: datetime, days: int = CHART
     )
 
 
-def chart_time_to_approval(
-    *, user: AbstractBaseUser, now: datetime, days: int = CHART_DAYS
-) -> Series:
+def chart_time_to_approval(*, user: User, now: datetime, days: int = CHART_DAYS) -> Series:
     """Median hours from ready to approved, by tier, over revisions approved in the window."""
     waited = (
         _timeline(user)
@@ -454,7 +457,7 @@ def chart_time_to_approval(
     )
 
 
-def chart_sla_breaches(*, user: AbstractBaseUser, now: datetime, days: int = CHART_DAYS) -> Series:
+def chart_sla_breaches(*, user: User, now: datetime, days: int = CHART_DAYS) -> Series:
     """SLA breaches per week (weeks start on Monday) over the window."""
     start = now - timedelta(days=days)
     member = Repository.objects.filter(

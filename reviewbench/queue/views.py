@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from findings.models import Revision
 from reviewbench import charts
+from reviewbench.access.selectors import signed_in
 from reviewbench.queue import selectors as queue
 from reviewbench.text import one_line
 
@@ -53,19 +56,16 @@ def _hours(delta_seconds: float) -> float:
     return round(delta_seconds / 3600, 1)
 
 
-def _decorate(row: Revision, now: datetime) -> Revision:
-    row.age_hours = _hours((now - row.ready_at).total_seconds())  # type: ignore[attr-defined]
-    deadline = row.sla_deadline  # type: ignore[attr-defined]
-    row.sla_remaining_hours = (  # type: ignore[attr-defined]
-        None if deadline is None else _hours((deadline - now).total_seconds())
-    )
-    row.state = (  # type: ignore[attr-defined]
-        "failing" if row.failing else "breached" if row.breached else "awaiting"  # type: ignore[attr-defined]
-    )
+def _decorate(row: Any, now: datetime) -> Any:
+    """A queue row (an annotated Revision) with its age, SLA time left and state for display."""
+    row.age_hours = _hours((now - row.ready_at).total_seconds())
+    deadline = row.sla_deadline
+    row.sla_remaining_hours = None if deadline is None else _hours((deadline - now).total_seconds())
+    row.state = "failing" if row.failing else "breached" if row.breached else "awaiting"
     return row
 
 
-def _csv_rows(rows, now: datetime) -> Iterator[list[object]]:  # type: ignore[no-untyped-def]
+def _csv_rows(rows: QuerySet[Any], now: datetime) -> Iterator[list[object]]:
     yield list(CSV_HEADER)
     for row in rows.iterator(chunk_size=500):
         row = _decorate(row, now)
@@ -102,13 +102,12 @@ class _Echo:
 
 
 @require_GET
-def queue_page(request: HttpRequest) -> HttpResponse:
+def queue_page(request: HttpRequest) -> HttpResponseBase:
+    user = signed_in(request)
     now = timezone.now()
     filters = queue.QueueFilters.from_query(request.GET)
-    group_names = queue.user_group_names(request.user)
-    rows = queue.queue_for_user(
-        user=request.user, filters=filters, now=now, group_names=group_names
-    )
+    group_names = queue.user_group_names(user)
+    rows = queue.queue_for_user(user=user, filters=filters, now=now, group_names=group_names)
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
@@ -118,7 +117,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="reviewbench-queue.csv"'
         return response
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    repositories, tiers = queue.queue_filter_choices(user=request.user)
+    repositories, tiers = queue.queue_filter_choices(user=user)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
@@ -146,10 +145,11 @@ def queue_charts(request: HttpRequest) -> HttpResponse:
     They aggregate a month of history, which costs more than the queue itself; served apart,
     they never hold up the list a lead came for.
     """
+    user = signed_in(request)
     now = timezone.now()
     rendered = [
-        charts.svg_chart(queue.chart_queue_size(user=request.user, now=now)),
-        charts.svg_chart(queue.chart_time_to_approval(user=request.user, now=now)),
-        charts.svg_chart(queue.chart_sla_breaches(user=request.user, now=now)),
+        charts.svg_chart(queue.chart_queue_size(user=user, now=now)),
+        charts.svg_chart(queue.chart_time_to_approval(user=user, now=now)),
+        charts.svg_chart(queue.chart_sla_breaches(user=user, now=now)),
     ]
     return render(request, "queue/_charts.html", {"charts": rendered})

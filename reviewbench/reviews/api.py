@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -69,7 +69,7 @@ class PullRequestDetail:
     latest_revision: RevisionDetail | None
 
 
-def _visible_pull_request_ids(user: AbstractBaseUser) -> QuerySet[PullRequest, dict[str, Any]]:
+def _visible_pull_request_ids(user: User) -> QuerySet[PullRequest, Any]:
     # Only the ids: the list annotations and ordering have no place in a membership subquery.
     return pull_requests_for(user).order_by().values("pk")
 
@@ -85,7 +85,7 @@ def revision_file_rows(revision: Revision) -> list[ChangedFile]:
 
 
 def pull_request_detail_for_user(
-    *, user: AbstractBaseUser, owner: str, name: str, number: int
+    *, user: User, owner: str, name: str, number: int
 ) -> PullRequestDetail:
     """The pull request with its latest revision's review data; Http404 when not visible."""
     pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
@@ -104,7 +104,7 @@ def pull_request_detail_for_user(
     )
 
 
-def checklist_item_for_user(*, user: AbstractBaseUser, item_id: int) -> ChecklistItem:
+def checklist_item_for_user(*, user: User, item_id: int) -> ChecklistItem:
     """The checklist item if it belongs to a pull request the user may see; NotFound otherwise."""
     item = (
         ChecklistItem.objects.filter(
@@ -118,7 +118,7 @@ def checklist_item_for_user(*, user: AbstractBaseUser, item_id: int) -> Checklis
     return item
 
 
-def finding_for_user(*, user: AbstractBaseUser, finding_id: int) -> Finding:
+def finding_for_user(*, user: User, finding_id: int) -> Finding:
     """The finding if it belongs to a pull request the user may see; NotFound otherwise."""
     finding = (
         Finding.objects.filter(
@@ -160,18 +160,18 @@ def revisions_with_counts() -> QuerySet[Revision]:
 
 
 def pull_request_revisions_for_user(
-    *, user: AbstractBaseUser, owner: str, name: str, number: int
+    *, user: User, owner: str, name: str, number: int
 ) -> QuerySet[Revision]:
     """Every revision of a visible pull request, newest first; Http404 when not visible."""
     pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
     return revisions_with_counts().filter(pull_request=pull_request)
 
 
-def _visible_revisions(user: AbstractBaseUser) -> QuerySet[Revision]:
+def _visible_revisions(user: User) -> QuerySet[Revision]:
     return Revision.objects.filter(pull_request__in=_visible_pull_request_ids(user))
 
 
-def revision_detail_for_user(*, user: AbstractBaseUser, revision_id: int) -> Revision:
+def revision_detail_for_user(*, user: User, revision_id: int) -> Revision:
     """One visible revision with files, hunks, findings, checklist and approvals prefetched."""
     revision = (
         revisions_with_counts()
@@ -206,7 +206,7 @@ def revision_detail_for_user(*, user: AbstractBaseUser, revision_id: int) -> Rev
 
 
 def revision_hunks_for_user(
-    *, user: AbstractBaseUser, revision_id: int, authorship: str = "", path: str = ""
+    *, user: User, revision_id: int, authorship: str = "", path: str = ""
 ) -> QuerySet[Hunk]:
     """The hunks of a visible revision in diff order, optionally one authorship or one file."""
     if not _visible_revisions(user).filter(pk=revision_id).exists():
@@ -221,7 +221,7 @@ def revision_hunks_for_user(
     )
 
 
-def finding_detail_for_user(*, user: AbstractBaseUser, finding_id: int) -> Finding:
+def finding_detail_for_user(*, user: User, finding_id: int) -> Finding:
     """One finding of a visible pull request with its triager; NotFound otherwise."""
     finding = (
         Finding.objects.filter(
@@ -235,10 +235,10 @@ def finding_detail_for_user(*, user: AbstractBaseUser, finding_id: int) -> Findi
     return finding
 
 
-def _reviewer(request: Request) -> AbstractBaseUser:
+def _reviewer(request: Request) -> User:
     # IsAuthenticated has already refused anonymous requests; this also narrows the type.
     user = request.user
-    if not isinstance(user, AbstractBaseUser):
+    if not isinstance(user, User):
         raise NotAuthenticated()
     return user
 

@@ -104,13 +104,13 @@ def file_view(
             f"+{hunk.target_start},{hunk.target_length} @@ {hunk.section_header}"
         ).rstrip()
         views.append(HunkView(hunk=hunk, header=header, lines=kept))
-    outside = []
+    outside: list[Any] = []
     for finding in findings:
-        row = by_new_line.get(finding.line)
-        if row is None:
+        shown_at = by_new_line.get(finding.line)
+        if shown_at is None:
             outside.append(finding)
         else:
-            row.findings.append(finding)
+            shown_at.findings.append(finding)
     return views, outside, omitted
 
 

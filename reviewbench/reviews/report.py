@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from findings.models import ChangedFile, Finding, Revision
@@ -149,7 +149,7 @@ def _policy_section(policy: RevisionPolicy | None) -> list[str]:
     return lines
 
 
-def _user_text(user: AbstractBaseUser | None) -> str:
+def _user_text(user: User | None) -> str:
     return markdown_escape(one_line(user.get_username(), 100)) if user is not None else "someone"
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from findings.models import ChangedFile, Finding, PullRequest, Revision
-from reviewbench.access.selectors import pull_requests_for
+from reviewbench.access.selectors import AnyUser, pull_requests_for
 from reviewbench.approvals.models import Approval
 from reviewbench.approvals.selectors import (
     NeededException,
@@ -36,7 +35,7 @@ def _count_subquery(queryset: QuerySet, group_field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def pull_requests_visible_to(user: AbstractBaseUser) -> QuerySet[PullRequest]:
+def pull_requests_visible_to(user: AnyUser) -> QuerySet[PullRequest]:
     """Pull requests of the user's installations, annotated with their latest revision's state."""
     latest = Revision.objects.filter(pull_request=OuterRef("pk")).order_by("-created_at", "-id")
     revision_ref = OuterRef("latest_revision_id")
@@ -165,7 +164,7 @@ class ReviewState:
         )
 
 
-def review_state(revision: Revision, user: AbstractBaseUser | None = None) -> ReviewState:
+def review_state(revision: Revision, user: AnyUser | None = None) -> ReviewState:
     """Checklist progress, approvals and, for a user, whether they may approve and why not."""
     counts = checklist_counts(revision)
     approvals = tuple(revision_approvals(revision))

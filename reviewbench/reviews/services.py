@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from findings.engine.snapshot import PullRequestSnapshot
@@ -43,7 +43,7 @@ def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapsho
 
 @transaction.atomic
 def review_item_answer(
-    *, item: ChecklistItem, user: AbstractBaseUser, answer: str, outcome: str = ""
+    *, item: ChecklistItem, user: User, answer: str, outcome: str = ""
 ) -> ChecklistItem:
     """Answer a checklist item (raises checklist's AnswerRejected); an assumption answered "does
     not hold" raises a finding, a changed mind withdraws it, so the tier is evaluated again."""
@@ -57,7 +57,7 @@ def review_item_answer(
 def review_finding_triage(
     *,
     finding: Finding,
-    user: AbstractBaseUser,
+    user: User,
     decision: str,
     reason: str = "",
     expires_at: datetime.date | None = None,

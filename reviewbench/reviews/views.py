@@ -14,10 +14,11 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from findings.models import ChangedFile, Finding, Revision
+from findings.models import ChangedFile, Finding, PullRequest, Revision
 from findings.services import TriageError
-from reviewbench.access.selectors import pull_request_for_user
+from reviewbench.access.selectors import pull_request_for_user, signed_in
 from reviewbench.approvals.selectors import boundary_exceptions_for_user
 from reviewbench.approvals.services import ApprovalDenied
 from reviewbench.approvals.services import revision_approve as approve
@@ -36,6 +37,14 @@ from reviewbench.reviews.diffview import (
 from reviewbench.reviews.forms import AnswerForm, TriageForm
 
 PAGE_SIZE = 50
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (`request.htmx`)."""
+
+    htmx: HtmxDetails
+
+
 IN_PROGRESS = (Revision.Status.QUEUED, Revision.Status.ANALYZING)
 
 
@@ -135,7 +144,7 @@ def file_diff(
 
 
 @require_GET
-def revision_status(request: HttpRequest, owner: str, name: str, number: int) -> HttpResponse:
+def revision_status(request: HtmxHttpRequest, owner: str, name: str, number: int) -> HttpResponse:
     """The analysis status line, polled by htmx while the latest revision is being analysed."""
     pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     revision = selectors.latest_revision(pull_request)
@@ -153,7 +162,7 @@ def revision_status(request: HttpRequest, owner: str, name: str, number: int) ->
 def _item_fragment(
     request: HttpRequest,
     *,
-    pull_request,  # type: ignore[no-untyped-def]
+    pull_request: PullRequest,
     owner: str,
     name: str,
     item: ChecklistItem,
@@ -193,7 +202,7 @@ def _item_fragment(
 
 @require_POST
 def checklist_item_answer(
-    request: HttpRequest, owner: str, name: str, number: int, item_id: int
+    request: HtmxHttpRequest, owner: str, name: str, number: int, item_id: int
 ) -> HttpResponse:
     pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     item = ChecklistItem.objects.filter(pk=item_id, revision__pull_request=pull_request).first()
@@ -207,7 +216,7 @@ def checklist_item_answer(
         try:
             services.review_item_answer(
                 item=item,
-                user=request.user,
+                user=signed_in(request),
                 answer=form.cleaned_data["answer"],
                 outcome=form.cleaned_data["outcome"],
             )
@@ -234,7 +243,7 @@ def checklist_item_answer(
     return HttpResponseRedirect(_detail_url(owner, name, number, f"item-{item.pk}"))
 
 
-_SAVED = {
+_SAVED: dict[str, str] = {
     ChecklistItem.Kind.EXPLAIN: "Explanation saved.",
     ChecklistItem.Kind.COMPREHENSION: "Explanation saved.",
     ChecklistItem.Kind.ASSUMPTION: "Assumption answer saved.",
@@ -244,7 +253,7 @@ _SAVED = {
 
 @require_POST
 def finding_triage(
-    request: HttpRequest, owner: str, name: str, number: int, finding_id: int
+    request: HtmxHttpRequest, owner: str, name: str, number: int, finding_id: int
 ) -> HttpResponse:
     pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
     finding = Finding.objects.filter(pk=finding_id, revision__pull_request=pull_request).first()
@@ -258,7 +267,7 @@ def finding_triage(
         try:
             services.review_finding_triage(
                 finding=finding,
-                user=request.user,
+                user=signed_in(request),
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
                 expires_at=form.cleaned_data["expires_at"],
@@ -305,7 +314,7 @@ def revision_approve(
     if revision is None:
         raise Http404("No such revision.")
     try:
-        approve(revision=revision, user=request.user)
+        approve(revision=revision, user=signed_in(request))
     except ApprovalDenied as denied:
         messages.error(request, f"Not approved: {denied.reason}")
     else:
