@@ -44,7 +44,7 @@ class Review:
     pull_request: PullRequest
     revision: Revision
     views_file: ChangedFile
-    readme_file: ChangedFile
+    second_file: ChangedFile
     high: Finding
     critical: Finding
     reviewer: object
@@ -73,7 +73,9 @@ def review(db, make_user, listener_calls) -> Review:
         hunks=(" import db\n+query = f'SELECT * FROM o WHERE id={id}'\n+db.run(query)\n",),
         position=0,
     )
-    readme_file = make_file(revision, "README.md", hunks=("+Export orders as CSV.\n",), position=1)
+    second_file = make_file(
+        revision, "app/csv.py", hunks=("+CSV_HEADER = 'id,name'\n",), position=1
+    )
     high = make_finding(revision, views_file, severity=Finding.Severity.HIGH, line=11)
     critical = make_finding(
         revision,
@@ -90,7 +92,7 @@ def review(db, make_user, listener_calls) -> Review:
         pull_request=pull_request,
         revision=revision,
         views_file=views_file,
-        readme_file=readme_file,
+        second_file=second_file,
         high=high,
         critical=critical,
         reviewer=reviewer,

@@ -19,11 +19,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from findings.engine.languages import language_for_path
+from findings.engine.syntax.outline import LANGUAGES as OUTLINED_LANGUAGES
 from reviewbench.checklist.assumptions import (
     MAX_ASSUMPTIONS,
     MAX_FILE_BYTES,
     AssumptionSource,
+    assumption_rationale,
     assumptions_generate,
+)
+from reviewbench.checklist.comprehension import DEFAULT_LIMIT as COMPREHENSION_LIMIT
+from reviewbench.checklist.comprehension import (
+    Question,
+    file_kind,
+    file_question,
+    questions_for_file,
+    rank,
 )
 
 KIND_TRIAGE = "triage"
@@ -115,6 +125,10 @@ class ItemSpec:
     line: int | None = None
     hunk_index: int | None = None
     hunk_indexes: tuple[int, ...] = field(default_factory=tuple)
+    # What the question is about: a real answer names at least one of these (checked on save).
+    expected_terms: tuple[str, ...] = ()
+    # Why the item was asked and what a good answer names, shown under the prompt.
+    rationale: str = ""
 
 
 def _bounded(text: str, limit: int = PROMPT_TEXT_LIMIT) -> str:
@@ -277,10 +291,12 @@ def checklist_build(
     *,
     signoff: bool | None = None,
     assumption_limit: int = MAX_ASSUMPTIONS,
+    comprehension_limit: int = COMPREHENSION_LIMIT,
 ) -> list[ItemSpec]:
     """Ordered checklist specs: triage, assumption challenges, comprehension, sign-off.
 
-    The sign-off is added whenever there is something to review (signoff=None) or when asked.
+    The sign-off is added whenever there is something to review (a finding or a changed file;
+    signoff=None) or when asked.
     """
     specs: list[ItemSpec] = []
     seen: set[str] = set()
@@ -341,19 +357,72 @@ def checklist_build(
             assumption_kind=assumption.kind,
             line=assumption.line,
             hunk_index=hunk_at_line.get((assumption.path, assumption.line)),
+            rationale=assumption_rationale(assumption.kind),
+        )
+
+    asked: list[tuple[str, Question]] = []
+    for file in files:
+        if not file.ai_hunks:
+            continue
+        language = language_for_path(file.path)
+        if language in OUTLINED_LANGUAGES or file_kind(file.path) != "code":
+            content = file_content_hash([hunk.content_hash for hunk in file.ai_hunks])
+            enclosing = {
+                number: name
+                for hunk in file.ai_hunks
+                if (name := header_function(hunk.section_header))
+                for number, _text, added in hunk.new_side()
+                if added
+            }
+            questions = questions_for_file(
+                file.path, file_text(file), ai_lines(file), content, enclosing=enclosing
+            )
+            asked.extend((file.path, question) for question in questions)
+    by_path = {file.path: file for file in files}
+    kept = rank(asked, comprehension_limit)
+    for path, question in kept:
+        file = by_path[path]
+        add(
+            comprehension_key(path, question.key_group),
+            KIND_COMPREHENSION,
+            question.prompt,
+            question.content_hash,
+            path=path,
+            line=question.line,
+            hunk_index=hunk_at_line.get((path, question.line)) if question.line else None,
+            hunk_indexes=tuple(hunk.index for hunk in file.ai_hunks),
+            expected_terms=question.expected_terms,
+            rationale=question.rationale,
         )
 
     for file in files:
+        kind = file_kind(file.path)
+        if file.ai_hunks and (language_for_path(file.path) in OUTLINED_LANGUAGES or kind != "code"):
+            continue  # asked above, by function (or by the file's kind)
         groups = comprehension_groups(file)
         if not groups:
-            add(
-                explain_key(file.path),
-                KIND_EXPLAIN,
-                explain_prompt(file.path),
-                file_content_hash(file.all_hunk_hashes()),
-                path=file.path,
-            )
+            if kind == "code":
+                add(
+                    explain_key(file.path),
+                    KIND_EXPLAIN,
+                    explain_prompt(file.path),
+                    file_content_hash(file.all_hunk_hashes()),
+                    path=file.path,
+                )
+            else:
+                own = file_question(file.path, kind, file_content_hash(file.all_hunk_hashes()))
+                if own is not None:
+                    add(
+                        explain_key(file.path),
+                        KIND_EXPLAIN,
+                        own.prompt,
+                        own.content_hash,
+                        path=file.path,
+                        rationale=own.rationale,
+                    )
             continue
+        # A language without an outline: one question per enclosing function named by the hunk
+        # headers, else per file.
         for function, hunks in groups:
             first_line = next((n for h in hunks for n, _t, added in h.new_side() if added), None)
             add(
@@ -367,7 +436,7 @@ def checklist_build(
                 hunk_indexes=tuple(hunk.index for hunk in hunks),
             )
 
-    if signoff or (signoff is None and specs):
+    if signoff or (signoff is None and (specs or files)):
         add(SIGNOFF_KEY, KIND_SIGNOFF, SIGNOFF_PROMPT, "")
     return specs
 
@@ -459,3 +528,72 @@ _LOCATION = re.compile(r"[\w./-]+\.\w+:\d+")
 def has_location(answer: str) -> bool:
     """True when the answer names a `file:line` (e.g. `app/db.py:42`)."""
     return _LOCATION.search(answer) is not None
+
+
+# --- answers checked against the code (issue 14) -------------------------------------------------
+
+SHINGLE_WORDS = 5
+COPIED_TEXT_SHARE = 0.5
+SIMILAR_ANSWER_SHARE = 0.8
+
+
+def _term_named(term: str, folded_answer: str) -> bool:
+    folded = term.casefold()
+    spaced = folded.replace("_", " ")
+    return folded in folded_answer or (spaced != folded and spaced in folded_answer)
+
+
+def missing_terms_reason(answer: str, terms: Sequence[str]) -> str | None:
+    """Why an answer does not answer its question: it names none of what the question is about
+    (the function, its inputs, its calls); None when it names one, or the question names none."""
+    if not terms:
+        return None
+    folded = answer.casefold()
+    if any(_term_named(term, folded) for term in terms):
+        return None
+    shown = ", ".join(f"`{term}`" for term in terms[:6])
+    return (
+        "The answer does not name what the question is about; say what happens with "
+        f"{shown} in your own words."
+    )
+
+
+def partial_terms_reason(answer: str, terms: Sequence[str]) -> str | None:
+    """A flag when a question about several things gets an answer about only one of them."""
+    if len(terms) < 3:
+        return None
+    folded = answer.casefold()
+    named = [term for term in terms if _term_named(term, folded)]
+    if len(named) == 1:
+        left = ", ".join(f"`{term}`" for term in terms if term not in named)
+        return f"names only `{named[0]}`, not {_bounded(left, 120)}"
+    return None
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = [w.casefold() for w in _WORD.findall(text)]
+    return {tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def copied_text_reason(answer: str, source: str, what: str) -> str | None:
+    """A flag when half or more of an answer's five-word runs come from `source` (the pull
+    request's description, say) rather than from the reviewer."""
+    mine = _shingles(answer)
+    if not mine or not source:
+        return None
+    share = len(mine & _shingles(source)) / len(mine)
+    if share >= COPIED_TEXT_SHARE:
+        return f"copies {what} ({round(share * 100)}% of its wording)"
+    return None
+
+
+def similar_answer_reason(answer: str, others: Sequence[str]) -> str | None:
+    """A flag when an answer is nearly the same as another answer of the pull request."""
+    mine = {w.casefold() for w in _WORD.findall(answer)}
+    if len(mine) < 5:
+        return None
+    for other in others:
+        theirs = {w.casefold() for w in _WORD.findall(other)}
+        if theirs and len(mine & theirs) / len(mine | theirs) >= SIMILAR_ANSWER_SHARE:
+            return "nearly the same as another answer on this pull request"
+    return None

@@ -51,6 +51,10 @@ class ChecklistItem(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     carried_over_from = models.CharField(max_length=64, blank=True, default="")
+    # What the question is about (identifiers of the code): an answer must name one of them.
+    expected_terms = models.JSONField(default=list, blank=True)
+    # Why the item was asked and what a good answer or refutation names, shown under the prompt.
+    rationale = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["revision", "position"]

@@ -30,7 +30,11 @@ from reviewbench.checklist.build import (
     HunkInfo,
     checklist_build,
     copied_code_reason,
+    copied_text_reason,
     has_location,
+    missing_terms_reason,
+    partial_terms_reason,
+    similar_answer_reason,
     thin_answer_reason,
 )
 from reviewbench.checklist.models import ChecklistItem
@@ -205,6 +209,8 @@ def revision_review_prepare(
             assumption_kind=spec.assumption_kind,
             path=(spec.path or "")[:1024],
             line=spec.line,
+            expected_terms=list(spec.expected_terms),
+            rationale=spec.rationale,
         )
         earlier = carried.get(spec.key)
         if (
@@ -279,12 +285,14 @@ def _check_assumption_answer(text: str, outcome: str) -> None:
 
 
 def _check_explanation(item: ChecklistItem, text: str) -> str | None:
-    """Reject copied, short or duplicate explanations; return a flag reason for thin ones."""
+    """Reject explanations that are short, copied code, duplicates or about nothing the question
+    names; return a flag reason for thin, partial, near-duplicate or description-copying ones."""
     if len(text) < ANSWER_MIN_LENGTH:
         raise AnswerRejected(
             f"An explanation needs at least {ANSWER_MIN_LENGTH} characters; "
             f"this one has {len(text)}."
         )
+    terms = [str(term) for term in item.expected_terms or ()]
     hunks = Hunk.objects.filter(changed_file_id=item.changed_file_id)
     if item.kind == ChecklistItem.Kind.COMPREHENSION:
         hunks = hunks.filter(authorship=Hunk.Authorship.AI)
@@ -297,13 +305,36 @@ def _check_explanation(item: ChecklistItem, text: str) -> str | None:
         .exclude(answer="")
         .values_list("answer", flat=True)
     )
-    if _normalised(text) in {_normalised(other) for other in others}:
+    other_answers = list(others)
+    if _normalised(text) in {_normalised(other) for other in other_answers}:
         what = "file" if item.kind == ChecklistItem.Kind.EXPLAIN else "part of the code"
         raise AnswerRejected(
             "This explanation is identical to another one on this pull request; "
             f"explain each {what} in its own words."
         )
-    return thin_answer_reason(text)
+    missing = missing_terms_reason(text, terms)
+    if missing is not None:
+        raise AnswerRejected(missing)
+    reasons = [
+        reason
+        for reason in (
+            thin_answer_reason(text),
+            partial_terms_reason(text, terms),
+            copied_text_reason(
+                text, item.revision.pull_request.body, "the pull request description"
+            ),
+            similar_answer_reason(text, other_answers),
+        )
+        if reason
+    ]
+    if not reasons:
+        return None
+    first, *rest = reasons
+    return (
+        "; ".join([first, *rest])
+        if first.startswith("Thin answer")
+        else ("Flagged: " + "; ".join(reasons))
+    )
 
 
 @transaction.atomic

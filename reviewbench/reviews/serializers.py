@@ -100,6 +100,8 @@ class FindingSerializer(serializers.ModelSerializer):
 class ChecklistItemSerializer(serializers.ModelSerializer):
     answered = serializers.BooleanField(source="is_answered", read_only=True)
     finding_id = serializers.IntegerField(allow_null=True, read_only=True)
+    # What the question is about: an answer must name at least one of these.
+    expected_terms = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = ChecklistItem
@@ -118,6 +120,8 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
             "flagged",
             "flag_reason",
             "carried_over_from",
+            "expected_terms",
+            "rationale",
         ]
         read_only_fields = fields
 

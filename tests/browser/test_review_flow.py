@@ -73,7 +73,7 @@ def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
     pull_request = make_pull_request(repository, title="Add order export")
     revision = make_revision(pull_request)
     views_file = make_file(revision, "app/views.py", hunks=(AI_HUNK,), authorship="ai")
-    make_file(revision, "README.md", hunks=("+Export orders as CSV.\n",), position=1)
+    make_file(revision, "app/csv.py", hunks=("+CSV_HEADER = 'id,name'\n",), position=1)
     finding = make_finding(revision, views_file, line=12)
     revision_review_prepare(revision=revision)
     items = list(ChecklistItem.objects.filter(revision=revision).order_by("position"))
@@ -82,9 +82,12 @@ def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
         ("assumption", "authz"),
         ("assumption", "sql"),
         ("comprehension", ""),
+        ("comprehension", ""),
         ("explain", ""),
         ("signoff", ""),
     ]
+    # the AI-written function's question, then the one pinned to its riskiest line
+    assert items[4].key.endswith(":edge")
     page = browser_page
 
     # when rita logs in through the login form and opens the pull request from the list
@@ -94,7 +97,7 @@ def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
     page.click("button:has-text('Log in')")
     page.click("a.pr-link:has-text('Add order export')")
     expect(page.locator("h1 .pr-title")).to_have_text("Add order export")
-    expect(page.locator("#checklist-progress")).to_have_text("0/6")
+    expect(page.locator("#checklist-progress")).to_have_text("0/7")
     expect(page.locator(".approve-button")).to_be_disabled()
     expect(page.locator(".ai-hunk .ai-badge")).to_contain_text("AI-written")
     # a marker that survives only as long as the page is not reloaded
@@ -118,7 +121,7 @@ def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
     triage.locator("textarea[name='reason']").fill("The name comes from a validated form.")
     triage.locator("button:has-text('Save triage')").click()
     expect(page.locator(f"#item-{items[0].pk} .item-saved")).to_have_text("Saved.")
-    expect(page.locator("#checklist-progress")).to_have_text("1/6")
+    expect(page.locator("#checklist-progress")).to_have_text("1/7")
     expect(page.locator(f"#finding-{finding.pk} .triage")).to_have_text("False positive")
 
     # then the two assumption challenges (one answered badly first, then properly)
@@ -129,7 +132,7 @@ def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
     expect(page.locator(f"#item-{items[1].pk} .item-error")).to_contain_text(
         "Say where the assumption is enforced"
     )
-    expect(page.locator("#checklist-progress")).to_have_text("1/6")
+    expect(page.locator("#checklist-progress")).to_have_text("1/7")
     page.locator(f"#item-{items[1].pk} textarea[name='answer']").fill("app/urls.py:14")
     page.locator(f"#item-{items[1].pk} button:has-text('Save answer')").click()
     expect(page.locator(f"#item-{items[1].pk} .outcome")).to_have_text("Holds")
@@ -137,26 +140,28 @@ def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
     sql.locator("input[value='not_applicable']").check()
     sql.locator("textarea[name='answer']").fill("Only staff reach this view; name is an enum.")
     sql.locator("button:has-text('Save answer')").click()
-    expect(page.locator("#checklist-progress")).to_have_text("3/6")
+    expect(page.locator("#checklist-progress")).to_have_text("3/7")
 
-    # then the comprehension check and the explanation
+    # then the comprehension checks and the explanation
     answers = {
         items[3].pk: "Reads a customer name from the query string and exports that customer's "
         "orders as CSV rows; it is correct because the name is only used as a filter value.",
-        items[4].pk: "Documents the new CSV export for operators.",
+        items[4].pk: "With a name of 0 OR 1=1 the execute call would return every order; the "
+        "staff-only check in front of this view is what stops it.",
+        items[5].pk: "Documents the new CSV export for operators.",
     }
     for pk, text in answers.items():
         item = page.locator(f"#item-{pk}")
         item.locator("textarea[name='answer']").fill(text)
         item.locator("button:has-text('Save explanation')").click()
         expect(page.locator(f"#item-{pk} .item-saved")).to_have_text("Saved.")
-    expect(page.locator(f"#item-{items[4].pk} .flag")).to_contain_text("flagged: Thin answer")
+    expect(page.locator(f"#item-{items[5].pk} .flag")).to_contain_text("flagged: Thin answer")
 
     # and finally the functional sign-off
-    signoff = page.locator(f"#item-{items[5].pk}")
+    signoff = page.locator(f"#item-{items[6].pk}")
     signoff.locator("textarea[name='answer']").fill("Exported two customers' orders on staging.")
     signoff.locator("button:has-text('Sign off')").click()
-    expect(page.locator("#checklist-progress")).to_have_text("6/6")
+    expect(page.locator("#checklist-progress")).to_have_text("7/7")
     expect(page.locator(".approve-button")).to_be_enabled()
     assert page.evaluate("window.__reviewbenchNoReload === true")
 
@@ -177,5 +182,6 @@ def test_reviewer_walks_the_checklist_in_order_without_reloads_and_approves(
         ("", rita),
         ("", rita),
         ("", rita),
+        ("", rita),
     ]
-    assert [item.flagged for item in saved[1:]] == [False, False, False, True, False]
+    assert [item.flagged for item in saved[1:]] == [False, False, False, False, True, False]

@@ -197,6 +197,52 @@ CASES = [
         "import logging\nlogger = logging.getLogger(__name__)\ndef hit(request):\n"
         "    logger.info('login attempt')\n",
     ),
+    (
+        "size",
+        "app/pages.py",
+        "def page(request):\n    n = int(request.GET['n'])\n    return list(range(n))\n",
+        "`n` (line 2), used as a size, limit or index by `range` on line 3, is bounded (never "
+        "negative, never huge) (in app/pages.py).",
+        "def page(request):\n    return list(range(50))\n",
+    ),
+    (
+        "error_swallowed",
+        "app/sync.py",
+        "def sync(client):\n    try:\n        client.push()\n    except Exception:\n        pass\n",
+        "The error swallowed on line 4 cannot hide a failed check or leave data half-written "
+        "(in app/sync.py).",
+        "def sync(client):\n    try:\n        client.push()\n    except TimeoutError:\n"
+        "        raise SyncFailed()\n",
+    ),
+    (
+        "toctou",
+        "app/store.py",
+        "import os\ndef save(path, data):\n    if not os.path.exists(path):\n"
+        "        with open(path, 'w') as f:\n            f.write(data)\n",
+        "`path` (checked on line 3) cannot change between the check and its use by `open` on "
+        "line 4 (in app/store.py).",
+        "import os\ndef save(path, data):\n    with open(path, 'x') as f:\n        f.write(data)\n",
+    ),
+    (
+        "retry",
+        "app/billing.py",
+        "import requests\nfrom tenacity import retry\n@retry\ndef charge(order):\n"
+        "    return requests.post('https://pay.example/charge', json=order, timeout=5)\n",
+        "Retrying `requests.post` on line 5 cannot apply it twice: it is idempotent or keyed "
+        "(in app/billing.py).",
+        "import requests\ndef charge(order):\n"
+        "    return requests.post('https://pay.example/charge', json=order, timeout=5)\n",
+    ),
+    (
+        "log_sensitive",
+        "app/login.py",
+        "import logging\nlogger = logging.getLogger(__name__)\ndef login(user, password):\n"
+        "    logger.info('login %s with %s', user, password)\n",
+        "Logging `password` with `logger.info` on line 4 writes no secret or personal data to "
+        "the logs (in app/login.py).",
+        "import logging\nlogger = logging.getLogger(__name__)\ndef login(user, password):\n"
+        "    logger.info('login %s', user)\n",
+    ),
 ]
 
 
@@ -222,7 +268,7 @@ def test_python_safe_form_yields_no_assumption_of_that_kind(kind, path, code, pr
 
 
 def test_at_least_twelve_kinds_are_covered():
-    assert len({case[0] for case in CASES}) == len(KINDS) == 19
+    assert len({case[0] for case in CASES}) == len(KINDS) == 24
 
 
 # (kind, path, code, expected prompt) in the other languages: line patterns
@@ -431,3 +477,151 @@ def test_hostile_names_are_bounded_and_kept_on_one_line():
 
 def test_unknown_language_yields_nothing():
     assert generate("notes.txt", "os.system(x)\n") == []
+
+
+# --- every input, in every language (issue 14) ---------------------------------------------------
+
+
+def test_every_input_that_reaches_a_sink_is_challenged_not_only_the_first():
+    code = (
+        "def report(cursor, customer, sort):\n"
+        "    cursor.execute(\"SELECT * FROM o WHERE c = '%s' ORDER BY %s\" % (customer, sort))\n"
+    )
+    prompts = [a.prompt for a in of_kind("app/report.py", code, "sql")]
+    assert prompts == [
+        "`customer` (line 1) never reaches the SQL in `cursor.execute` on line 2 unchecked "
+        "(in app/report.py).",
+        "`sort` (line 1) never reaches the SQL in `cursor.execute` on line 2 unchecked "
+        "(in app/report.py).",
+    ]
+    keys = [a.key for a in of_kind("app/report.py", code, "sql")]
+    assert len(set(keys)) == 2
+
+
+def test_a_path_built_from_two_inputs_challenges_both():
+    code = (
+        "def export_receipt(order_id, out_dir):\n"
+        '    with open(f"{out_dir}/{order_id}.pdf", "wb") as f:\n'
+        "        f.write(b'')\n"
+    )
+    subjects = [a.prompt.split(" never", 1)[0] for a in of_kind("app/r.py", code, "path")]
+    assert subjects == ["`out_dir` (line 1)", "`order_id` (line 1)"]
+
+
+FLOW_CASES = [
+    (
+        "sql",
+        "src/main/java/Orders.java",
+        "class Orders {\n"
+        '  @GetMapping("/orders")\n'
+        "  String find(@RequestParam String id) {\n"
+        '    StringBuilder sb = new StringBuilder("SELECT * FROM o WHERE id = ");\n'
+        "    sb.append(id);\n"
+        "    return jdbcTemplate.queryForObject(sb.toString(), String.class);\n"
+        "  }\n}\n",
+        "`id` (via `sb`, line 5) never reaches the SQL in `jdbcTemplate.queryForObject` on line 6 "
+        "unchecked (in src/main/java/Orders.java).",
+    ),
+    (
+        "shell",
+        "cmd/run.go",
+        "package main\n"
+        "func run(w http.ResponseWriter, r *http.Request) {\n"
+        '  name := r.URL.Query().Get("name")\n'
+        '  cmd := fmt.Sprintf("ls %s", name)\n'
+        '  out, _ := exec.Command("sh", "-c", cmd).Output()\n'
+        "  w.Write(out)\n}\n",
+        "`name` (line 3, via `cmd` on line 4) never reaches the shell command in `exec.Command` "
+        "on line 5 "
+        "unchecked (in cmd/run.go).",
+    ),
+    (
+        "shell",
+        "src/build.js",
+        "const util = require('util');\n"
+        "const { exec } = require('child_process');\n"
+        "const run = util.promisify(exec);\n"
+        "app.post('/build', async (req, res) => {\n"
+        "  const { name } = req.body;\n"
+        "  const out = await run(`make ${name}`);\n"
+        "  res.send(out.stdout);\n});\n",
+        "`name` (line 5) never reaches the shell command in `run` on line 6 unchecked "
+        "(in src/build.js).",
+    ),
+    (
+        "regex",
+        "src/search.ts",
+        "export function search(req: Request, items: string[]) {\n"
+        "  const q = req.query.q as string;\n"
+        "  const re = new RegExp(q);\n"
+        "  return items.filter((i) => re.test(i));\n}\n",
+        "`q` (line 2) never reaches the regular expression in `new RegExp` (ReDoS) on line 3 "
+        "unchecked "
+        "(in src/search.ts).",
+    ),
+    (
+        "sql",
+        "store/users.go",
+        "package store\n"
+        "func Find(db *sql.DB, r *http.Request) {\n"
+        '  name := r.FormValue("name")\n'
+        "  q := fmt.Sprintf(\"SELECT * FROM u WHERE n = '%s'\", name)\n"
+        "  db.Query(q)\n}\n",
+        "`name` (line 3, via `q` on line 4) never reaches the SQL in `db.Query` on line 5 "
+        "unchecked "
+        "(in store/users.go).",
+    ),
+    (
+        "ssrf",
+        "proxy/fetch.go",
+        "package proxy\n"
+        "func Fetch(w http.ResponseWriter, r *http.Request) {\n"
+        '  target := r.URL.Query().Get("url")\n'
+        "  resp, _ := http.Get(target)\n"
+        "  io.Copy(w, resp.Body)\n}\n",
+        "`target` (line 3) never reaches the URL fetched by `http.Get` (SSRF) on line 4 unchecked "
+        "(in proxy/fetch.go).",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "path", "code", "prompt"), FLOW_CASES)
+def test_flows_through_builders_and_helpers_reach_the_sink_in_every_language(
+    kind, path, code, prompt
+):
+    assert prompt in [a.prompt for a in of_kind(path, code, kind)]
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "kind"),
+    [
+        (
+            "cmd/run.go",
+            'package main\nfunc run(name string) {\n  exec.Command("ls", name).Run()\n}\n',
+            "shell",
+        ),
+        (
+            "src/build.js",
+            "const { execFile } = require('child_process');\n"
+            "function build(name) { execFile('make', [name]); }\n",
+            "shell",
+        ),
+        (
+            "store/users.go",
+            "package store\nfunc Find(db *sql.DB, name string) {\n"
+            '  db.Query("SELECT * FROM u WHERE n = $1", 7)\n}\n',
+            "sql",
+        ),
+    ],
+)
+def test_safe_forms_in_other_languages_get_no_flow_challenge(path, code, kind):
+    assert of_kind(path, code, kind) == []
+
+
+def test_every_challenge_says_why_it_was_asked_and_what_a_refutation_names():
+    from reviewbench.checklist.assumptions import assumption_rationale
+
+    for kind in KINDS:
+        text = assumption_rationale(kind)
+        assert text.startswith("Asked because"), kind
+        assert "good refutation" in text, kind

@@ -39,6 +39,8 @@ GOOD_EXPLANATION = (
     "the name goes into the SQL text, which is the part I checked most carefully."
 )
 DETAIL = "/acme/shop/pull/7/"
+# An answer about the export that names none of its inputs or calls is partial, and says so.
+PARTIAL = "; names only `export`, not `cursor`, `name`, `execute`"
 
 
 @dataclass
@@ -50,7 +52,14 @@ class AiReview:
     author: object
 
     def item(self, key_prefix: str) -> ChecklistItem:
-        return ChecklistItem.objects.get(revision=self.revision, key__startswith=key_prefix)
+        """The first item (in checklist order) whose key starts with `key_prefix`."""
+        found = (
+            ChecklistItem.objects.filter(revision=self.revision, key__startswith=key_prefix)
+            .order_by("position")
+            .first()
+        )
+        assert found is not None, key_prefix
+        return found
 
 
 def build_revision(pull_request, head_sha, *, go_hunk=GO_HUNK, views_hunk=VIEWS_HUNK):
@@ -92,8 +101,8 @@ def answer_everything(review, *, skip=()):
     texts = iter(
         [
             "Reads the name from the request and passes it to the export query builder.",
+            "With a name like 0 OR 1=1 the execute call runs another query: nothing escapes it.",
             "Fetches the target URL for the health check and returns the response body.",
-            "Documents the new CSV export in the README for the operations team.",
         ]
     )
     for item in ChecklistItem.objects.filter(revision=review.revision).order_by("position"):
@@ -124,20 +133,36 @@ def test_checklist_is_triage_then_assumptions_then_comprehension_then_signoff(ai
         ("assumption", "ssrf", "handler.go", 10),
         ("assumption", "timeout", "handler.go", 10),
         ("comprehension", "", "app/views.py", 10),
-        ("explain", "", "README.md", None),
+        ("comprehension", "", "app/views.py", 13),
         ("comprehension", "", "handler.go", 10),
         ("signoff", "", "", None),
     ]
+    # the README is documentation: no question about it
+    assert not [item for item in items if item.path == "README.md"]
     assert [item.position for item in items] == list(range(9))
     assert items[2].prompt == (
         "`name` (line 11) never reaches the SQL in `cursor.execute` on line 13 unchecked "
         "(in app/views.py)."
     )
-    assert items[5].key == "comprehension:app/views.py:export()"
+    assert items[5].key == "comprehension:app/views.py:export"
     assert items[5].prompt == (
-        "Explain in your own words what export() in app/views.py does and why it is correct"
+        "`export` (app/views.py, lines 10 to 14) was written by AI. In your own words:\n"
+        "1. Inputs: where do `cursor`, `name` come from, and who controls them?\n"
+        "2. Edge cases: what does it return or raise when they are empty, missing, oversized or "
+        "hostile?\n"
+        "3. Effects: what does it write or call, and with what: `cursor.execute` (the database, "
+        "line 13)?"
     )
+    assert items[5].expected_terms == ["cursor", "name", "execute", "export"]
+    assert items[6].key == "comprehension:app/views.py:export:edge"
+    assert items[6].prompt == (
+        "What does `export` do when `name` is `0 OR 1=1`? Line 13 passes it to "
+        "`cursor.execute(query)` (app/views.py:13)."
+    )
+    assert items[6].expected_terms == ["name", "execute"]
+    assert "`name` reaches the database through `cursor.execute`" in items[6].rationale
     assert items[7].key == "comprehension:handler.go:fetch()"
+    assert items[7].expected_terms == ["resp", "Get", "target"]
     assert items[8].key == "signoff"
     views_hunk = Hunk.objects.get(
         changed_file__revision=ai_review.revision, changed_file__path="app/views.py"
@@ -166,7 +191,8 @@ def test_prepare_uses_the_head_content_for_the_ast_walk(db, make_user):
         "(in app/db.py)."
     ]
     assert [item.key for item in items if item.kind == "comprehension"] == [
-        "comprehension:app/db.py:run()"
+        "comprehension:app/db.py:run",
+        "comprehension:app/db.py:run:edge",
     ]
 
 
@@ -332,13 +358,16 @@ def test_author_cannot_answer_a_comprehension_check(ai_review):
     [
         (
             "Looks good to me, the export does the right thing.",
-            "Thin answer: generic phrase “looks good”, short (50 characters)",
+            "Thin answer: generic phrase “looks good”, short (50 characters)" + PARTIAL,
         ),
         (
             "It exports the orders and it exports the orders and it exports the orders again ok.",
-            "Thin answer: repetitive wording",
+            "Thin answer: repetitive wording" + PARTIAL,
         ),
-        ("Exports the orders of one customer as a CSV.", "Thin answer: short (44 characters)"),
+        (
+            "Exports the orders of one customer as a CSV.",
+            "Thin answer: short (44 characters)" + PARTIAL,
+        ),
     ],
 )
 def test_thin_answers_are_accepted_but_flagged(ai_review, text, reason):
@@ -409,12 +438,12 @@ def test_unchanged_hunks_carry_over_changed_ones_and_the_signoff_do_not(ai_revie
         [
             ai_review.item("assumption:authz:").key,
             ai_review.item("assumption:sql:").key,
-            "comprehension:app/views.py:export()",
-            "explain:README.md",
+            "comprehension:app/views.py:export",
+            "comprehension:app/views.py:export:edge",
         ]
     )
     assert {items[key].carried_over_from for key in carried} == {HEAD_SHA}
-    views = items["comprehension:app/views.py:export()"]
+    views = items["comprehension:app/views.py:export"]
     assert (
         views.answer == "Reads the name from the request and passes it to the export query builder."
     )

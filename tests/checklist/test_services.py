@@ -36,7 +36,7 @@ def test_prepare_builds_ordered_items_linked_to_findings_and_files(review):
         f"triage:{review.critical.fingerprint}",
         f"triage:{review.high.fingerprint}",
         "explain:app/views.py",
-        "explain:README.md",
+        "explain:app/csv.py",
         "signoff",
     ]
     assert [item.finding_id for item in items] == [
@@ -50,7 +50,7 @@ def test_prepare_builds_ordered_items_linked_to_findings_and_files(review):
         None,
         None,
         review.views_file.pk,
-        review.readme_file.pk,
+        review.second_file.pk,
         None,
     ]
     views_hunk_hash = review.views_file.hunks.get().content_hash
@@ -67,7 +67,7 @@ def test_prepare_is_idempotent(review):
 
 
 def test_prepare_leaves_pre_existing_findings_out(review):
-    make_finding(review.revision, review.readme_file, rule_id="old.rule", pre_existing=True)
+    make_finding(review.revision, review.second_file, rule_id="old.rule", pre_existing=True)
     ChecklistItem.objects.filter(revision=review.revision).delete()
 
     items = revision_review_prepare(revision=review.revision)
@@ -88,19 +88,19 @@ def test_prepare_does_nothing_for_a_revision_that_is_not_ready(review):
 def test_prepare_carries_unchanged_explanations_over_to_the_next_push(review):
     # given both files explained on the first revision
     complete_checklist(review)
-    # and a new push that changes app/views.py but not README.md
+    # and a new push that changes app/views.py but not app/csv.py
     review.pull_request.head_sha = NEXT_SHA
     review.pull_request.save()
     Revision.objects.filter(pk=review.revision.pk).update(status=Revision.Status.SUPERSEDED)
     nxt = make_revision(review.pull_request, head_sha=NEXT_SHA)
     make_file(nxt, "app/views.py", hunks=("+db.run('SELECT 1', params)\n",), position=0)
-    make_file(nxt, "README.md", hunks=("+Export orders as CSV.\n",), position=1)
+    make_file(nxt, "app/csv.py", hunks=("+CSV_HEADER = 'id,name'\n",), position=1)
 
     # when
     revision_review_prepare(revision=nxt)
 
     # then
-    readme = ChecklistItem.objects.get(revision=nxt, key="explain:README.md")
+    readme = ChecklistItem.objects.get(revision=nxt, key="explain:app/csv.py")
     views = ChecklistItem.objects.get(revision=nxt, key="explain:app/views.py")
     assert readme.answer == GOOD_ANSWER
     assert readme.answered_by == review.reviewer
@@ -181,7 +181,7 @@ def test_answer_identical_to_another_answer_on_the_revision_is_rejected(
 
     assert_rejected(
         review,
-        review.item("explain:README.md"),
+        review.item("explain:app/csv.py"),
         review.second_reviewer,
         GOOD_ANSWER.upper() + "  ",
         "This explanation is identical to another one on this pull request; "

@@ -64,13 +64,24 @@ def test_demo_creates_login_and_analyses_demo_pull_requests(tmp_path):
         "Document the search endpoint",
     ]
     # Every commit of PR 1 is AI-marked (Copilot trailers, an "ai-assisted" label): triage first,
-    # then the assumptions of the AI code, then comprehension of each AI-written file, sign-off.
-    kinds = list(
+    # then the assumptions of the AI code, then comprehension of each AI-written function (and of
+    # its riskiest line), sign-off; the README the PR also changes gets no question.
+    items = list(
         ChecklistItem.objects.filter(revision__pull_request=pr1)
         .order_by("position")
-        .values_list("kind", flat=True)
+        .values_list("kind", "key")
     )
-    assert kinds == ["triage"] * 3 + ["assumption"] * 5 + ["comprehension"] * 3 + ["signoff"]
+    assert [kind for kind, _key in items] == (
+        ["triage"] * 3 + ["assumption"] * 5 + ["comprehension"] * 6 + ["signoff"]
+    )
+    assert [key for kind, key in items if kind == "comprehension"] == [
+        "comprehension:shop/receipts.py:export_receipt",
+        "comprehension:shop/receipts.py:export_receipt:edge",
+        "comprehension:shop/receipts.py:fetch_logo",
+        "comprehension:shop/receipts.py:fetch_logo:edge",
+        "comprehension:shop/search.py:search_orders",
+        "comprehension:shop/search.py:search_orders:edge",
+    ]
 
 
 @pytest.mark.django_db

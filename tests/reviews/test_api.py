@@ -28,7 +28,7 @@ LIST = "/api/pull-requests/"
 DETAIL = "/api/pull-requests/acme/shop/7/"
 APPROVE = "/api/pull-requests/acme/shop/7/approve/"
 ANSWER = "Builds the export query and streams the rows to a CSV response."
-README_ANSWER = "Documents the new CSV export for the operators of the shop."
+SECOND_ANSWER = "Documents the new CSV export for the operators of the shop."
 REASON = "id comes from an int path converter, never from the user"
 
 
@@ -237,9 +237,9 @@ def test_list_query_count_is_pinned_with_twenty_pull_requests(
 
 
 def test_detail_shows_the_latest_revision_for_the_requesting_user(rita, review):
-    review.readme_file.analysis = ChangedFile.Analysis.NOT_APPLICABLE
-    review.readme_file.analysis_note = "No scanner applies to Markdown."
-    review.readme_file.save()
+    review.second_file.analysis = ChangedFile.Analysis.NOT_APPLICABLE
+    review.second_file.analysis_note = "No scanner applies to this file."
+    review.second_file.save()
     items = review.items()
 
     response = rita.get(DETAIL)
@@ -265,10 +265,10 @@ def test_detail_shows_the_latest_revision_for_the_requesting_user(rita, review):
                     "analysis_note": "",
                 },
                 {
-                    "path": "README.md",
+                    "path": "app/csv.py",
                     "status": "modified",
                     "analysis": "not_applicable",
-                    "analysis_note": "No scanner applies to Markdown.",
+                    "analysis_note": "No scanner applies to this file.",
                 },
             ],
             "findings": [
@@ -308,6 +308,8 @@ def test_detail_shows_the_latest_revision_for_the_requesting_user(rita, review):
                     "flagged": False,
                     "flag_reason": "",
                     "carried_over_from": "",
+                    "expected_terms": [],
+                    "rationale": "",
                 }
                 for item in items
             ],
@@ -394,6 +396,8 @@ def test_answer_through_the_api_saves_audits_and_notifies(
         "flagged": True,
         "flag_reason": "Thin answer: short (63 characters)",
         "carried_over_from": "",
+        "expected_terms": [],
+        "rationale": "",
     }
     item.refresh_from_db()
     assert (item.answer, item.answered_by) == (ANSWER, review.reviewer)
@@ -493,7 +497,7 @@ def test_rejected_answer_is_a_400_with_the_message_and_changes_nothing(
 
 def test_answer_identical_to_another_files_is_rejected(rita, review):
     first = review.item("explain:app/views.py")
-    second = review.item("explain:README.md")
+    second = review.item("explain:app/csv.py")
     rita.post(answer_url(first.pk), {"answer": ANSWER}, format="json")
 
     response = rita.post(answer_url(second.pk), {"answer": ANSWER.upper()}, format="json")
@@ -628,7 +632,7 @@ def test_triage_with_an_unknown_decision_is_a_validation_error(rita, review):
 def test_full_review_through_the_api_ends_in_an_approval(rita, review):
     for key, text in [
         ("explain:app/views.py", ANSWER),
-        ("explain:README.md", README_ANSWER),
+        ("explain:app/csv.py", SECOND_ANSWER),
         ("signoff", "Exported three orders locally and opened the CSV."),
     ]:
         answered = rita.post(answer_url(review.item(key).pk), {"answer": text}, format="json")

@@ -102,7 +102,7 @@ def ai_review(review):
         ai_evidence=AI_EVIDENCE,
         section_header="def export_orders(request):",
     )
-    Hunk.objects.filter(changed_file=review.readme_file).update(authorship=Hunk.Authorship.HUMAN)
+    Hunk.objects.filter(changed_file=review.second_file).update(authorship=Hunk.Authorship.HUMAN)
     util_file = make_file(revision, "app/util.py", hunks=("-old = 1\n+new = 1\n",), position=2)
     return review, util_file
 
@@ -162,7 +162,7 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
     revision = Revision.objects.get(pk=review.revision.pk)
     items = review.items()
     views_hunk = Hunk.objects.get(changed_file=review.views_file)
-    readme_hunk = Hunk.objects.get(changed_file=review.readme_file)
+    second_hunk = Hunk.objects.get(changed_file=review.second_file)
     util_hunk = Hunk.objects.get(changed_file=util_file)
 
     response = rita.get(revision_url(revision.pk))
@@ -220,8 +220,8 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
                 ],
             },
             {
-                "id": review.readme_file.pk,
-                "path": "README.md",
+                "id": review.second_file.pk,
+                "path": "app/csv.py",
                 "previous_path": "",
                 "status": "modified",
                 "language": "",
@@ -232,15 +232,15 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
                 "analysis_note": "",
                 "hunks": [
                     {
-                        "id": readme_hunk.pk,
+                        "id": second_hunk.pk,
                         "index": 0,
                         "source_start": 10,
                         "source_length": 0,
                         "target_start": 10,
                         "target_length": 1,
                         "section_header": "",
-                        "content": "+Export orders as CSV.\n",
-                        "content_hash": sha("+Export orders as CSV.\n"),
+                        "content": "+CSV_HEADER = 'id,name'\n",
+                        "content_hash": sha("+CSV_HEADER = 'id,name'\n"),
                         "added": 1,
                         "removed": 0,
                         "authorship": "human",
@@ -344,6 +344,8 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
                 "flagged": False,
                 "flag_reason": "",
                 "carried_over_from": "",
+                "expected_terms": [],
+                "rationale": "",
             }
             for item in items
         ],
@@ -499,13 +501,13 @@ def test_revision_list_query_count_is_pinned_with_twelve_revisions(
 @pytest.mark.parametrize(
     ("params", "expected_paths"),
     [
-        ({}, ["app/views.py", "README.md", "app/util.py"]),
+        ({}, ["app/views.py", "app/csv.py", "app/util.py"]),
         ({"authorship": "ai"}, ["app/views.py"]),
-        ({"authorship": "human"}, ["README.md"]),
+        ({"authorship": "human"}, ["app/csv.py"]),
         ({"authorship": "unknown"}, ["app/util.py"]),
-        ({"path": "README.md"}, ["README.md"]),
+        ({"path": "app/csv.py"}, ["app/csv.py"]),
         ({"path": "app/util.py", "authorship": "unknown"}, ["app/util.py"]),
-        ({"path": "README.md", "authorship": "ai"}, []),
+        ({"path": "app/csv.py", "authorship": "ai"}, []),
         ({"path": "app/*.py"}, []),
     ],
     ids=["all", "ai", "human", "unknown", "path", "path-and-authorship", "no-match", "no-glob"],

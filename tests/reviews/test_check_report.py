@@ -115,23 +115,23 @@ def test_one_annotation_per_new_finding_with_level_by_severity(review):
     for severity, line in (("medium", 20), ("low", 21), ("info", 22)):
         make_finding(
             review.revision,
-            review.readme_file,
+            review.second_file,
             rule_id=f"r.{severity}",
             severity=severity,
             line=line,
             cwe=None,
             title=f"{severity} thing",
         )
-    make_finding(review.revision, review.readme_file, rule_id="r.old", pre_existing=True)
+    make_finding(review.revision, review.second_file, rule_id="r.old", pre_existing=True)
 
     report = check_report_for_revision(revision=review.revision)
 
     assert [(a.path, a.start_line, a.annotation_level, a.title) for a in report.annotations] == [
         ("app/views.py", 12, "failure", "py.hardcoded-secret: Hard-coded secret"),
         ("app/views.py", 11, "failure", "py.sql-injection: SQL built from user input"),
-        ("README.md", 20, "warning", "r.medium: medium thing"),
-        ("README.md", 21, "notice", "r.low: low thing"),
-        ("README.md", 22, "notice", "r.info: info thing"),
+        ("app/csv.py", 20, "warning", "r.medium: medium thing"),
+        ("app/csv.py", 21, "notice", "r.low: low thing"),
+        ("app/csv.py", 22, "notice", "r.info: info thing"),
     ]
     assert report.annotations[1] == Annotation(
         path="app/views.py",

@@ -1,0 +1,2 @@
+"""Reading source code structurally: outlines of functions, their inputs and their calls, for
+Python (`ast`) and JavaScript/TypeScript, Java and Go (tree-sitter)."""

@@ -1,0 +1,482 @@
+"""Challenges from each function's outline, in every language: every input that reaches a sink,
+and the implicit assumptions no scanner reports.
+
+The outline (`findings.engine.syntax.outline`) says, per function, which names carry an input (a
+parameter, a value read from the request, or a local built from them, including builders grown
+with `sb.append(x)`) and which calls each line makes. A call on an AI-written line whose callee is
+a sink of the file's language and whose arguments carry inputs gets one challenge per input, so
+`"… %s %s" % (customer, sort)` asks about both and Java's `StringBuilder` or Go's `fmt.Sprintf`
+does not hide the input. Beside the sinks: input used as a size, limit or index; errors swallowed;
+a file checked and then used (TOCTOU); a retried operation that may not be idempotent; secrets or
+personal data written to logs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from findings.engine.syntax.outline import Call, Function, Outline
+from reviewbench.checklist.assumptions.kinds import (
+    DESERIALIZE,
+    ERROR_SWALLOWED,
+    LOG_INPUT,
+    LOG_SENSITIVE,
+    PATH,
+    REDIRECT,
+    REGEX,
+    RETRY,
+    SHELL,
+    SIZE,
+    SQL,
+    SSRF,
+    TEMPLATE,
+    TOCTOU,
+    Hit,
+    name_text,
+)
+
+MAX_SUBJECTS = 3
+JS = frozenset({"javascript", "typescript"})
+ALL = frozenset({"python", "javascript", "typescript", "java", "go"})
+
+
+@dataclass(frozen=True)
+class Sink:
+    kind: str
+    languages: frozenset[str]
+    callee: re.Pattern[str]
+    # Only some of the arguments reach the dangerous part (Go's exec.Command("sh", "-c", cmd)):
+    # the positions that count, None for all.
+    arguments: tuple[int, ...] | None = None
+    # The line must also match this (e.g. a shell is involved), when set.
+    line_needs: re.Pattern[str] | None = None
+    # Request-derived inputs only (sizes): a helper's integer parameter is not a client's value.
+    request_only: bool = False
+
+
+def _sink(
+    kind: str,
+    languages: Iterable[str] | str,
+    callee: str,
+    *,
+    arguments: tuple[int, ...] | None = None,
+    line_needs: str | None = None,
+    request_only: bool = False,
+) -> Sink:
+    langs = frozenset(languages.split()) if isinstance(languages, str) else frozenset(languages)
+    return Sink(
+        kind,
+        langs,
+        re.compile(callee),
+        arguments,
+        re.compile(line_needs) if line_needs else None,
+        request_only,
+    )
+
+
+_SINKS: tuple[Sink, ...] = (
+    # SQL: a query method of a connection, statement, template or ORM handle.
+    _sink(
+        SQL,
+        JS,
+        r"^[\w$.]+\.(?:query|execute|raw|prepare|all|get|run)$",
+        line_needs=r"(?i)\b(?:select|insert|update|delete|where|from)\b|`[^`]*\$\{",
+        arguments=(0,),
+    ),
+    _sink(
+        SQL,
+        "java",
+        r"(?i)^[\w.()]*(?:stmt|statement|jdbc\w*|template|conn\w*|em|entitymanager|session|db)"
+        r"\.(?:executeQuery|executeUpdate|execute|prepareStatement|createQuery|createNativeQuery|"
+        r"queryForObject|queryForList|queryForMap|query|update|addBatch)$",
+        arguments=(0,),
+    ),
+    _sink(
+        SQL,
+        "go",
+        r"^[\w.]+\.(?:Query|QueryRow|Exec|QueryContext|ExecContext|QueryRowContext|Raw|Prepare|"
+        r"Where|Select)$",
+    ),
+    # Shell: a command line a shell parses.
+    _sink(
+        SHELL,
+        JS,
+        r"^(?:(?:child_process|cp|childProcess)\.)?(?:exec|execSync)$",
+        arguments=(0,),
+    ),
+    _sink(
+        SHELL,
+        JS,
+        r"^(?:(?:child_process|cp|childProcess)\.)?(?:spawn|spawnSync|execFile|execFileSync)$",
+        line_needs=r"shell\s*:\s*true|['\"](?:sh|bash|cmd(?:\.exe)?|/bin/sh)['\"]",
+    ),
+    _sink(SHELL, "java", r"Runtime\.getRuntime\(\)\.exec$|^new ProcessBuilder$|\.command$"),
+    _sink(
+        SHELL,
+        "go",
+        r"^exec\.Command(?:Context)?$",
+        line_needs=r"\"(?:sh|bash|/bin/sh|/bin/bash|cmd|powershell)\"",
+    ),
+    # Paths: the file system.
+    _sink(
+        PATH,
+        JS,
+        r"^(?:fs|fsp|fs\.promises|promises)\.(?:readFile|readFileSync|writeFile|writeFileSync|"
+        r"appendFile|appendFileSync|createReadStream|createWriteStream|unlink|unlinkSync|rm|"
+        r"rmSync|open|openSync|readdir|readdirSync|copyFile|rename)$|^res\.(?:sendFile|download)$",
+    ),
+    _sink(
+        PATH,
+        "java",
+        r"^new (?:File|FileInputStream|FileOutputStream|FileReader|FileWriter|RandomAccessFile)$|"
+        r"^(?:Paths\.get|Path\.of)$|^Files\.(?:readAllBytes|readString|readAllLines|"
+        r"newInputStream|newOutputStream|newBufferedReader|write|writeString|delete|copy|move)$",
+    ),
+    _sink(
+        PATH,
+        "go",
+        r"^(?:os\.(?:Open|OpenFile|Create|ReadFile|WriteFile|Remove|RemoveAll|ReadDir)|"
+        r"ioutil\.(?:ReadFile|WriteFile)|http\.ServeFile)$",
+    ),
+    # URLs fetched by the server.
+    _sink(
+        SSRF,
+        JS,
+        r"^(?:fetch|got|needle|superagent|axios|axios\.(?:get|post|put|patch|delete|request)|"
+        r"https?\.(?:get|request))$",
+        arguments=(0,),
+    ),
+    _sink(
+        SSRF,
+        "java",
+        r"^new URL$|^URI\.create$|\.(?:getForObject|getForEntity|postForObject|postForEntity|"
+        r"exchange)$|^HttpRequest\.newBuilder$|\.uri$",
+        arguments=(0,),
+    ),
+    _sink(
+        SSRF,
+        "go",
+        r"^http\.(?:Get|Post|Head|PostForm|NewRequest|NewRequestWithContext)$|^\w*[cC]lient\."
+        r"(?:Get|Post|Head)$",
+    ),
+    # Redirects.
+    _sink(REDIRECT, JS, r"^res\.redirect$"),
+    _sink(REDIRECT, "java", r"\.sendRedirect$"),
+    _sink(REDIRECT, "go", r"^http\.Redirect$", arguments=(2,)),
+    # Markup.
+    _sink(TEMPLATE, JS, r"^document\.write(?:ln)?$|^res\.send$", line_needs=r"<\w|`[^`]*<"),
+    _sink(TEMPLATE, "go", r"^template\.(?:HTML|JS|URL)$"),
+    _sink(
+        TEMPLATE,
+        "go",
+        r"^fmt\.Fprintf?$|^io\.WriteString$",
+        line_needs=r"<\w",
+    ),
+    _sink(TEMPLATE, "java", r"getWriter\(\)\.(?:print|println|write|printf)$", line_needs=r"<\w"),
+    # Regular expressions.
+    _sink(REGEX, JS, r"^(?:new )?RegExp$", arguments=(0,)),
+    _sink(REGEX, "java", r"^Pattern\.compile$|^Pattern\.matches$", arguments=(0,)),
+    _sink(
+        REGEX, "go", r"^regexp\.(?:Compile|MustCompile|MatchString|CompilePOSIX)$", arguments=(0,)
+    ),
+    # Deserializers.
+    _sink(DESERIALIZE, JS, r"^(?:unserialize|deserialize|serialize\.unserialize|yaml\.load)$"),
+    _sink(DESERIALIZE, "java", r"^new (?:ObjectInputStream|XMLDecoder)$|\.fromXML$"),
+    _sink(DESERIALIZE, "go", r"^gob\.NewDecoder$"),
+    # Logs.
+    _sink(
+        LOG_INPUT,
+        JS,
+        r"^(?:console\.(?:log|info|warn|error|debug)|(?:logger|log)\.\w+)$",
+        request_only=True,
+    ),
+    _sink(
+        LOG_INPUT,
+        "java",
+        r"^(?:log|logger|LOG|LOGGER)\.(?:info|debug|warn|error|trace)$",
+        request_only=True,
+    ),
+    _sink(
+        LOG_INPUT,
+        "go",
+        r"^(?:log\.(?:Printf|Println|Print|Fatalf)|\w*[lL]ogger\.\w+)$",
+        request_only=True,
+    ),
+    # Sizes, limits and indexes from the request.
+    _sink(
+        SIZE,
+        "python",
+        r"^(?:range|bytearray|itertools\.islice|islice|time\.sleep)$|\.(?:read|recv|limit|"
+        r"paginate|sample|fetchmany)$",
+        request_only=True,
+    ),
+    _sink(
+        SIZE,
+        JS,
+        r"^(?:new )?Array$|^Buffer\.(?:alloc|allocUnsafe)$|\.(?:repeat|limit|take|fill)$|"
+        r"^setTimeout$",
+        request_only=True,
+    ),
+    _sink(
+        SIZE,
+        "java",
+        r"\.(?:limit|setMaxResults|setFetchSize|subList|nCopies)$|^Thread\.sleep$",
+        request_only=True,
+    ),
+    _sink(
+        SIZE,
+        "go",
+        r"^make$|\.(?:Limit|Offset)$|^time\.Sleep$|^(?:strings|bytes)\.Repeat$|^io\.CopyN$",
+        request_only=True,
+    ),
+)
+_JS_SHELL_ALIAS = re.compile(
+    r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:util\.)?promisify\(\s*"
+    r"(?:(?:child_process|cp|childProcess)\.)?(exec|execFile|spawn)\b"
+)
+
+_SENSITIVE = re.compile(
+    r"(?i)(?:password|passwd|pwd|secret|token|api_?key|apikey|authorization|auth_header|"
+    r"cookie|session_?id|ssn|social_security|card_?number|cc_?number|cvv|iban|private_?key)"
+)
+_LOG_CALL = re.compile(
+    r"(?:^|\.)(?:debug|info|warning|warn|error|exception|critical|log|trace|Printf|Println|"
+    r"Print|Infof|Errorf|Debugf|Warnf)$|^print$|^System\.out\.print(?:ln)?$|^console\.\w+$"
+)
+_NOT_LOGGERS = re.compile(r"^(?:fmt\.Errorf|errors\.New)$")
+_CHECK_CALL = re.compile(
+    r"(?:^|\.)(?:exists|existsSync|isfile|isdir|access|accessSync|lexists|Stat|Lstat|isFile|"
+    r"isDirectory|canRead|canWrite|is_file|is_dir)$"
+)
+_USE_CALL = re.compile(
+    r"(?:^|\.)(?:open|readFile|readFileSync|writeFile|writeFileSync|createReadStream|"
+    r"createWriteStream|unlink|unlinkSync|remove|rmtree|rename|replace|Open|OpenFile|Create|"
+    r"ReadFile|WriteFile|Remove|RemoveAll|Rename|read_text|write_text|read_bytes|write_bytes|"
+    r"delete|FileInputStream|FileOutputStream|FileReader|FileWriter|copy|move|chmod)$"
+)
+_RETRY_MARKER = re.compile(
+    r"(?i)(?:^|[.@\s(])(?:retry|retrying|retryable|backoff|with_?retr\w*|pRetry|"
+    r"tenacity\.\w+|on_exception)\b|for\s+(?:\w+\s*(?:,|:=)\s*)?(?:attempt|retry|tries|try_)\w*"
+)
+_NOT_IDEMPOTENT = re.compile(
+    r"(?i)(?:^|\.)(?:post|put|patch|delete|create|insert\w*|save|send\w*|charge|refund|"
+    r"transfer|pay\w*|publish|enqueue|execute|executeUpdate|Exec|Do|PostForm)$"
+)
+_SWALLOW_PY = re.compile(r"^\s*except\b[^:]*:\s*(?:pass|continue|\.\.\.|return(?: None)?)?\s*$")
+_SWALLOW_BODY_PY = re.compile(r"^\s*(?:pass|continue|\.\.\.|return(?: None)?)\s*(?:#.*)?$")
+_SWALLOW_BRACES = re.compile(
+    r"catch\s*(?:\([^)]*\))?\s*\{\s*(?://[^\n]*)?\}|\.catch\(\s*(?:\(\s*\w*\s*\)|\w+)\s*=>\s*"
+    r"(?:\{\s*\}|null|undefined|void 0)\s*\)"
+)
+_CATCH_OPEN = re.compile(r"catch\s*(?:\([^)]*\))?\s*\{\s*$")
+_GO_IGNORED_ERROR = re.compile(
+    r"^\s*if\s+err\s*!=\s*nil\s*\{\s*(?:return nil|return|continue)?\s*\}?\s*$|"
+    r"^\s*_\s*=\s*[\w.]+\(|,\s*_\s*:?=\s*[\w.]+\.(?:Exec|Write|Close|Remove|Rename|Marshal|"
+    r"Unmarshal|Decode|Encode|Query|Do|Copy)\("
+)
+_GO_BLANK_BODY = re.compile(r"^\s*(?:return nil|return|continue)?\s*\}\s*$")
+
+
+def _subject(name: str, origin: str, line: int, function: Function) -> str:
+    """`origin`, with the line it was read from the request (a parameter needs none) and the
+    local that carried it to the sink: "`name` (line 3, via `cmd` on line 4)"."""
+    carriers = function.carriers()
+    read_at = carriers.get(origin, (origin, function.start))[1]
+    where = f"line {read_at}" if read_at > function.start else ""
+    if name == origin:
+        return f"`{name_text(origin)}` ({where})" if where else f"`{name_text(origin)}`"
+    via = (
+        f"via `{name_text(name)}` on line {line}"
+        if where
+        else f"via `{name_text(name)}`, line {line}"
+    )
+    return f"`{name_text(origin)}` ({where + ', ' if where else ''}{via})"
+
+
+def _inputs_of(call: Call, sink: Sink, function: Function) -> list[tuple[str, str, int]]:
+    """(name, origin input, line bound) for each argument name that carries an input."""
+    carriers = function.carriers()
+    request = set(function.request_names)
+    positions = sink.arguments if sink.arguments is not None else range(len(call.arguments))
+    found: list[tuple[str, str, int]] = []
+    for position in positions:
+        if position >= len(call.arguments):
+            continue
+        for name in call.arguments[position].split():
+            if name not in carriers:
+                continue
+            origin, bound = carriers[name]
+            if sink.request_only and name not in request and origin not in request:
+                continue
+            if origin in ("req", "request", "r", "res", "w", "ctx", "c", "self", "this"):
+                continue
+            found.append((name, origin, bound))
+    return found
+
+
+def _sink_hits(outline: Outline, language: str, text: str, ai_lines: frozenset[int]) -> list[Hit]:
+    lines = text.splitlines()
+    aliases: dict[str, str] = {}
+    if language in JS:
+        aliases = {m.group(1): m.group(2) for m in _JS_SHELL_ALIAS.finditer(text)}
+    hits: list[Hit] = []
+    for function in outline.functions:
+        for call in function.calls:
+            if call.line not in ai_lines or call.line > len(lines):
+                continue
+            callee = aliases.get(call.callee, call.callee)
+            line_text = lines[call.line - 1]
+            for sink in _SINKS:
+                if language not in sink.languages or not sink.callee.search(callee):
+                    continue
+                if sink.line_needs is not None and not sink.line_needs.search(line_text):
+                    if not (callee != call.callee and sink.kind == SHELL):
+                        continue
+                seen: set[str] = set()
+                for name, origin, bound in _inputs_of(call, sink, function):
+                    if origin in seen:
+                        continue
+                    seen.add(origin)
+                    hits.append(
+                        Hit(
+                            sink.kind,
+                            call.line,
+                            call.callee,
+                            _subject(name, origin, bound, function),
+                        )
+                    )
+                    if len(seen) == MAX_SUBJECTS:
+                        break
+                break
+    return hits
+
+
+def _log_sensitive_hits(outline: Outline, ai_lines: frozenset[int]) -> list[Hit]:
+    hits: list[Hit] = []
+    for function in outline.functions:
+        for call in function.calls:
+            if call.line not in ai_lines or not _LOG_CALL.search(call.callee):
+                continue
+            if _NOT_LOGGERS.search(call.callee):
+                continue
+            names = [n for n in call.names() if _SENSITIVE.search(n)]
+            if names:
+                hits.append(Hit(LOG_SENSITIVE, call.line, call.callee, f"`{name_text(names[0])}`"))
+    return hits
+
+
+def _toctou_hits(outline: Outline, ai_lines: frozenset[int]) -> list[Hit]:
+    hits: list[Hit] = []
+    for function in outline.functions:
+        checked: dict[str, int] = {}
+        for call in function.calls:
+            names = [n for n in call.names() if n not in ("os", "fs", "Files", "self", "this")]
+            if _CHECK_CALL.search(call.callee):
+                owner = call.callee.rsplit(".", 1)[0]
+                for name in [*names, owner]:
+                    checked.setdefault(name, call.line)
+                continue
+            if not _USE_CALL.search(call.callee) or call.line not in ai_lines:
+                continue
+            owner = call.callee.rsplit(".", 1)[0]
+            used = [n for n in [*names, owner] if n in checked and checked[n] < call.line]
+            if used:
+                hits.append(
+                    Hit(
+                        TOCTOU,
+                        call.line,
+                        call.callee,
+                        f"`{name_text(used[0])}` (checked on line {checked[used[0]]})",
+                    )
+                )
+    return hits
+
+
+def _retry_hits(outline: Outline, text: str, ai_lines: frozenset[int]) -> list[Hit]:
+    lines = text.splitlines()
+    hits: list[Hit] = []
+    for function in outline.functions:
+        body = "\n".join(lines[function.start - 1 : function.end])
+        marked = any(_RETRY_MARKER.search(d) for d in function.decorators) or bool(
+            _RETRY_MARKER.search(body)
+        )
+        if not marked:
+            continue
+        for call in function.calls:
+            if call.line in ai_lines and _NOT_IDEMPOTENT.search(call.callee):
+                hits.append(Hit(RETRY, call.line, call.callee))
+                break
+    return hits
+
+
+def _swallowed_hits(language: str, text: str, ai_lines: frozenset[int]) -> list[Hit]:
+    lines = text.splitlines()
+    hits: list[Hit] = []
+    for number in sorted(ai_lines):
+        if number < 1 or number > len(lines):
+            continue
+        line = lines[number - 1]
+        following = lines[number] if number < len(lines) else ""
+        if language == "python":
+            stripped = line.strip()
+            if not stripped.startswith("except"):
+                continue
+            broad = re.match(r"except\s*(?:\(?\s*(?:Exception|BaseException)\b[^:]*)?:", stripped)
+            if broad and (
+                (_SWALLOW_PY.match(line) and not stripped.endswith(":"))
+                or (stripped.endswith(":") and _SWALLOW_BODY_PY.match(following))
+            ):
+                hits.append(Hit(ERROR_SWALLOWED, number))
+        elif language in JS or language == "java":
+            if _SWALLOW_BRACES.search(line) or (
+                _CATCH_OPEN.search(line) and re.match(r"^\s*\}", following)
+            ):
+                hits.append(Hit(ERROR_SWALLOWED, number))
+        elif language == "go" and (
+            (_GO_IGNORED_ERROR.search(line) and "{" not in line.split("nil", 1)[-1].rstrip("{ "))
+            or (
+                re.match(r"^\s*if\s+err\s*!=\s*nil\s*\{\s*$", line)
+                and _GO_BLANK_BODY.match(following)
+            )
+        ):
+            hits.append(Hit(ERROR_SWALLOWED, number))
+    return hits
+
+
+def flow_hits(outline: Outline, text: str, ai_lines: frozenset[int]) -> list[Hit]:
+    """Every challenge the outline of one file gives on its AI-written lines."""
+    language = outline.language
+    if language not in ALL:
+        return []
+    hits: list[Hit] = []
+    if language != "python":
+        # Python's sinks are read by the AST walk, which resolves names the same way.
+        hits += _sink_hits(outline, language, text, ai_lines)
+    else:
+        hits += [h for h in _sink_hits(outline, language, text, ai_lines) if h.kind == SIZE]
+    hits += _log_sensitive_hits(outline, ai_lines)
+    hits += _toctou_hits(outline, ai_lines)
+    hits += _retry_hits(outline, text, ai_lines)
+    hits += _swallowed_hits(language, text, ai_lines)
+    return hits
+
+
+def subject_name(subject: str) -> str:
+    """The first backticked name of a subject (`name` (line 3) -> name), for deduplication."""
+    match = re.search(r"`([^`]*)`", subject)
+    return match.group(1) if match else subject
+
+
+def unique(hits: Sequence[Hit]) -> list[Hit]:
+    """Hits without repeats of (kind, line, subject): two readers of one line agree once."""
+    seen: set[tuple[str, int, str]] = set()
+    out: list[Hit] = []
+    for hit in hits:
+        key = (hit.kind, hit.line, subject_name(hit.subject))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(hit)
+    return out

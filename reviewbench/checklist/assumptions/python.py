@@ -1,0 +1,647 @@
+"""Python read with `ast`: names resolved through the assignments of the same function."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reviewbench.checklist.assumptions.kinds import (
+    AUTHZ,
+    COOKIE_FLAGS,
+    CRYPTO,
+    DESERIALIZE,
+    ERROR_DETAILS,
+    FILE_PERMISSIONS,
+    LOG_INPUT,
+    PARSE,
+    PATH,
+    REDIRECT,
+    REGEX,
+    SECRET_COMPARE,
+    SHELL,
+    SQL,
+    SSRF,
+    TEMPLATE,
+    TIMEOUT,
+    TLS_VERIFY,
+    UPLOAD,
+    Hit,
+    name_text,
+)
+
+# --- Python: AST ----------------------------------------------------------------------------------
+
+_SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "extra", "mogrify"})
+_SQL_FUNCS = frozenset({"text", "RawSQL"})
+_SHELL_CALLS = frozenset(
+    {
+        "os.system",
+        "os.popen",
+        "os.execl",
+        "os.execlp",
+        "os.execv",
+        "os.execvp",
+        "os.spawnl",
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "asyncio.create_subprocess_shell",
+        "asyncio.create_subprocess_exec",
+        "commands.getoutput",
+    }
+)
+_PATH_CALLS = frozenset(
+    {
+        "open",
+        "io.open",
+        "os.open",
+        "os.remove",
+        "os.unlink",
+        "os.rmdir",
+        "os.listdir",
+        "os.path.join",
+        "shutil.rmtree",
+        "shutil.copy",
+        "shutil.copyfile",
+        "shutil.move",
+        "send_file",
+        "send_from_directory",
+        "FileResponse",
+        "Path",
+        "pathlib.Path",
+        "tarfile.open",
+        "zipfile.ZipFile",
+    }
+)
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+_HTTP_MODULES = frozenset({"requests", "httpx", "session", "client", "http", "urllib3"})
+_URL_CALLS = frozenset({"urlopen", "urllib.request.urlopen", "urllib.request.Request"})
+_REDIRECT_CALLS = frozenset(
+    {"redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect", "RedirectResponse"}
+)
+_TEMPLATE_CALLS = frozenset(
+    {
+        "mark_safe",
+        "Markup",
+        "markupsafe.Markup",
+        "render_template_string",
+        "Template",
+        "jinja2.Template",
+        "SafeString",
+        "HttpResponse",
+        "HTMLResponse",
+    }
+)
+_DESERIALIZE_CALLS = frozenset(
+    {
+        "pickle.loads",
+        "pickle.load",
+        "cPickle.loads",
+        "marshal.loads",
+        "shelve.open",
+        "jsonpickle.decode",
+        "dill.loads",
+        "yaml.load",
+        "yaml.unsafe_load",
+        "yaml.full_load",
+    }
+)
+_REGEX_FUNCS = frozenset(
+    {"compile", "match", "search", "fullmatch", "sub", "subn", "findall", "finditer", "split"}
+)
+_PARSE_CALLS = frozenset(
+    {
+        "int",
+        "float",
+        "Decimal",
+        "decimal.Decimal",
+        "json.loads",
+        "datetime.strptime",
+        "datetime.fromisoformat",
+        "date.fromisoformat",
+        "uuid.UUID",
+        "UUID",
+        "ipaddress.ip_address",
+    }
+)
+_RESPONSE_CALLS = frozenset(
+    {"JsonResponse", "HttpResponse", "jsonify", "Response", "make_response", "JSONResponse"}
+)
+_WEAK_CRYPTO = frozenset(
+    {
+        "hashlib.md5",
+        "hashlib.sha1",
+        "md5",
+        "sha1",
+        "DES.new",
+        "DES3.new",
+        "ARC4.new",
+        "ARC2.new",
+        "Blowfish.new",
+        "algorithms.TripleDES",
+        "algorithms.ARC4",
+        "algorithms.Blowfish",
+        "modes.ECB",
+    }
+)
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical"})
+_LOG_OWNERS = frozenset({"logger", "logging", "log", "LOGGER", "_logger", "app.logger"})
+_ROUTE_DECORATORS = frozenset(
+    {
+        "route",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "api_view",
+        "require_GET",
+        "require_POST",
+        "require_http_methods",
+        "require_safe",
+        "csrf_exempt",
+        "action",
+    }
+)
+_AUTH_WORDS = re.compile(
+    r"login_required|permission_required|user_passes_test|staff_member_required|"
+    r"jwt_required|auth_required|requires_auth|authenticated|permission_classes|"
+    r"has_perm|Depends|Security|IsAuthenticated|roles_required|require_login",
+    re.IGNORECASE,
+)
+_SECRET_NAME = re.compile(
+    r"(token|secret|password|passwd|signature|digest|hmac|api_?key|\bmac\b|otp|nonce|csrf)",
+    re.IGNORECASE,
+)
+_USER_INPUT_ATTRS = frozenset(
+    {
+        "GET",
+        "POST",
+        "args",
+        "form",
+        "json",
+        "data",
+        "values",
+        "headers",
+        "cookies",
+        "COOKIES",
+        "META",
+        "query_params",
+        "body",
+        "FILES",
+        "files",
+        "path_params",
+    }
+)
+_USER_ROOTS = frozenset({"request", "req", "self.request", "flask.request"})
+_UPLOAD_CHECK = re.compile(
+    r"\.size\b|content_type|mimetype|content_length|MAX_|max_size|guess_type"
+)
+
+
+def _dotted(node: ast.AST) -> str:
+    """`a.b.c` for a name or attribute chain; `…` inside for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return f"{_dotted(node.func)}()"
+    if isinstance(node, ast.Subscript):
+        return f"{_dotted(node.value)}[…]"
+    return "…"
+
+
+def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_false(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _expr_names(node: ast.AST) -> list[str]:
+    """Variables read by an expression, in source order; called function names are left out."""
+    names: list[str] = []
+
+    def visit(current: ast.AST) -> None:
+        if isinstance(current, ast.Call):
+            # The callee is not data; its receiver (e.g. `request` in `request.args.get`) is.
+            if isinstance(current.func, ast.Attribute):
+                visit(current.func.value)
+            for argument in [*current.args, *(k.value for k in current.keywords)]:
+                visit(argument)
+            return
+        if isinstance(current, ast.Name):
+            if current.id not in names:
+                names.append(current.id)
+            return
+        if isinstance(current, ast.Attribute):
+            dotted = _dotted(current)
+            root = dotted.split(".", 1)[0]
+            if root == "self" and "." in dotted:
+                key = ".".join(dotted.split(".")[:2])
+                if key not in names:
+                    names.append(key)
+                return
+            visit(current.value)
+            return
+        for child in ast.iter_child_nodes(current):
+            visit(child)
+
+    visit(node)
+    return names
+
+
+def _is_dynamic(node: ast.expr | None) -> bool:
+    return node is not None and bool(_expr_names(node))
+
+
+def _reads_user_input(node: ast.AST) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Attribute) and child.attr in _USER_INPUT_ATTRS:
+            return True
+        if isinstance(child, ast.Name) and child.id in _USER_ROOTS:
+            return True
+    return False
+
+
+@dataclass
+class _Scope:
+    """Assignments and parameters of one function (or the module), for resolving names."""
+
+    assignments: dict[str, list[tuple[int, ast.AST]]]
+    parameters: dict[str, int]
+
+
+def _scope_of(node: ast.AST) -> _Scope:
+    assignments: dict[str, list[tuple[int, ast.AST]]] = {}
+    parameters: dict[str, int] = {}
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        arguments = node.args
+        for argument in [
+            *arguments.posonlyargs,
+            *arguments.args,
+            *arguments.kwonlyargs,
+            *([arguments.vararg] if arguments.vararg else []),
+            *([arguments.kwarg] if arguments.kwarg else []),
+        ]:
+            parameters[argument.arg] = argument.lineno
+
+    def record(target: ast.AST, value: ast.AST, line: int) -> None:
+        if isinstance(target, ast.Name):
+            assignments.setdefault(target.id, []).append((line, value))
+        elif isinstance(target, ast.Attribute) and _dotted(target).startswith("self."):
+            assignments.setdefault(".".join(_dotted(target).split(".")[:2]), []).append(
+                (line, value)
+            )
+        elif isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                record(element, value, line)
+
+    def walk(current: ast.AST) -> None:
+        for child in ast.iter_child_nodes(current):
+            if isinstance(
+                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+            ):
+                continue  # inner scopes resolve their own names
+            if isinstance(child, ast.Assign):
+                for target in child.targets:
+                    record(target, child.value, child.lineno)
+            elif isinstance(child, ast.AnnAssign | ast.AugAssign) and child.value is not None:
+                record(child.target, child.value, child.lineno)
+            elif isinstance(child, ast.NamedExpr):
+                record(child.target, child.value, child.lineno)
+            elif isinstance(child, ast.For | ast.AsyncFor):
+                record(child.target, child.iter, child.lineno)
+            elif isinstance(child, ast.With | ast.AsyncWith):
+                for item in child.items:
+                    if item.optional_vars is not None:
+                        record(item.optional_vars, item.context_expr, child.lineno)
+            walk(child)
+
+    walk(node)
+    return _Scope(assignments=assignments, parameters=parameters)
+
+
+def _origin(scope: _Scope, name: str, before: int, depth: int = 0) -> tuple[str, int | None]:
+    """The variable the value of `name` comes from: follow assignments back to the last local
+    name before a parameter, a request read or a global (e.g. `query` → `name`, line 12)."""
+    assigned = [entry for entry in scope.assignments.get(name, []) if entry[0] <= before]
+    if not assigned:
+        return name, scope.parameters.get(name)
+    line, value = assigned[-1]
+    if depth >= 6 or _reads_user_input(value):
+        return name, line
+    for inner in _expr_names(value):
+        if inner == name:
+            continue
+        if inner in scope.assignments or inner in scope.parameters:
+            return _origin(scope, inner, line, depth + 1)
+    return name, line
+
+
+MAX_SUBJECTS = 3
+
+
+def _subjects(scope: _Scope, node: ast.expr | None, line: int) -> list[str]:
+    """Every variable of the expression that carries data in (a parameter, a request read or an
+    assignment from them), each traced to its origin; at most three, in source order."""
+    if node is None:
+        return []
+    names = [n for n in _expr_names(node) if n in scope.assignments or n in scope.parameters]
+    found: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        origin, origin_line = _origin(scope, name, line)
+        if origin in seen:
+            continue
+        seen.add(origin)
+        if origin in _USER_ROOTS or origin_line is None:
+            found.append(f"`{name_text(origin)}`")
+        else:
+            found.append(f"`{name_text(origin)}` (line {origin_line})")
+        if len(found) == MAX_SUBJECTS:
+            break
+    return found or [_subject(scope, node, line)]
+
+
+def _subject(scope: _Scope, node: ast.expr | None, line: int) -> str:
+    if node is None:
+        return ""
+    names = _expr_names(node)
+    if not names:
+        return ""
+    # Prefer a name that carries data into the sink over loop counters or module constants.
+    chosen = next((n for n in names if n in scope.assignments or n in scope.parameters), names[0])
+    origin, origin_line = _origin(scope, chosen, line)
+    if origin in _USER_ROOTS or origin_line is None:
+        return f"`{name_text(_dotted(node) if not isinstance(node, ast.JoinedStr) else origin)}`"
+    return f"`{name_text(origin)}` (line {origin_line})"
+
+
+def _callee(call: ast.Call) -> tuple[str, str]:
+    """(dotted callee, last segment) of a call."""
+    dotted = _dotted(call.func)
+    return dotted, dotted.rsplit(".", 1)[-1]
+
+
+def _first_arg(call: ast.Call) -> ast.expr | None:
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
+    return None
+
+
+def _inside_try(stack: Sequence[ast.AST]) -> bool:
+    for parent, child in itertools.pairwise(stack):
+        if isinstance(parent, ast.Try) and child in parent.body and parent.handlers:
+            return True
+    return False
+
+
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
+
+
+def _call_hits(
+    call: ast.Call, scope: _Scope, stack: Sequence[ast.AST], function_text: str
+) -> list[Hit]:
+    dotted, last = _callee(call)
+    line = call.lineno
+    hits: list[Hit] = []
+    first = _first_arg(call)
+    owner = dotted.rsplit(".", 1)[0] if "." in dotted else ""
+
+    def injection(kind: str, argument: ast.expr | None) -> None:
+        # One challenge per input that reaches the sink: `"… %s %s" % (customer, sort)` asks
+        # about `customer` and about `sort`.
+        if _is_dynamic(argument):
+            for subject in _subjects(scope, argument, line):
+                hits.append(Hit(kind, line, dotted, subject))
+
+    if (last in _SQL_METHODS and owner) or dotted in _SQL_FUNCS:
+        injection(SQL, first)
+    if dotted in _SHELL_CALLS:
+        shell_kw = _kwarg(call, "shell")
+        if _is_true(shell_kw) or dotted.startswith("os.") or _is_dynamic(first):
+            injection(SHELL, first if first is not None else _kwarg(call, "args"))
+    if dotted in _PATH_CALLS:
+        # os.path.join(BASE, name): the later parts are the ones that escape the base.
+        arguments = call.args[1:] if dotted == "os.path.join" else call.args[:1]
+        dynamic = [a for a in arguments if _is_dynamic(a)]
+        subjects = list(dict.fromkeys(s for a in dynamic for s in _subjects(scope, a, line)))
+        for subject in subjects[:MAX_SUBJECTS]:
+            hits.append(Hit(PATH, line, dotted, subject))
+    is_http = (owner.split(".")[-1] in _HTTP_MODULES and last in _HTTP_VERBS) or dotted in (
+        _URL_CALLS
+    )
+    if is_http:
+        url = call.args[1] if last == "request" and len(call.args) > 1 else first
+        url = url if url is not None else _kwarg(call, "url")
+        injection(SSRF, url)
+        # httpx applies a 5 s default timeout; requests and urllib wait forever without one.
+        waits_forever = _kwarg(call, "timeout") is None and (
+            owner.split(".")[0] in ("requests", "urllib3")
+            or (dotted in _URL_CALLS and dotted != "urllib.request.Request" and len(call.args) < 3)
+        )
+        if waits_forever:
+            hits.append(Hit(TIMEOUT, line, dotted))
+        if _is_false(_kwarg(call, "verify")):
+            hits.append(Hit(TLS_VERIFY, line, dotted))
+    elif _is_false(_kwarg(call, "verify")):
+        hits.append(Hit(TLS_VERIFY, line, dotted))
+    if last in _REDIRECT_CALLS or dotted in _REDIRECT_CALLS:
+        injection(REDIRECT, first)
+    if dotted in _TEMPLATE_CALLS or last in ("mark_safe", "render_template_string"):
+        argument = first
+        if last in ("HttpResponse", "HTMLResponse"):
+            # Only markup assembled from values is interesting, not HttpResponse(body_bytes).
+            if not isinstance(argument, ast.JoinedStr | ast.BinOp) and not (
+                isinstance(argument, ast.Call) and _dotted(argument.func).endswith(".format")
+            ):
+                argument = None
+        injection(TEMPLATE, argument)
+    if dotted in _DESERIALIZE_CALLS:
+        loader = _kwarg(call, "Loader")
+        safe_yaml = dotted == "yaml.load" and (
+            (loader is not None and "Safe" in _dotted(loader))
+            or (len(call.args) > 1 and "Safe" in _dotted(call.args[1]))
+        )
+        if not safe_yaml and first is not None:
+            subject = _subject(scope, first, line)
+            hits.append(Hit(DESERIALIZE, line, dotted, subject))
+    if owner in ("re", "regex") and last in _REGEX_FUNCS and first is not None:
+        if _is_dynamic(first):
+            injection(REGEX, first)
+        elif isinstance(first, ast.Constant) and isinstance(first.value, str):
+            if _NESTED_QUANTIFIER.search(first.value):
+                hits.append(Hit(REGEX, line, dotted, extra="nested"))
+    if last == "set_cookie":
+        missing = [
+            flag
+            for flag, keyword in (("Secure", "secure"), ("HttpOnly", "httponly"))
+            if not _is_true(_kwarg(call, keyword))
+        ]
+        samesite = _kwarg(call, "samesite")
+        if samesite is None or (
+            isinstance(samesite, ast.Constant) and samesite.value in (None, "None")
+        ):
+            missing.append("SameSite")
+        if missing:
+            extra = "/".join(missing) + (" flag" if len(missing) == 1 else " flags")
+            hits.append(Hit(COOKIE_FLAGS, line, dotted, extra=extra))
+    if dotted in _PARSE_CALLS and _is_dynamic(first) and not _inside_try(stack):
+        hits.append(Hit(PARSE, line, dotted, _subject(scope, first, line)))
+    if dotted in _WEAK_CRYPTO or (
+        dotted == "hashlib.new"
+        and isinstance(first, ast.Constant)
+        and str(first.value).lower() in ("md5", "sha1", "md4")
+    ):
+        hits.append(Hit(CRYPTO, line, dotted))
+    if dotted in ("ssl._create_unverified_context",):
+        hits.append(Hit(TLS_VERIFY, line, dotted))
+    if dotted in ("os.chmod", "os.makedirs", "os.mkdir", "os.fchmod", "os.open") or last == "chmod":
+        mode = _kwarg(call, "mode")
+        if mode is None:
+            position = {"os.open": 2, "os.makedirs": 1, "os.mkdir": 1}.get(dotted, 1)
+            mode = call.args[position] if len(call.args) > position else None
+        if isinstance(mode, ast.Constant) and isinstance(mode.value, int) and mode.value & 0o022:
+            hits.append(Hit(FILE_PERMISSIONS, line, dotted, extra=f"`{oct(mode.value)}`"))
+    if dotted == "os.umask" and isinstance(first, ast.Constant) and first.value == 0:
+        hits.append(Hit(FILE_PERMISSIONS, line, dotted, extra="`umask 0`"))
+    if last in _LOG_METHODS and (owner in _LOG_OWNERS or owner.endswith("logger")):
+        for argument in call.args:
+            if _is_dynamic(argument) and _reads_user_input_resolved(argument, scope, line):
+                hits.append(Hit(LOG_INPUT, line, dotted, _subject(scope, argument, line)))
+                break
+    if (last in ("get", "__getitem__") and owner.endswith(("FILES", ".files"))) and not (
+        _UPLOAD_CHECK.search(function_text)
+    ):
+        hits.append(Hit(UPLOAD, line, dotted, f"`{name_text(dotted)}`"))
+    return hits
+
+
+def _reads_user_input_resolved(node: ast.AST, scope: _Scope, line: int, depth: int = 0) -> bool:
+    if _reads_user_input(node):
+        return True
+    if depth >= 6:
+        return False
+    for name in _expr_names(node):
+        assigned = [entry for entry in scope.assignments.get(name, []) if entry[0] <= line]
+        if assigned and _reads_user_input_resolved(
+            assigned[-1][1], scope, assigned[-1][0], depth + 1
+        ):
+            return True
+    return False
+
+
+def _function_hits(function: ast.AST, text_lines: Sequence[str]) -> list[Hit]:
+    """Endpoint and error-handling assumptions that need the whole function."""
+    hits: list[Hit] = []
+    if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        decorators = [
+            _dotted(d.func if isinstance(d, ast.Call) else d) for d in function.decorator_list
+        ]
+        routed = any(
+            ("." in d and d.rsplit(".", 1)[-1] in _ROUTE_DECORATORS)
+            or d
+            in (
+                "api_view",
+                "require_GET",
+                "require_POST",
+                "require_http_methods",
+                "require_safe",
+                "csrf_exempt",
+            )
+            for d in decorators
+        )
+        arguments = [a.arg for a in function.args.args]
+        django_view = bool(arguments) and arguments[0] == "request"
+        if routed or django_view:
+            start = (
+                function.decorator_list[0].lineno if function.decorator_list else function.lineno
+            )
+            end = getattr(function, "end_lineno", function.lineno) or function.lineno
+            source = "\n".join(text_lines[start - 1 : end])
+            if not _AUTH_WORDS.search(source):
+                hits.append(Hit(AUTHZ, function.lineno, subject=f"`{name_text(function.name)}`"))
+    return hits
+
+
+def _handler_hits(handler: ast.ExceptHandler) -> list[Hit]:
+    hits: list[Hit] = []
+    name = handler.name
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+        elif isinstance(node, ast.Call) and _callee(node)[1] in _RESPONSE_CALLS:
+            value = node
+        else:
+            continue
+        leaks = False
+        for child in ast.walk(value):
+            if isinstance(child, ast.Name) and name and child.id == name:
+                leaks = True
+            if isinstance(child, ast.Call) and _dotted(child.func) in (
+                "traceback.format_exc",
+                "traceback.format_exception",
+            ):
+                leaks = True
+        if leaks:
+            subject = f"`{name_text(name)}`" if name else "`traceback.format_exc()`"
+            hits.append(Hit(ERROR_DETAILS, node.lineno, subject=subject))
+    return hits
+
+
+def _compare_hits(node: ast.Compare, scope: _Scope) -> list[Hit]:
+    if not any(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops):
+        return []
+    operands = [node.left, *node.comparators]
+    if any(isinstance(o, ast.Constant) for o in operands):
+        return []
+    secret = next((o for o in operands if _SECRET_NAME.search(_dotted(o))), None)
+    if secret is None:
+        return []
+    return [Hit(SECRET_COMPARE, node.lineno, subject=f"`{name_text(_dotted(secret))}`")]
+
+
+def python_hits(text: str) -> list[Hit]:
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    hits: list[Hit] = []
+
+    def visit(node: ast.AST, stack: list[ast.AST], scope: _Scope, function_text: str) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            scope = _scope_of(node)
+            end = getattr(node, "end_lineno", node.lineno) or node.lineno
+            function_text = "\n".join(lines[node.lineno - 1 : end])
+            hits.extend(_function_hits(node, lines))
+        if isinstance(node, ast.Call):
+            hits.extend(_call_hits(node, scope, stack, function_text))
+        elif isinstance(node, ast.Compare):
+            hits.extend(_compare_hits(node, scope))
+        elif isinstance(node, ast.ExceptHandler):
+            hits.extend(_handler_hits(node))
+        elif isinstance(node, ast.Subscript) and _dotted(node.value).endswith(("FILES", ".files")):
+            if not _UPLOAD_CHECK.search(function_text):
+                hits.append(Hit(UPLOAD, node.lineno, subject=f"`{name_text(_dotted(node))}`"))
+        stack.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child, stack, scope, function_text)
+        stack.pop()
+
+    visit(tree, [], _scope_of(tree), text)
+    return hits
