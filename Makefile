@@ -34,6 +34,7 @@ fmt: venv
 # Recall and false-positive rate per class and language on tests/corpus (docs/CORPUS.md).
 eval: venv
 	DJANGO_DEBUG=1 $(PY) manage.py evaluate --strict
+	DJANGO_DEBUG=1 $(PY) manage.py checklist_coverage
 
 bench: venv
 	$(PY) -m bench

@@ -25,6 +25,7 @@ from reviewbench.policy import (
     ChangedFileInput,
     FindingInput,
     HunkInput,
+    Policy,
     PolicyError,
     policy_defaults_load,
     policy_evaluate,
@@ -104,6 +105,14 @@ def _installation_defaults_text(revision: Revision) -> str:
     return next((text for text in texts if text.strip()), "")
 
 
+def policy_for_revision(*, revision: Revision) -> Policy:
+    """The revision's policy: its base branch's `.reviewbench.yml` merged over the installation's
+    defaults (or the built-in ones); raises PolicyError with the line of a bad file."""
+    # The base branch's text only: a pull request cannot weaken its own rules.
+    defaults = policy_defaults_load(_installation_defaults_text(revision))
+    return policy_load(revision.policy_text or None, defaults=defaults)
+
+
 @transaction.atomic
 def revision_policy_evaluate(*, revision: Revision) -> RevisionPolicy | None:
     """Evaluate the base branch's .reviewbench.yml for a ready revision; store it (idempotent)."""
@@ -126,9 +135,7 @@ def revision_policy_evaluate(*, revision: Revision) -> RevisionPolicy | None:
         "error_line": None,
     }
     try:
-        # The base branch's text only: a pull request cannot weaken its own rules.
-        defaults = policy_defaults_load(_installation_defaults_text(revision))
-        policy = policy_load(revision.policy_text or None, defaults=defaults)
+        policy = policy_for_revision(revision=revision)
         files, hunks, findings = _policy_inputs(revision)
         result = policy_evaluate(
             policy,

@@ -39,6 +39,7 @@ from reviewbench.checklist.build import (
 )
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.notifications.services import notify_state_changed
+from reviewbench.policy import ChecklistSettings
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,10 @@ def _record_assumption_finding(*, item: ChecklistItem, user: User | None, reason
 
 @transaction.atomic
 def revision_review_prepare(
-    *, revision: Revision, contents: Mapping[str, str | None] | None = None
+    *,
+    revision: Revision,
+    contents: Mapping[str, str | None] | None = None,
+    settings: ChecklistSettings | None = None,
 ) -> list[ChecklistItem]:
     """Create the revision's checklist (idempotent), carrying unchanged answers over.
 
@@ -175,6 +179,8 @@ def revision_review_prepare(
             for f in findings
         ],
         _file_infos(files, contents),
+        comprehension_limit=(settings or ChecklistSettings()).comprehension_limit,
+        assumption_limit=(settings or ChecklistSettings()).assumption_limit,
     )
     findings_by_fingerprint = {f.fingerprint: f for f in findings}
     files_by_path = {changed.path: changed for changed in files}

@@ -11,6 +11,7 @@ from reviewbench.policy.schema import DEFAULT_POLICY, MAX_POLICY_BYTES, SCHEMA
 from reviewbench.policy.values import (
     BoundaryViolation,
     ChangedFileInput,
+    ChecklistSettings,
     ExceptionNeeded,
     FindingCondition,
     FindingInput,
@@ -30,6 +31,7 @@ __all__ = [
     "SCHEMA",
     "BoundaryViolation",
     "ChangedFileInput",
+    "ChecklistSettings",
     "ExceptionNeeded",
     "FindingCondition",
     "FindingInput",

@@ -240,4 +240,9 @@ def policy_describe(policy: Policy) -> str:
             else f"AI-written code needs an exception granted by {boundary.granted_by}"
         )
         lines.append(f"  {rule}: {', '.join(boundary.paths)}")
+    lines.append("Checklist:")
+    lines.append(
+        f"  at most {policy.checklist.comprehension_limit} AI-written functions get comprehension "
+        f"questions; at most {policy.checklist.assumption_limit} assumption challenges"
+    )
     return "\n".join(lines) + "\n"

@@ -18,6 +18,8 @@ import yaml
 from reviewbench.policy.schema import (
     AI_EXCEPTION_REQUIRED,
     AI_PROHIBITED,
+    DEFAULT_ASSUMPTION_LIMIT,
+    DEFAULT_COMPREHENSION_LIMIT,
     DEFAULT_POLICY,
     DEFAULTS_VALIDATOR,
     DISPLAY_LIMIT,
@@ -30,6 +32,7 @@ from reviewbench.policy.schema import (
     TIER_REQUIRED,
 )
 from reviewbench.policy.values import (
+    ChecklistSettings,
     FindingCondition,
     Policy,
     PolicyError,
@@ -243,10 +246,18 @@ def _merge(base: Mapping[str, Any], data: Mapping[str, Any], root: yaml.Node | N
             *(data.get("usage_boundaries") or ()),
         ]
     ]
+    # Checklist settings merge key by key: the file's keys win, the others are inherited.
+    checklist = {**(base.get("checklist") or {}), **(data.get("checklist") or {})}
     return Policy(
         version=POLICY_VERSION,
         tiers=tuple(sorted(tiers, key=lambda tier: tier.level, reverse=True)),
         usage_boundaries=tuple(boundaries),
+        checklist=ChecklistSettings(
+            comprehension_limit=int(
+                checklist.get("comprehension_limit", DEFAULT_COMPREHENSION_LIMIT)
+            ),
+            assumption_limit=int(checklist.get("assumption_limit", DEFAULT_ASSUMPTION_LIMIT)),
+        ),
     )
 
 

@@ -17,6 +17,11 @@ MAX_CWES = 200
 # Counted with aliases expanded, so a "billion laughs" file fails here instead of in the loader.
 MAX_YAML_NODES = 10_000
 MAX_APPROVALS = 20
+# Comprehension questions count AI-written functions (and files of their own kind) per PR.
+DEFAULT_COMPREHENSION_LIMIT = 10
+MAX_COMPREHENSION_LIMIT = 200
+DEFAULT_ASSUMPTION_LIMIT = 200
+MAX_ASSUMPTION_LIMIT = 500
 MAX_SLA_HOURS = 24 * 365
 # Reasons are shown on the PR page and in the check summary: a few per condition is enough.
 MAX_REASONS_PER_CONDITION = 10
@@ -176,6 +181,22 @@ SCHEMA: dict[str, Any] = {
                             "size_above": {"type": "integer", "minimum": 0},
                         },
                     },
+                },
+            },
+        },
+        "checklist": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "comprehension_limit": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_COMPREHENSION_LIMIT,
+                },
+                "assumption_limit": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_ASSUMPTION_LIMIT,
                 },
             },
         },

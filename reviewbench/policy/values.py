@@ -51,10 +51,19 @@ class UsageBoundary:
 
 
 @dataclass(frozen=True)
+class ChecklistSettings:
+    """How many questions a pull request's checklist asks at most."""
+
+    comprehension_limit: int = 10
+    assumption_limit: int = 200
+
+
+@dataclass(frozen=True)
 class Policy:
     version: int
     tiers: tuple[Tier, ...]  # by level, highest first
     usage_boundaries: tuple[UsageBoundary, ...]
+    checklist: ChecklistSettings = ChecklistSettings()
 
     def tier(self, name: str) -> Tier:
         return next(tier for tier in self.tiers if tier.name == name)

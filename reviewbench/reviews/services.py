@@ -17,7 +17,11 @@ from django.db import transaction
 from findings.engine.snapshot import PullRequestSnapshot
 from findings.models import Finding, Repository, Revision
 from findings.services import revision_analyze
-from reviewbench.approvals.services import approvals_carry_over, revision_policy_evaluate
+from reviewbench.approvals.services import (
+    approvals_carry_over,
+    policy_for_revision,
+    revision_policy_evaluate,
+)
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.services import (
     checklist_item_answer,
@@ -25,6 +29,7 @@ from reviewbench.checklist.services import (
     revision_review_prepare,
 )
 from reviewbench.notifications.services import notify_state_changed
+from reviewbench.policy import ChecklistSettings, PolicyError
 
 
 def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapshot) -> Revision:
@@ -33,7 +38,12 @@ def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapsho
     contents = {f.path: f.content for f in snapshot.files if f.content is not None}
     with transaction.atomic():
         if revision.status == Revision.Status.READY:
-            revision_review_prepare(revision=revision, contents=contents)
+            try:
+                checklist = policy_for_revision(revision=revision).checklist
+            except PolicyError:
+                # The check run fails with the error; the checklist keeps the default limits.
+                checklist = ChecklistSettings()
+            revision_review_prepare(revision=revision, contents=contents, settings=checklist)
             # After the checklist: preparing it may record carried-over findings, which count.
             revision_policy_evaluate(revision=revision)
             approvals_carry_over(revision=revision)

@@ -625,3 +625,86 @@ def test_every_challenge_says_why_it_was_asked_and_what_a_refutation_names():
         text = assumption_rationale(kind)
         assert text.startswith("Asked because"), kind
         assert "good refutation" in text, kind
+
+
+# --- the code already shows the check: no question (issue 14, reviewer load) -----------------
+
+GUARDED = [
+    (
+        "ssrf",
+        "app/preview.py",
+        "import requests\nfrom urllib.parse import urlparse\nALLOWED = {'github.com'}\n"
+        "def preview(request):\n    url = request.GET['url']\n"
+        "    if urlparse(url).hostname not in ALLOWED:\n        raise ValueError(url)\n"
+        "    return requests.get(url, timeout=5).text\n",
+    ),
+    (
+        "path",
+        "app/files.py",
+        "import os\nBASE = '/srv/files'\ndef read(request):\n    name = request.GET['f']\n"
+        "    full = os.path.realpath(os.path.join(BASE, name))\n"
+        "    if not full.startswith(BASE + os.sep):\n        raise ValueError(name)\n"
+        "    return open(full).read()\n",
+    ),
+    (
+        "regex",
+        "app/search.py",
+        "import re\ndef search(request, items):\n    term = re.escape(request.GET['q'])\n"
+        "    pattern = re.compile(term)\n    return [i for i in items if pattern.search(i)]\n",
+    ),
+    (
+        "redirect",
+        "src/login.js",
+        "const SAFE = new Set(['/home', '/account']);\n"
+        "app.get('/done', requireLogin, (req, res) => {\n"
+        "  const next = req.query.next;\n"
+        "  if (!SAFE.has(next)) return res.redirect('/home');\n"
+        "  res.redirect(next);\n});\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "path", "code"), GUARDED, ids=[g[0] for g in GUARDED])
+def test_an_input_checked_on_its_way_to_the_sink_is_not_challenged(kind, path, code):
+    assert of_kind(path, code, kind) == []
+
+
+def test_a_weak_prefix_check_on_an_unresolved_path_is_not_a_guard():
+    code = (
+        "import os\ndef read(request):\n    name = request.GET['f']\n"
+        "    if not name.startswith('reports'):\n        raise ValueError(name)\n"
+        "    return open(os.path.join('/srv', name)).read()\n"
+    )
+    assert [a.line for a in of_kind("app/files.py", code, "path")] == [6]
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "kind"),
+    [
+        (
+            "public/js/comments.js",
+            "async function load(id) {\n  return fetch(`/c/${id}`);\n}\n",
+            "ssrf",
+        ),
+        (
+            "routes/preview.js",
+            "const title = /<title>([^<]*)<\\/title>/i.exec(response.data);\n",
+            "shell",
+        ),
+        (
+            "routes/orders.js",
+            "app.get('/o', (req, res) => {\n  try { load(); } catch (error) {\n"
+            "    return res.status(400).json({ error: 'invalid order' });\n  }\n});\n",
+            "error_details",
+        ),
+        (
+            "app/client.py",
+            "import urllib.request\nAPI = 'https://api.example.com'\ndef ping():\n"
+            "    return urllib.request.urlopen(API, timeout=3)\n",
+            "ssrf",
+        ),
+    ],
+    ids=["browser-fetch", "regexp-exec", "error-key", "module-constant"],
+)
+def test_look_alikes_are_not_challenged(path, code, kind):
+    assert of_kind(path, code, kind) == []

@@ -167,7 +167,7 @@ def test_an_unknown_top_level_key():
     error = load_error("version: 1\n\ntierz: []\n")
 
     assert (error.message, error.line) == (
-        "unknown key 'tierz' (allowed: version, tiers, usage_boundaries)",
+        "unknown key 'tierz' (allowed: version, tiers, checklist, usage_boundaries)",
         3,
     )
 
@@ -726,10 +726,13 @@ def test_policy_check_prints_the_effective_policy_for_a_valid_file(tmp_path):
     )
     assert "    when an open finding with CWE 89, 78, 94" in lines
     assert "  standard (level 0): 1 approval; SLA 24 h" in lines
-    assert lines[-3:] == [
+    assert lines[-5:] == [
         "Usage boundaries:",
         "  AI-written code prohibited: shop/crypto/**, **/*.pem",
         "  AI-written code needs an exception granted by security: shop/payments/**",
+        "Checklist:",
+        "  at most 10 AI-written functions get comprehension questions; at most 200 assumption "
+        "challenges",
     ]
 
 
@@ -741,7 +744,13 @@ def test_policy_check_reads_the_default_file_in_the_working_directory(tmp_path, 
     call_command("policy_check", stdout=out)
 
     assert out.getvalue().splitlines()[0] == ".reviewbench.yml: valid"
-    assert out.getvalue().splitlines()[-2:] == ["Usage boundaries:", "  none"]
+    assert out.getvalue().splitlines()[-4:] == [
+        "Usage boundaries:",
+        "  none",
+        "Checklist:",
+        "  at most 10 AI-written functions get comprehension questions; at most 200 assumption "
+        "challenges",
+    ]
 
 
 def test_policy_check_reports_an_invalid_file_with_exit_1(tmp_path):
@@ -765,7 +774,7 @@ def test_policy_check_reads_stdin(monkeypatch):
 
     assert caught.value.returncode == 1
     assert str(caught.value) == (
-        "<stdin>: line 2: unknown key 'foo' (allowed: version, tiers, usage_boundaries)"
+        "<stdin>: line 2: unknown key 'foo' (allowed: version, tiers, checklist, usage_boundaries)"
     )
 
 
@@ -825,3 +834,45 @@ def test_policy_check_exit_codes_from_the_command_line(tmp_path):
     assert bad.stdout == ""
     assert usage.returncode == 2
     assert "unrecognized arguments: b.yml" in usage.stderr
+
+
+# --- checklist settings (issue 14) ---------------------------------------------------------------
+
+
+def test_checklist_limits_merge_key_by_key_over_the_defaults():
+    from reviewbench.policy import ChecklistSettings
+
+    assert policy_load(None).checklist == ChecklistSettings(
+        comprehension_limit=10, assumption_limit=200
+    )
+    policy = policy_load("version: 1\nchecklist:\n  comprehension_limit: 3\n")
+    assert policy.checklist == ChecklistSettings(comprehension_limit=3, assumption_limit=200)
+    defaults = {**DEFAULT_POLICY, "checklist": {"assumption_limit": 40}}
+    merged = policy_load("version: 1\nchecklist:\n  comprehension_limit: 0\n", defaults=defaults)
+    assert merged.checklist == ChecklistSettings(comprehension_limit=0, assumption_limit=40)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        (
+            "version: 1\nchecklist:\n  comprehension_limit: -1\n",
+            "checklist.comprehension_limit: must be at least 0, got -1",
+            3,
+        ),
+        (
+            "version: 1\nchecklist:\n  assumption_limit: 100000\n",
+            "checklist.assumption_limit: must be at most 500, got 100000",
+            3,
+        ),
+        (
+            "version: 1\nchecklist:\n  questions: 4\n",
+            "checklist: unknown key 'questions' (allowed: comprehension_limit, assumption_limit)",
+            3,
+        ),
+    ],
+)
+def test_bad_checklist_settings_are_errors_with_their_line(text, message, line):
+    with pytest.raises(PolicyError) as error:
+        policy_load(text)
+    assert (error.value.message, error.value.line) == (message, line)

@@ -83,3 +83,63 @@ def test_process_is_idempotent_for_the_same_head(db, listener_calls):
     assert ChecklistItem.objects.filter(revision=first).count() == (
         Finding.objects.filter(revision=first, pre_existing=False).count() + 2
     )
+
+
+MANY = (
+    "".join(f"def helper_{n}(value):\n    return value + {n}\n\n\n" for n in range(5))
+    + "def run(cmd):\n    import subprocess\n    return subprocess.call(cmd, shell=True)\n"
+)
+
+
+def ai_snapshot(policy_text: str | None) -> PullRequestSnapshot:
+    from dataclasses import replace
+
+    patch = "@@ -0,0 +1,{} @@\n".format(MANY.count("\n")) + "".join(
+        f"+{line}\n" for line in MANY.splitlines()
+    )
+    base = snapshot()
+    return replace(
+        base,
+        labels=("ai-generated",),
+        policy_text=policy_text,
+        files=(replace(base.files[0], patch=patch, content=MANY, additions=MANY.count("\n")),),
+    )
+
+
+def test_the_base_branchs_comprehension_limit_caps_the_questions_riskiest_first(db, listener_calls):
+    repository = Repository.objects.create(full_name="acme/shop")
+
+    # given six AI-written functions and a policy that asks about two
+    revision = pull_request_process(
+        repository=repository,
+        snapshot=ai_snapshot("version: 1\nchecklist:\n  comprehension_limit: 2\n"),
+    )
+
+    # then the function that reaches a shell is kept (with its riskiest line) and, of the equal
+    # rest, the first; the questions stay in file order
+    keys = list(
+        ChecklistItem.objects.filter(revision=revision, kind="comprehension")
+        .order_by("position")
+        .values_list("key", flat=True)
+    )
+    assert keys == [
+        "comprehension:tools/run.py:helper_0",
+        "comprehension:tools/run.py:run",
+        "comprehension:tools/run.py:run:edge",
+    ]
+
+
+def test_without_a_limit_in_the_policy_the_default_applies(db, listener_calls):
+    repository = Repository.objects.create(full_name="acme/shop")
+
+    revision = pull_request_process(repository=repository, snapshot=ai_snapshot(None))
+
+    keys = set(
+        ChecklistItem.objects.filter(revision=revision, kind="comprehension").values_list(
+            "key", flat=True
+        )
+    )
+    assert {key.removesuffix(":edge") for key in keys} == {
+        *(f"comprehension:tools/run.py:helper_{n}" for n in range(5)),
+        "comprehension:tools/run.py:run",
+    }

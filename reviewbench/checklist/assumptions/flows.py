@@ -445,6 +445,19 @@ def _swallowed_hits(language: str, text: str, ai_lines: frozenset[int]) -> list[
     return hits
 
 
+# Code that runs in the browser fetches on behalf of its user, not of the server: no SSRF there.
+_BROWSER_PATH = re.compile(
+    r"(?:^|/)(?:public|static|assets|frontend|client|components|pages|src/app|www)/|\.(?:jsx|tsx)$"
+)
+
+
+def browser_code(path: str, text: str) -> bool:
+    """Whether a JavaScript/TypeScript file runs in the browser (its path or its DOM use)."""
+    return bool(_BROWSER_PATH.search(path)) or bool(
+        re.search(r"\bdocument\.(?:getElementById|querySelector|createElement)\b", text)
+    )
+
+
 def flow_hits(outline: Outline, text: str, ai_lines: frozenset[int]) -> list[Hit]:
     """Every challenge the outline of one file gives on its AI-written lines."""
     language = outline.language
@@ -480,3 +493,77 @@ def unique(hits: Sequence[Hit]) -> list[Hit]:
         seen.add(key)
         out.append(hit)
     return out
+
+
+# --- guards the code already shows ----------------------------------------------------------------
+
+# A check, per kind, that stands between an input and its sink. When the function shows one on a
+# line that names the input, before the sink, the reviewer is not asked to find it: the question
+# would only make them point at the line the code already shows. Weak forms (a prefix check on an
+# unresolved path) are deliberately not guards.
+_MEMBERSHIP = (
+    r"\b(?:not\s+)?in\s+(?:[A-Z_][A-Z0-9_]{2,}|\{|\[|\(|frozenset|set\()|"
+    r"(?<![\w.])(?:[A-Z_][A-Z0-9_]{2,}|allow\w*|permitted\w*|valid\w*)\.(?:includes|has|"
+    r"contains|containsKey)\(|slices\.Contains\(|\bswitch\b|\bcase\b"
+)
+_GUARDS: dict[str, re.Pattern[str]] = {
+    SQL: re.compile(
+        _MEMBERSHIP + r"|\bint\(|parseInt\(|Atoi\(|Integer\.parseInt\(|isdigit\(|"
+        r"fullmatch\(|\.matches\(\s*\"\^"
+    ),
+    SHELL: re.compile(
+        _MEMBERSHIP + r"|shlex\.quote\(|fullmatch\(|\.matches\(\s*\"\^|"
+        r"MatchString\(\s*`\^|\.test\("
+    ),
+    PATH: re.compile(
+        r"secure_filename\(|basename\(|filepath\.Base\(|path\.Base\(|getFileName\(\)|"
+        r"(?:realpath|resolve|abspath|normalize|Clean|toRealPath)\b.*(?:startswith|startsWith|"
+        r"HasPrefix|commonpath|is_relative_to|relative_to)|(?:startswith|startsWith|HasPrefix|"
+        r"commonpath|is_relative_to|relative_to)\b.*(?:realpath|resolve|abspath|normalize|base|"
+        r"BASE|root|ROOT)|" + _MEMBERSHIP
+    ),
+    SSRF: re.compile(
+        _MEMBERSHIP + r"|(?:hostname|netloc|host|Host|getHost\(\))\b.*\b(?:in|==|"
+        r"equals|includes|has)\b"
+    ),
+    REDIRECT: re.compile(
+        r"url_has_allowed_host_and_scheme\(|is_safe_url\(|startswith\(\s*['\"]/['\"]\s*\).*//|"
+        r"startsWith\(\s*['\"]/['\"]\s*\).*//|" + _MEMBERSHIP
+    ),
+    REGEX: re.compile(r"re\.escape\(|escapeRegExp\(|escapeRegex\w*\(|Pattern\.quote\(|QuoteMeta\("),
+    LOG_INPUT: re.compile(
+        r"replace\(\s*['\"/\\[]*\\?[rn]|\brepr\(|%r\b|json\.dumps\(|JSON\.stringify\(|"
+        r"strconv\.Quote\(|%q\b|sanitize\w*\(|escape\w*\("
+    ),
+    TEMPLATE: re.compile(
+        r"escape\(|textContent|DOMPurify\.sanitize\(|EscapeString\(|encodeForHTML\(|"
+        r"format_html\(|bleach\.clean\("
+    ),
+}
+
+
+_PATH_BUILDERS = re.compile(r"(?:^|\.)(?:join|Join|resolve|Path|Paths\.get|of)$")
+
+
+def guarded(hit: Hit, outline: Outline, text: str) -> bool:
+    """Whether the function shows a check of `hit`'s input for its kind before the sink."""
+    pattern = _GUARDS.get(hit.kind)
+    if pattern is None or not hit.subject:
+        return False
+    function = outline.enclosing(hit.line)
+    if function is None:
+        return False
+    names = set(re.findall(r"`([^`]+)`", hit.subject))
+    carriers = function.carriers()
+    # The input and every local that carries it.
+    names |= {name for name, (origin, _line) in carriers.items() if origin in names}
+    lines = text.splitlines()
+    # A path is often joined first and checked after (resolve, then compare with the base), before
+    # it is opened: for a join, the check may follow it.
+    last = function.end if hit.kind == PATH and _PATH_BUILDERS.search(hit.sink) else hit.line
+    for number in range(function.start, min(last, len(lines)) + 1):
+        line = lines[number - 1]
+        if any(re.search(rf"(?<![\w$.]){re.escape(n)}(?![\w$])", line) for n in names):
+            if pattern.search(line):
+                return True
+    return False

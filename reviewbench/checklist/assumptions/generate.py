@@ -6,11 +6,20 @@ from collections.abc import Sequence
 
 from findings.engine.languages import language_for_path
 from findings.engine.syntax.outline import outline
-from reviewbench.checklist.assumptions.flows import flow_hits, subject_name, unique
+from reviewbench.checklist.assumptions.flows import (
+    browser_code,
+    flow_hits,
+    guarded,
+    subject_name,
+    unique,
+)
 from reviewbench.checklist.assumptions.kinds import (
     KINDS,
     MAX_ASSUMPTIONS,
     MAX_FILE_BYTES,
+    SHELL,
+    SSRF,
+    TIMEOUT,
     Assumption,
     AssumptionSource,
     Hit,
@@ -47,9 +56,11 @@ def assumptions_for_file(source: AssumptionSource) -> list[Assumption]:
             hits = line_hits(source.text, language, source.ai_lines)
     else:
         hits = line_hits(source.text, language, source.ai_lines)
-    hits = _merge(
-        hits, flow_hits(outline(source.path, source.text, language), source.text, source.ai_lines)
-    )
+    shape = outline(source.path, source.text, language)
+    hits = _merge(hits, flow_hits(shape, source.text, source.ai_lines))
+    hits = [hit for hit in hits if not guarded(hit, shape, source.text)]
+    if language in ("javascript", "typescript") and browser_code(source.path, source.text):
+        hits = [hit for hit in hits if hit.kind not in (SSRF, TIMEOUT, SHELL)]
     lines = source.text.splitlines()
     results: list[Assumption] = []
     occurrences: dict[str, int] = {}

@@ -97,7 +97,9 @@ _LINE_RULES: tuple[_LineRule, ...] = (
     _rule(
         SHELL,
         _JS,
-        r"\b(?:exec|execSync|spawn|spawnSync|execFile)\s*\(\s*(?P<var>[`\w$.]+)",
+        # `re.exec(text)` on a RegExp is not a command: only a bare or child_process call.
+        r"(?:(?<![\w$.])|(?<=child_process\.)|(?<=\bcp\.))(?:exec|execSync|spawn|spawnSync|"
+        r"execFile)\s*\(\s*(?P<var>[`\w$.]+)",
         "child_process.exec",
         unless=r"\b(?:exec|execSync|spawn|execFile)\s*\(\s*['\"][^'\"$]*['\"]\s*[,)]",
     ),
@@ -231,7 +233,9 @@ _LINE_RULES: tuple[_LineRule, ...] = (
     _rule(
         ERROR_DETAILS,
         _JS,
-        r"\bres\.(?:send|json|status\(\d+\)\.(?:send|json))\s*\(.*\b(?P<var>err(?:or)?)(?:\.(?:message|stack))?\b",
+        # `{ error: 'invalid url' }` names a key, not the caught error.
+        r"\bres\.(?:send|json|status\(\d+\)\.(?:send|json))\s*\(.*\b(?P<var>err(?:or)?)"
+        r"(?:\.(?:message|stack))?\b(?!\s*:)",
         "res.send",
     ),
     _rule(

@@ -356,6 +356,7 @@ def _origin(scope: _Scope, name: str, before: int, depth: int = 0) -> tuple[str,
 
 
 MAX_SUBJECTS = 3
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 def _subjects(scope: _Scope, node: ast.expr | None, line: int) -> list[str]:
@@ -363,7 +364,11 @@ def _subjects(scope: _Scope, node: ast.expr | None, line: int) -> list[str]:
     assignment from them), each traced to its origin; at most three, in source order."""
     if node is None:
         return []
-    names = [n for n in _expr_names(node) if n in scope.assignments or n in scope.parameters]
+    names = [
+        n
+        for n in _expr_names(node)
+        if (n in scope.assignments or n in scope.parameters) and not _CONSTANT.fullmatch(n)
+    ]
     found: list[str] = []
     seen: set[str] = set()
     for name in names:
@@ -377,7 +382,12 @@ def _subjects(scope: _Scope, node: ast.expr | None, line: int) -> list[str]:
             found.append(f"`{name_text(origin)}` (line {origin_line})")
         if len(found) == MAX_SUBJECTS:
             break
-    return found or [_subject(scope, node, line)]
+    if found:
+        return found
+    # No local carries data in: a module constant (`API`) is not an input; anything else (a
+    # global, an attribute) is still asked about once.
+    fallback = _subject(scope, node, line)
+    return [] if _CONSTANT.fullmatch(fallback.strip("`")) else [fallback]
 
 
 def _subject(scope: _Scope, node: ast.expr | None, line: int) -> str:
