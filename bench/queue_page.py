@@ -6,13 +6,14 @@ import os
 import statistics
 import time
 from datetime import timedelta
+from typing import Any
 
 from bench.harness import bench_env, percentile, reset_database
 
 OPEN_PRS = 10_000
 
 
-def _seed(user) -> None:  # type: ignore[no-untyped-def]
+def _seed(user: Any) -> None:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 

@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.harness import (
     bench_env,
@@ -65,7 +66,7 @@ def run(timeout: float = 120.0) -> None:
             time.sleep(3)  # let the worker connect before the clock starts
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             for pr in PULL_REQUESTS:
-                payload = {
+                payload: dict[str, Any] = {
                     "action": "opened",
                     "number": pr.number,
                     "pull_request": double.pull_request_json(FULL_NAME, pr.number),

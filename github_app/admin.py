@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from github_app import jobs
 from github_app.models import CheckRun, Installation, WebhookDelivery
 from reviewbench.policy import PolicyError, policy_defaults_load
 
@@ -74,8 +75,6 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Re-enqueue selected deliveries")
     def re_enqueue(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        from github_app.tasks import process_delivery
-
         pks = list(queryset.values_list("pk", flat=True))
         with transaction.atomic():
             # Back to RECEIVED so process_delivery does not skip it as already processed.
@@ -83,7 +82,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
                 status=WebhookDelivery.Status.RECEIVED, error=""
             )
             for pk in pks:
-                transaction.on_commit(lambda pk=pk: process_delivery.delay(pk))
+                jobs.enqueue_on_commit(jobs.PROCESS_DELIVERY, pk)
         self.message_user(request, f"Re-enqueued {len(pks)} deliveries.", messages.SUCCESS)
 
 

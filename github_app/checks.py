@@ -35,6 +35,13 @@ TRUNCATION_NOTE = (
 )
 
 
+def _known(github_id: int | None) -> int:
+    """A GitHub id the query already required to be set (live installations, sent check runs)."""
+    if github_id is None:
+        raise GitHubError("a GitHub id is missing where one was required")
+    return github_id
+
+
 class Outcome:
     PUBLISHED = "published"
     UNCHANGED = "unchanged"
@@ -118,7 +125,7 @@ def check_run_publish(
         )
         if unchanged:
             return Outcome.UNCHANGED
-        client = client or GitHubClient.for_installation(installation.github_id)
+        client = client or GitHubClient.for_installation(_known(installation.github_id))
         try:
             _send(client, check_run, repository.full_name, revision.head_sha, out, pending)
         except GitHubError as exc:
@@ -196,7 +203,7 @@ def pull_request_analyze(
     """Open an in-progress check run, analyse the PR's head, record the check run and publish."""
     repository = pull_request.repository
     head_sha = pull_request.head_sha
-    client = client or GitHubClient.for_installation(installation.github_id)
+    client = client or GitHubClient.for_installation(_known(installation.github_id))
     reuse = (
         None
         if rerequested
@@ -218,7 +225,7 @@ def pull_request_analyze(
         )
         check_run_github_id = int(created["id"])
     else:
-        check_run_github_id = reuse.github_id
+        check_run_github_id = _known(reuse.github_id)
     try:
         snapshot = client.fetch_snapshot(full_name=repository.full_name, number=pull_request.number)
     except TransientGitHubError:

@@ -22,6 +22,7 @@ import requests
 import urllib3
 from django.conf import settings
 from github import Auth, Github, GithubException, GithubIntegration
+from github.File import File
 from github.GithubException import RateLimitExceededException
 from github.Requester import Requester
 
@@ -226,16 +227,16 @@ class GitHubClient:
             pr = repo.get_pull(int(number))
             base_sha = _check_sha(pr.base.sha)
             head_sha = _check_sha(pr.head.sha)
-            raw_files = []
+            raw_files: list[File] = []
             for item in pr.get_files():
                 if len(raw_files) >= MAX_FILES:
                     break
                 raw_files.append(item)
-            commits = []
-            for item in pr.get_commits():
+            commits: list[CommitData] = []
+            for commit in pr.get_commits():
                 if len(commits) >= MAX_COMMITS:
                     break
-                commits.append(self._commit_data(item))
+                commits.append(self._commit_data(commit))
             labels = tuple(_bounded(label.name, 100) for label in pr.labels[:MAX_LABELS])
             state = "merged" if pr.merged else pr.state
             repository_github_id = pr.base.repo.id if pr.base.repo is not None else None

@@ -20,6 +20,7 @@ from unidiff.constants import (
     RE_HUNK_HEADER,
 )
 from unidiff.errors import UnidiffParseError
+from unidiff.patch import Hunk, PatchedFile
 
 # GitHub stops sending `patch` long before this; anything bigger is not a diff we can review.
 MAX_DIFF_CHARS = 20 * 1024 * 1024
@@ -141,13 +142,13 @@ def _readable_unidiff_error(message: str) -> str:
     return f"the diff could not be read: {preview(message)}"
 
 
-def _hunk_data(hunk, *, index: int, fed_lines: list[str]) -> HunkData:
+def _hunk_data(hunk: Hunk, *, index: int, fed_lines: list[str]) -> HunkData:
     counted = [line for line in hunk if line.line_type in _COUNTED_LINE_TYPES]
-    numbered = [line for line in counted if line.diff_line_no is not None]
+    numbered = [line.diff_line_no for line in counted if line.diff_line_no is not None]
     if not numbered:
         raise DiffError(f"hunk {index + 1} is empty")
     # diff_line_no is 1-based and the @@ header sits right before the hunk's first line.
-    header_at = numbered[0].diff_line_no - 2
+    header_at = numbered[0] - 2
     content_lines = fed_lines[header_at : header_at + 1 + len(counted)]
     content = "".join(content_lines).removesuffix("\n")
 
@@ -157,11 +158,11 @@ def _hunk_data(hunk, *, index: int, fed_lines: list[str]) -> HunkData:
     for line in counted:
         if line.line_type == LINE_TYPE_ADDED:
             text = _strip_end(line.value)
-            added.append(LineData(number=line.target_line_no, text=text))
+            added.append(LineData(number=line.target_line_no or 0, text=text))
             normalized.append("+" + text.rstrip())
         elif line.line_type == LINE_TYPE_REMOVED:
             text = _strip_end(line.value)
-            removed.append(LineData(number=line.source_line_no, text=text))
+            removed.append(LineData(number=line.source_line_no or 0, text=text))
             normalized.append("-" + text.rstrip())
     content_hash = hashlib.sha256(
         "\n".join(normalized).encode("utf-8", "surrogatepass")
@@ -180,15 +181,15 @@ def _hunk_data(hunk, *, index: int, fed_lines: list[str]) -> HunkData:
     )
 
 
-def _covered_lines(patched_file) -> set[int]:
+def _covered_lines(patched_file: PatchedFile) -> set[int]:
     """1-based line numbers (in the fed text) that belong to a hunk, its header included."""
     covered: set[int] = set()
     for hunk in patched_file:
         counted = [line for line in hunk if line.line_type in _COUNTED_LINE_TYPES]
-        numbered = [line for line in counted if line.diff_line_no is not None]
+        numbered = [line.diff_line_no for line in counted if line.diff_line_no is not None]
         if not numbered:
             continue
-        header = numbered[0].diff_line_no - 1
+        header = numbered[0] - 1
         covered.update(range(header, header + 1 + len(counted)))
     return covered
 

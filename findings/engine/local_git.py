@@ -271,8 +271,9 @@ def _file_change(
     status = _STATUS.get(letter, "modified")
     additions, deletions, numstat_binary = stats.get(path, (0, 0, False))
     patch_paths = [previous, path] if previous and letter == "R" else [path]
-    patch = _patch(git, merge_base, head_sha, patch_paths)
-    blob_sha, content, is_binary, note = "", None, numstat_binary, ""
+    patch: str | None = _patch(git, merge_base, head_sha, patch_paths)
+    blob_sha, is_binary, note = "", numstat_binary, ""
+    content: str | None = None
     if status != "removed":
         entry = _tree_entry(git, head_sha, path)
         if entry is None:

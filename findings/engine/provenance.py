@@ -261,20 +261,20 @@ def commit_signals(commit: CommitData, config: ProvenanceConfig) -> tuple[Signal
             tool = tool_named(value) or _cut(name or value, MAX_TOOL_CHARS)
             signals.append(Signal(kind="trailer", detail=detail, tool=tool))
         elif folded in _PERSON_TRAILERS:
-            tool = _ai_person(*_split_person(value))
-            if tool is not None:
-                signals.append(Signal(kind="trailer", detail=detail, tool=tool))
+            person = _ai_person(*_split_person(value))
+            if person is not None:
+                signals.append(Signal(kind="trailer", detail=detail, tool=person))
     author = commit.author_name.strip()
     if author.lower().endswith("(aider)"):
         signals.append(
             Signal(kind="author", detail=_cut(f"author {author}", MAX_DETAIL_CHARS), tool="aider")
         )
-    elif (tool := _ai_person(author, commit.author_email)) is not None:
+    elif (author_tool := _ai_person(author, commit.author_email)) is not None:
         signals.append(
             Signal(
                 kind="author",
                 detail=_cut(f"author {author} <{commit.author_email}>", MAX_DETAIL_CHARS),
-                tool=tool,
+                tool=author_tool,
             )
         )
     if is_ai_bot(commit.author_login, config):

@@ -19,6 +19,7 @@ import xml.parsers.expat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from findings.engine.scanners import (
     FileFailure,
@@ -514,7 +515,7 @@ def _parse_pyproject(text: str) -> list[Dependency]:
 _POETRY_EXACT = re.compile(r"^(?:==?\s*)?(?P<version>\d[A-Za-z0-9_.!+\-]*)$")
 
 
-def _poetry_table(lines: list[str], header: str, table: dict) -> list[Dependency]:
+def _poetry_table(lines: list[str], header: str, table: dict[str, Any]) -> list[Dependency]:
     start = _section_start(lines, header)
     found: list[Dependency] = []
     for name, value in table.items():
@@ -656,14 +657,14 @@ class _PomReader:
         parser = xml.parsers.expat.ParserCreate()
         parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-        def refuse(*_args):
+        def refuse(*_args: object) -> Any:
             raise ManifestError("pom.xml declares a DTD or entities, which ReviewBench refuses")
 
         parser.StartDoctypeDeclHandler = refuse
         parser.EntityDeclHandler = refuse
         parser.ExternalEntityRefHandler = refuse
 
-        def start(name, _attrs):
+        def start(name: str, _attrs: dict[str, str]) -> None:
             local = name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
             self.stack.append(local)
             self.text = []
@@ -675,7 +676,7 @@ class _PomReader:
                     "managed": "dependencyManagement" in self.stack,
                 }
 
-        def end(name):
+        def end(name: str) -> None:
             local = self.stack.pop() if self.stack else ""
             value = "".join(self.text).strip()
             self.text = []
@@ -692,7 +693,7 @@ class _PomReader:
             elif len(self.stack) >= 1 and self.stack[-1] == "properties":
                 self.properties[local] = value
 
-        def data(chunk):
+        def data(chunk: str) -> None:
             self.text.append(chunk)
 
         parser.StartElementHandler = start
@@ -733,8 +734,8 @@ def _parse_pom(text: str) -> list[Dependency]:
         name = f"{group}:{artifact}"
         written = str(item.get("version", ""))
         version = _resolve_property(written, reader.properties)
-        line = int(item["line"])
-        end_line = max(int(item.get("end_line", line)), line)
+        line = int(str(item["line"]))
+        end_line = max(int(str(item.get("end_line", line))), line)
         severity = "low"
         if not written:
             if name in managed or reader.has_parent:
@@ -808,7 +809,7 @@ class DependencyScanner(Scanner):
         # The advisories are part of the result: cached results from another database state
         # must not be reused, so the version carries the index's digest.
         if index.digest:
-            self.version = f"{BASE_VERSION}+db.{index.digest[:12]}"
+            self.version = f"{BASE_VERSION}+db.{index.digest[:12]}"  # type: ignore[misc]
 
     def scan(self, files: Sequence[SourceFile]) -> ScanOutcome:
         """Parse each manifest and report its risky dependencies."""
@@ -826,7 +827,9 @@ class DependencyScanner(Scanner):
         findings.sort(key=lambda f: (f.path, f.line, f.rule_id))
         return ScanOutcome(findings=tuple(findings), failures=tuple(failures))
 
-    def _finding(self, source: SourceFile, lines: list[str], dependency: Dependency, **fields):
+    def _finding(
+        self, source: SourceFile, lines: list[str], dependency: Dependency, **fields: Any
+    ) -> FindingData:
         code = (
             lines[dependency.line - 1].rstrip("\r").strip() if dependency.line <= len(lines) else ""
         )

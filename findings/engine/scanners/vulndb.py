@@ -138,13 +138,13 @@ _MAVEN_RELEASE = frozenset({"", "ga", "final", "release"})
 _MAVEN_PAD = (1,)
 
 
-def _generic_key(version: str) -> tuple:
+def _generic_key(version: str) -> tuple[tuple[int, int, str], ...]:
     """A last-resort order for versions the ecosystem's parser rejects: numbers, then text."""
     parts = re.findall(r"\d+|[A-Za-z]+", version)
     return tuple((1, int(part), "") if part.isdigit() else (0, 0, part.lower()) for part in parts)
 
 
-def _semver_key(version: str) -> tuple:
+def _semver_key(version: str) -> tuple[Any, ...]:
     match = _SEMVER.match(version.strip())
     if match is None:
         return (0, _generic_key(version))
@@ -159,8 +159,8 @@ def _semver_key(version: str) -> tuple:
     return (1, release, (0, identifiers))
 
 
-def _maven_key(version: str) -> tuple:
-    items: list[tuple] = []
+def _maven_key(version: str) -> tuple[tuple[Any, ...], ...]:
+    items: list[tuple[Any, ...]] = []
     for token in _MAVEN_TOKEN.findall(version.strip().lower()):
         if token.isdigit():
             items.append((2, int(token)))
@@ -182,44 +182,44 @@ def _maven_key(version: str) -> tuple:
     return tuple(items)
 
 
-def _pep440_key(version: str) -> tuple:
+def _pep440_key(version: str) -> tuple[Any, ...]:
     try:
         return (1, Version(version))
     except InvalidVersion:
         return (0, _generic_key(version))
 
 
-class _MavenOrder(tuple):
+class _MavenOrder(tuple[tuple[Any, ...], ...]):
     """Maven keys of different lengths compare as if the shorter one were padded with a release."""
 
-    def _cmp(self, other: tuple) -> int:
+    def _cmp(self, other: tuple[Any, ...]) -> int:
         length = max(len(self), len(other))
         left = list(self) + [_MAVEN_PAD] * (length - len(self))
         right = list(other) + [_MAVEN_PAD] * (length - len(other))
         return (left > right) - (left < right)
 
-    def __lt__(self, other):
+    def __lt__(self, other: tuple[Any, ...]) -> bool:
         return self._cmp(other) < 0
 
-    def __le__(self, other):
+    def __le__(self, other: tuple[Any, ...]) -> bool:
         return self._cmp(other) <= 0
 
-    def __gt__(self, other):
+    def __gt__(self, other: tuple[Any, ...]) -> bool:
         return self._cmp(other) > 0
 
-    def __ge__(self, other):
+    def __ge__(self, other: tuple[Any, ...]) -> bool:
         return self._cmp(other) >= 0
 
-    def __eq__(self, other):
-        return self._cmp(other) == 0
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, tuple) and self._cmp(other) == 0
 
-    def __ne__(self, other):
-        return self._cmp(other) != 0
+    def __ne__(self, other: object) -> bool:
+        return not isinstance(other, tuple) or self._cmp(other) != 0
 
     __hash__ = tuple.__hash__
 
 
-def version_key(ecosystem: str, version: str):
+def version_key(ecosystem: str, version: str) -> Any:
     """A sort key that orders versions of `ecosystem` the way its package manager does."""
     version = (version or "").strip()[:_MAX_VERSION_CHARS]
     if ecosystem == "PyPI":
@@ -234,11 +234,11 @@ def version_key(ecosystem: str, version: str):
 def compare_versions(ecosystem: str, left: str, right: str) -> int:
     """-1, 0 or 1 as `left` is older than, equal to or newer than `right`."""
     a, b = version_key(ecosystem, left), version_key(ecosystem, right)
-    return (a > b) - (a < b)
+    return int(a > b) - int(a < b)
 
 
-def _in_range(ecosystem: str, version_k, rng: AffectedRange) -> bool:
-    def event_key(event: RangeEvent):
+def _in_range(ecosystem: str, version_k: Any, rng: AffectedRange) -> bool:
+    def event_key(event: RangeEvent) -> Any:
         if event.kind == "introduced" and event.version == "0":
             return None
         return version_key(ecosystem, event.version)
@@ -293,7 +293,7 @@ def _text(value: Any, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _severity_of(record: dict, affected: dict) -> str:
+def _severity_of(record: dict[str, Any], affected: dict[str, Any]) -> str:
     holders = (
         affected.get("database_specific"),
         affected.get("ecosystem_specific"),
@@ -306,7 +306,7 @@ def _severity_of(record: dict, affected: dict) -> str:
     return DEFAULT_SEVERITY
 
 
-def _cwe_of(record: dict) -> int | None:
+def _cwe_of(record: dict[str, Any]) -> int | None:
     specific = record.get("database_specific")
     if not isinstance(specific, dict):
         return None
@@ -317,7 +317,7 @@ def _cwe_of(record: dict) -> int | None:
     return None
 
 
-def _ranges_of(affected: dict) -> list[AffectedRange]:
+def _ranges_of(affected: dict[str, Any]) -> list[AffectedRange]:
     ranges: list[AffectedRange] = []
     for raw in affected.get("ranges") or ():
         if not isinstance(raw, dict):
