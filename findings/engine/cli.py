@@ -27,8 +27,9 @@ from typing import Any, TextIO
 from findings.engine import ENGINE_VERSION, sarif
 from findings.engine.analysis import NOT_ANALYSED, FingerprintedFinding, analyze_snapshot
 from findings.engine.diff import DiffError, FileDiff, parse_unified_diff
-from findings.engine.scanners import SEVERITIES, Scanner
+from findings.engine.scanners import SEVERITIES, Scanner, registered_scanners
 from findings.engine.scanners.dependencies import manifest_kind, vulnerability_index_in_use
+from findings.engine.scanners.secrets_scanner import TEST_PATH_POLICIES, SecretsScanner
 from findings.engine.snapshot import FileChange, PullRequestSnapshot
 from findings.engine.vulndb import EMPTY_INDEX, OSVError, VulnerabilityIndex
 from findings.engine.vulnindex import index_path, index_read, osv_file_read
@@ -379,6 +380,13 @@ def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", metavar="FILE", help="write the report here, not to stdout")
     parser.add_argument(
+        "--test-secrets",
+        choices=TEST_PATH_POLICIES,
+        default="low",
+        help="credentials under tests/, fixtures/, examples/, docs/...: reported at low severity "
+        "(default) or ignored",
+    )
+    parser.add_argument(
         "--vulnerabilities",
         metavar="OSV_FILE",
         help="match dependencies against this OSV file (record, JSON list or zip) instead of the "
@@ -489,7 +497,17 @@ def run(options: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
         changes, skipped = collect_paths(options.paths, root=root)
     index = vulnerability_index_for(changes, osv_file=options.vulnerabilities, warn=stderr)
     progress.say(f"scanning {len(changes)} file{'s' if len(changes) != 1 else ''}…")
-    report = scan_changes(changes, skipped=skipped, root=root, vulnerability_index=index)
+    scanners: list[Scanner] | None = None
+    if getattr(options, "test_secrets", "low") != "low":
+        scanners = [
+            SecretsScanner(test_paths=options.test_secrets)
+            if isinstance(scanner, SecretsScanner)
+            else scanner
+            for scanner in registered_scanners()
+        ]
+    report = scan_changes(
+        changes, skipped=skipped, root=root, vulnerability_index=index, scanners=scanners
+    )
     progress.done(f"scanned {report.files} files, {len(report.findings)} findings")
     rendered = FORMATTERS[options.format](report)
     if options.output:

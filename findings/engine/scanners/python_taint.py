@@ -15,9 +15,11 @@ from findings.engine.scanners import (
     SourceFile,
     register,
 )
-from findings.engine.taint.ast_rules import RULES
+from findings.engine.scanners.secrets_scanner import demote_in_tests
+from findings.engine.taint.ast_rules import RULES, RuleHit
 from findings.engine.taint.classes import CLASSES
 from findings.engine.taint.engine import Engine, Hit
+from findings.engine.testpaths import is_test_or_example_path
 
 logger = logging.getLogger(__name__)
 
@@ -98,11 +100,11 @@ class PythonTaintScanner(Scanner):
                 existing = by_key.get((hit.cls, finding.line))
                 if existing is None or (existing.confidence != "high" and confidence == "high"):
                     by_key[(hit.cls, finding.line)] = finding
-        for name, hit in rule_hits:
-            key = (hit.cls, hit.line)
+        for name, rule_hit in rule_hits:
+            key = (rule_hit.cls, rule_hit.line)
             if key in by_key:
                 continue
-            by_key[key] = self._rule_finding(path, lines, name, hit)
+            by_key[key] = self._rule_finding(path, lines, name, rule_hit)
         return list(by_key.values())
 
     def _code(self, lines: list[str], line: int) -> str:
@@ -156,9 +158,9 @@ class PythonTaintScanner(Scanner):
             )
         ]
 
-    def _rule_finding(self, path: str, lines: list[str], name: str, hit) -> FindingData:
+    def _rule_finding(self, path: str, lines: list[str], name: str, hit: RuleHit) -> FindingData:
         vuln = CLASSES[hit.cls]
-        return FindingData(
+        finding = FindingData(
             scanner_id=self.id,
             scanner_version=self.version,
             rule_id=f"python.{hit.rule}",
@@ -173,6 +175,9 @@ class PythonTaintScanner(Scanner):
             end_line=max(hit.end_line, hit.line),
             code=self._code(lines, hit.line),
         )
+        if hit.cls == "hardcoded-credentials" and is_test_or_example_path(path):
+            return demote_in_tests(finding)
+        return finding
 
 
 class _NotAnalysed(Exception):

@@ -137,7 +137,11 @@ class ModuleInfo:
         self.safe_parsers: set[str] = set()
         self.evil_regexes: set[str] = set()
         self.upload_size_limit = False
-        for node in ast.walk(tree):
+        # One walk of the tree, shared by the engine and every AST rule (walks dominate the time).
+        self.nodes: list[ast.AST] = list(ast.walk(tree))
+        self._parents: dict[ast.AST, ast.AST] | None = None
+        self._calls: list[tuple[ast.Call, str]] | None = None
+        for node in self.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -179,12 +183,32 @@ class ModuleInfo:
                     self.constants.add(name)
                 if isinstance(value, ast.Call):
                     self._note_call_binding(name, value)
-        for node in ast.walk(tree):
+        for node in self.nodes:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr == "update" and any(
                     keyword.arg in text_limits for keyword in node.keywords
                 ):
                     self.upload_size_limit = True
+
+    @property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        """Each node's parent, computed once."""
+        if self._parents is None:
+            self._parents = {
+                child: node for node in self.nodes for child in ast.iter_child_nodes(node)
+            }
+        return self._parents
+
+    @property
+    def calls(self) -> list[tuple[ast.Call, str]]:
+        """Every call in the file with its resolved name ("" when it has none), computed once."""
+        if self._calls is None:
+            self._calls = [
+                (node, self.qualname(node.func) or "")
+                for node in self.nodes
+                if isinstance(node, ast.Call)
+            ]
+        return self._calls
 
     def _note_call_binding(self, name: str, value: ast.Call) -> None:
         callee = self.qualname(value.func) or ""
@@ -270,7 +294,7 @@ class FunctionWalker:
         self.request_names: set[str] = set(rules.REQUEST_NAMES)
         self.hits: list[Hit] = []
         self.returns: Taint = EMPTY
-        self.upload_checks: set[str] = set()
+        self._upload_tests: list[ast.expr] = []
         self._seed_parameters(method)
 
     def _seed_parameters(self, method: bool) -> None:
@@ -659,8 +683,9 @@ class FunctionWalker:
         self.record(cwe_class, "upload.save", node, uploads, _first_name(node.func.value))  # type: ignore[attr-defined]
 
     def _upload_checked(self) -> bool:
-        size_checked = "size" in self.upload_checks or self.module.upload_size_limit
-        return "type" in self.upload_checks and size_checked
+        checks = self._upload_checks()
+        size_checked = "size" in checks or self.module.upload_size_limit
+        return "type" in checks and size_checked
 
     def _intrinsic(self, cls: str, shown: str, node: ast.Call) -> None:
         argument = node.args[0] if node.args else None
@@ -875,7 +900,7 @@ class FunctionWalker:
 
     def _s_If(self, node: ast.If) -> None:
         self.taint(node.test)
-        self._note_upload_checks(node.test)
+        self._upload_tests.append(node.test)
         saved = self.env
         self.env = dict(saved)
         self.narrow(node.test, True)
@@ -967,7 +992,15 @@ class FunctionWalker:
 
     # ---- guards ------------------------------------------------------------------------------
 
-    def _note_upload_checks(self, test: ast.expr) -> None:
+    def _upload_checks(self) -> set[str]:
+        """What the `if` tests seen so far check about an upload ("type", "size"); read only
+        when an upload reaches a sink, because unparsing every test is costly."""
+        checks: set[str] = set()
+        for test in self._upload_tests:
+            self._note_upload_checks(test, checks)
+        return checks
+
+    def _note_upload_checks(self, test: ast.expr, checks: set[str]) -> None:
         text = ast.unparse(test).lower()
         if any(
             word in text
@@ -983,9 +1016,9 @@ class FunctionWalker:
                 "magic",
             )
         ):
-            self.upload_checks.add("type")
+            checks.add("type")
         if any(word in text for word in ("content_length", "size", "len(", "tell(", "max_")):
-            self.upload_checks.add("size")
+            checks.add("size")
 
     def narrow(self, test: ast.expr, truth: bool) -> None:
         """Clean what `test` proves about its names when it evaluates to `truth`."""
@@ -1270,7 +1303,7 @@ class Engine:
         # others are entry points whose callers live elsewhere (see _entry_point_hit).
         self.called_names = {
             call.func.id if isinstance(call.func, ast.Name) else call.func.attr
-            for call in ast.walk(tree)
+            for call in self.module.nodes
             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name | ast.Attribute)
         }
 
@@ -1338,29 +1371,24 @@ class Engine:
             self.final_hits.append((hit, confidence))
 
     def run(self) -> list[tuple[Hit, str]]:
+        """Walk every unit until the summaries stop changing (at most MAX_ROUNDS + 1 walks).
+
+        Each round walks with the previous round's summaries; when a round's summaries equal the
+        ones it was given, its hits are the fixpoint's, so they are kept without another walk.
+        """
         previous = None
+        self._collecting = True
         for round_number in range(MAX_ROUNDS + 1):
-            last = round_number == MAX_ROUNDS
-            self._collecting = last
+            self.final_hits = []
             summaries: dict[int, Summary] = {}
             for function, handler, method in self.units:
                 walker = FunctionWalker(self, function, handler, method)
                 walker.run(function.body)
                 summaries[id(function)] = _summarise(walker)
-                if last:
-                    self._keep_hits(walker, function, handler)
+                self._keep_hits(walker, function, handler)
             self.summaries = summaries
-            if last:
-                break
             key = {index: summary.key() for index, summary in summaries.items()}
-            if key == previous:
-                self._collecting = True
-                self.final_hits = []
-                # One more walk with the stable summaries, collecting.
-                for function, handler, method in self.units:
-                    walker = FunctionWalker(self, function, handler, method)
-                    walker.run(function.body)
-                    self._keep_hits(walker, function, handler)
+            if key == previous or round_number == MAX_ROUNDS:
                 break
             previous = key
         return self.final_hits
