@@ -39,7 +39,8 @@ def rule(name: str) -> Callable[[Rule], Rule]:
 
 _PASSWORD = re.compile(r"pass(word|wd)?|pwd", re.IGNORECASE)
 _SECURITY = re.compile(
-    r"pass(word|wd)?|pwd|secret|token|sign|auth|session|otp|credential|api_?key|nonce|salt|reset",
+    r"pass(word|wd)?|pwd|secret|token|sign|auth|session|otp|credential|api_?key|nonce|salt|reset"
+    r"|csrf|captcha|verif|invite|coupon|pin_?code|one_?time",
     re.IGNORECASE,
 )
 _CREDENTIAL_NAME = re.compile(
@@ -234,7 +235,7 @@ def insecure_random(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
             yield RuleHit(
                 "insecure-random",
                 "weak-crypto",
-                327,
+                330,
                 call.lineno,
                 _end(call),
                 f"{name} is predictable; used for a security value",

@@ -361,6 +361,11 @@ class FunctionWalker:
             if dotted is not None and dotted in self.kinds:
                 return self.kinds[dotted]
         if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute):
+                # getroot()/find()/iter() of an XML tree is an XML tree too.
+                inner = self.kind_of(node.func.value)
+                if inner is not None and inner.startswith(rules.XML_TREE_KINDS):
+                    return "xml-tree"
             callee = self.call_name(node)
             if callee is None:
                 return None
@@ -618,9 +623,9 @@ class FunctionWalker:
                 reached = {label for label in reached if label.upload or label.kind == _PARAM}
                 if self._upload_checked():
                     reached = set()
+            # A deserializer is reported when data from a source reaches it, like every other
+            # sink: flagging any non-literal argument flagged the safe twin as often as the flaw.
             self.record(sink.cls, shown, node, frozenset(reached), variable)
-            if sink.intrinsic and not any(label.kind == INPUT for label in reached):
-                self._intrinsic(sink.cls, shown, node)
             if sink.cls == "redos" and len(node.args) > 1 and not args[0]:
                 pattern = node.args[0]
                 if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str | bytes):
@@ -640,6 +645,15 @@ class FunctionWalker:
                         args[subject_index],
                         _first_name(node.args[subject_index]),
                     )
+        if (
+            method in ("update", "setdefault", "__setitem__")
+            and isinstance(node.func, ast.Attribute)
+            and self._is_session(node.func.value)
+        ):
+            everything = frozenset().union(*args, *kwargs.values()) if (args or kwargs) else EMPTY
+            self.record(
+                "trust-boundary", "the session", node, everything, _first_tainted(node, self)
+            )
         if method == "save" and isinstance(node.func, ast.Attribute):
             self._upload_sink(node, receiver | frozenset().union(*args) if args else receiver)
         if name in rules.RESPONSES:
@@ -846,7 +860,20 @@ class FunctionWalker:
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 self.taint(target.slice)
+                if self._is_session(target.value):
+                    self.record(
+                        "trust-boundary", "the session", node, taint, _first_name(node.value)
+                    )
             self.bind(target, node.value, taint)
+
+    def _is_session(self, node: ast.expr) -> bool:
+        """Flask's `session`, Django's `request.session` (also `self.request.session`)."""
+        if self.module.qualname(node) == "flask.session":
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "session":
+            base = _dotted(node.value)
+            return base is not None and (base in self.request_names or base == "self.request")
+        return False
 
     def _s_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -1301,10 +1328,18 @@ class Engine:
         self._collecting = False
         # Functions called in this file get their arguments' taint from their callers here; the
         # others are entry points whose callers live elsewhere (see _entry_point_hit).
+        # A call on an imported module (`yaml.load(...)`) never calls this file's `load`.
         self.called_names = {
             call.func.id if isinstance(call.func, ast.Name) else call.func.attr
             for call in self.module.nodes
-            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name | ast.Attribute)
+            if isinstance(call, ast.Call)
+            and (
+                isinstance(call.func, ast.Name)
+                or (
+                    isinstance(call.func, ast.Attribute)
+                    and (_dotted(call.func.value) or "").split(".")[0] not in self.module.imports
+                )
+            )
         }
 
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
@@ -1406,7 +1441,7 @@ class Engine:
 # parameter is built into one is reported even when its callers are in other files, because
 # nothing in the function shows the value was checked. Path, URL and the other classes are
 # left to real sources: pass-through helpers for them are too common to flag on suspicion.
-ENTRY_POINT_CLASSES = frozenset({"sqli", "command-injection", "deserialization"})
+ENTRY_POINT_CLASSES = frozenset({"sqli", "command-injection", "code-injection", "deserialization"})
 
 
 def _entry_point_hit(engine: Engine, function, hit: Hit) -> Hit | None:
