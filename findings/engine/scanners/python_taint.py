@@ -38,6 +38,7 @@ SUPERSEDED_BANDIT_TESTS = frozenset(
         "B324", "B403", "B404", "B405", "B406", "B407", "B408", "B409", "B410", "B411", "B413",
         "B501", "B502", "B503", "B504", "B505", "B506", "B602", "B603", "B604", "B605", "B606",
         "B607", "B608", "B610", "B611", "B614", "B703", "B704",
+        "B102", "B307",
     )
 )  # fmt: skip
 
@@ -52,7 +53,7 @@ class PythonTaintScanner(Scanner):
     """Source-to-sink data flow in Python files (Flask, Django, FastAPI) and AST security rules."""
 
     id = "python-taint"
-    version = "1.0.0"
+    version = "2.0.0"
     languages = frozenset({"python"})
     supersedes = SUPERSEDED_BANDIT_TESTS
 

@@ -94,7 +94,8 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
 
 
 def _end(node: ast.AST) -> int:
-    return getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+    end: int | None = getattr(node, "end_lineno", None)
+    return end or int(getattr(node, "lineno", 0))
 
 
 def _context_names(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from findings.engine.taint import rules
 from findings.engine.taint.regex import is_catastrophic
@@ -94,7 +95,7 @@ class Summary:
     intrinsic: Taint = EMPTY
     sinks: list[tuple[int, Hit]] = field(default_factory=list)  # (param index, hit)
 
-    def key(self):
+    def key(self) -> tuple[Any, ...]:
         return (
             tuple(sorted((k, tuple(sorted(v))) for k, v in self.returns.items())),
             frozenset(self.intrinsic),
@@ -393,7 +394,8 @@ class FunctionWalker:
             return EMPTY
         method = getattr(self, f"_t_{type(node).__name__}", None)
         if method is not None:
-            return method(node)
+            found: Taint = method(node)
+            return found
         result: set[Label] = set()
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
@@ -502,7 +504,7 @@ class FunctionWalker:
         self.bind(node.target, node.value, value)
         return value
 
-    def _t_ListComp(self, node) -> Taint:
+    def _t_ListComp(self, node: Any) -> Taint:
         saved = dict(self.env)
         for generator in node.generators:
             self.bind(generator.target, None, self.taint(generator.iter))
@@ -601,13 +603,21 @@ class FunctionWalker:
             return rules.SINKS.get(f"*.{method}")
         return None
 
-    def check_sinks(self, node, name, method, receiver, args, kwargs) -> None:
+    def check_sinks(
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Taint,
+        args: list[Taint],
+        kwargs: dict[str | None, Taint],
+    ) -> None:
         sink = self._sink_for(name, method, node)
         shown = name or method or "call"
         if sink is not None and (sink.condition is None or sink.condition(node, self)):
             reached: set[Label] = set()
             variable = ""
-            if sink.receiver:
+            if sink.receiver and isinstance(node.func, ast.Attribute):
                 reached |= receiver
                 variable = variable or _first_name(node.func.value)
             for index in sink.args:
@@ -632,7 +642,7 @@ class FunctionWalker:
                     if is_catastrophic(pattern.value):
                         self.record("redos", shown, node, args[1], _first_name(node.args[1]))
         if method in ("match", "search", "fullmatch", "findall", "finditer", "sub", "split"):
-            holder = _dotted(node.func.value)  # type: ignore[attr-defined]
+            holder = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
             if holder is not None and (
                 holder in self.module.evil_regexes or self.kinds.get(holder) == "evil-regex"
             ):
@@ -668,7 +678,9 @@ class FunctionWalker:
         ):
             self._inline_template(node, name, kwargs)
 
-    def _inline_template(self, node: ast.Call, name, kwargs) -> None:
+    def _inline_template(
+        self, node: ast.Call, name: str | None, kwargs: dict[str | None, Taint]
+    ) -> None:
         template = node.args[0] if node.args else None
         if isinstance(node.func, ast.Attribute) and node.func.attr == "render":
             template_call = node.func.value
@@ -849,7 +861,7 @@ class FunctionWalker:
             if isinstance(child, ast.expr):
                 self.taint(child)
 
-    def _s_FunctionDef(self, node) -> None:
+    def _s_FunctionDef(self, node: ast.stmt) -> None:
         return None  # nested functions are walked on their own
 
     _s_AsyncFunctionDef = _s_FunctionDef
@@ -1356,7 +1368,9 @@ class Engine:
                     if isinstance(child, ast.stmt):
                         self._collect([child], in_class)
 
-    def local_function(self, call: ast.Call, walker: FunctionWalker):
+    def local_function(
+        self, call: ast.Call, walker: FunctionWalker
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         func = call.func
         name = None
         if isinstance(func, ast.Name) and func.id not in self.module.imports:
@@ -1370,7 +1384,12 @@ class Engine:
             return None
         return candidates[-1]
 
-    def apply_summary(self, function, call: ast.Call, walker: FunctionWalker) -> Taint:
+    def apply_summary(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        call: ast.Call,
+        walker: FunctionWalker,
+    ) -> Taint:
         summary = self.summaries.get(id(function))
         offset = 1 if isinstance(call.func, ast.Attribute) else 0
         params = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
@@ -1398,7 +1417,7 @@ class Engine:
                 for label in arg_taints.get(index, EMPTY)
             )
             if reaching:
-                walker.record_via(hit, reaching, call, _first_name(arg_nodes[index]))
+                _record_via(walker, hit, reaching, call, _first_name(arg_nodes[index]))
         return frozenset(result)
 
     def add_hit(self, hit: Hit, confidence: str = "high") -> None:
@@ -1428,7 +1447,12 @@ class Engine:
             previous = key
         return self.final_hits
 
-    def _keep_hits(self, walker: FunctionWalker, function, handler: bool) -> None:
+    def _keep_hits(
+        self,
+        walker: FunctionWalker,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        handler: bool,
+    ) -> None:
         for hit in walker.hits:
             real = frozenset(label for label in hit.labels if label.kind != _PARAM)
             if real:
@@ -1444,7 +1468,9 @@ class Engine:
 ENTRY_POINT_CLASSES = frozenset({"sqli", "command-injection", "code-injection", "deserialization"})
 
 
-def _entry_point_hit(engine: Engine, function, hit: Hit) -> Hit | None:
+def _entry_point_hit(
+    engine: Engine, function: ast.FunctionDef | ast.AsyncFunctionDef, hit: Hit
+) -> Hit | None:
     name = function.name
     if (
         hit.cls not in ENTRY_POINT_CLASSES
@@ -1507,6 +1533,3 @@ def _record_via(
             (*hit.via_lines, call.lineno),
         )
     )
-
-
-FunctionWalker.record_via = _record_via  # type: ignore[attr-defined]

@@ -178,14 +178,14 @@ def _is_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-def _shell_or_string(call: ast.Call, view) -> bool:
+def _shell_or_string(call: ast.Call, view: Any) -> bool:
     if _is_true(_keyword(call, "shell")):
         return True
     command = call.args[0] if call.args else _keyword(call, "args")
     return command is not None and not view.is_sequence(command)
 
 
-def _unsafe_yaml(call: ast.Call, view) -> bool:
+def _unsafe_yaml(call: ast.Call, view: Any) -> bool:
     loader = _keyword(call, "Loader")
     if loader is None and len(call.args) > 1:
         loader = call.args[1]
@@ -195,15 +195,15 @@ def _unsafe_yaml(call: ast.Call, view) -> bool:
     return name not in {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
 
 
-def _torch_unsafe(call: ast.Call, view) -> bool:
+def _torch_unsafe(call: ast.Call, view: Any) -> bool:
     return not _is_true(_keyword(call, "weights_only"))
 
 
-def _numpy_pickle(call: ast.Call, view) -> bool:
+def _numpy_pickle(call: ast.Call, view: Any) -> bool:
     return _is_true(_keyword(call, "allow_pickle"))
 
 
-def _lxml_unsafe(call: ast.Call, view) -> bool:
+def _lxml_unsafe(call: ast.Call, view: Any) -> bool:
     parser = _keyword(call, "parser")
     if parser is None and len(call.args) > 1:
         parser = call.args[1]
