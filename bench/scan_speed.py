@@ -3,7 +3,8 @@
 1. A synthetic pull request of new files taken whole from the corpus (`tests/corpus/<language>/
    .../after/`) of JavaScript, TypeScript, Java and Go, written as a real unified diff plus the
    checkout it applies to, scanned by `python manage.py scan --diff` in a fresh subprocess each
-   time: interpreter, Django set-up and semgrep start-up are all inside the wall time.
+   time, in a bare environment (no Django settings, no database: manage.py hands the scan to the
+   engine before Django): interpreter, imports and semgrep start-up are inside the wall time.
 2. Whole-file throughput on one Python tree (the project's own `findings/`, `github_app/`,
    `reviewbench/` sources, migrations left out), in one process: bandit alone through
    `BanditScanner().scan`, then the whole engine (`analyze_snapshot` with every registered scanner
@@ -34,6 +35,8 @@ from findings.engine.snapshot import FileChange
 PR_LANGUAGES = ("javascript", "typescript", "java", "go")
 PR_TARGET_ADDED_LINES = 500
 PR_GOAL_SECONDS = 3.0
+# The whole engine (bandit included) at half of bandit alone's lines per second or better.
+THROUGHPUT_GOAL = 0.5
 CORPUS = ROOT / "tests" / "corpus"
 PYTHON_TREE = ("findings", "github_app", "reviewbench")
 SCAN_TIMEOUT_SECONDS = 120
@@ -131,12 +134,11 @@ def write_pr(files: Sequence[PrFile], directory: Path) -> tuple[Path, Path]:
 
 
 def _scan_env(directory: Path) -> dict[str, str]:
+    # What a newcomer's shell holds: no DJANGO_*, no DATABASE_URL; an empty data directory.
     return {
-        **os.environ,
-        "DJANGO_DEBUG": "1",
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", str(directory)),
         "REVIEWBENCH_DATA_DIR": str(directory / "data"),
-        "DATABASE_URL": f"sqlite:///{directory / 'data' / 'scan.sqlite3'}",
-        "LOG_LEVEL": "WARNING",
     }
 
 
@@ -182,10 +184,6 @@ def run_pr_scan(runs: int = 5) -> None:
         diff, repo = write_pr(files, directory)
         env = _scan_env(directory)
         (directory / "data").mkdir()
-        # A migrated (empty) database, so the command's vulnerability look-up is a real query.
-        subprocess.run(  # noqa: S603
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
         cold = scan_once(diff, repo, env)
         timed = [scan_once(diff, repo, env) for _ in range(runs)]
     for result in (cold, *timed):
@@ -292,7 +290,9 @@ def run_throughput(repeat: int = 3) -> None:
         f"  engine (analyze_snapshot, {names}, every line added): {engine_seconds:.2f} s, "
         f"{engine_rate:,.0f} lines/s, {len(engine_result.findings)} findings"
     )
-    print(f"  engine {engine_rate / bandit_rate:.2f}x bandit's throughput")
+    ratio = engine_rate / bandit_rate
+    verdict = "met" if ratio >= THROUGHPUT_GOAL else "NOT met"
+    print(f"  engine {ratio:.2f}x bandit's throughput   goal >= {THROUGHPUT_GOAL}x: {verdict}")
 
 
 def run(runs: int = 5, repeat: int = 3) -> None:

@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
@@ -22,6 +23,7 @@ from findings.engine.scanners.vulndb import (
     advisory_row,
     parse_osv_bytes,
 )
+from findings.engine.vulnindex import index_write
 from findings.models import Vulnerability
 
 logger = logging.getLogger(__name__)
@@ -150,9 +152,20 @@ def vulnerabilities_load(*, advisories: Sequence[Advisory], source: str = "") ->
     return counts
 
 
-def vulnerability_index_load() -> VulnerabilityIndex:
-    """Every stored advisory as the index the dependency scanner matches against."""
+def _stored_advisories() -> list[Advisory]:
     rows = Vulnerability.objects.order_by("ecosystem", "package", "advisory_id").values(
         "advisory_id", "ecosystem", "package", *_COMPARED_FIELDS
     )
-    return VulnerabilityIndex.from_advisories([advisory_from_row(row) for row in rows])
+    return [advisory_from_row(row) for row in rows]
+
+
+def vulnerability_index_load() -> VulnerabilityIndex:
+    """Every stored advisory as the index the dependency scanner matches against."""
+    return VulnerabilityIndex.from_advisories(_stored_advisories())
+
+
+def vulnerability_index_export(*, path: Path) -> int:
+    """Write every stored advisory to the index file a Django-free `scan` reads; the count."""
+    advisories = _stored_advisories()
+    index_write(advisories, path)
+    return len(advisories)

@@ -1,4 +1,9 @@
-"""The core of `manage.py scan`: files or a diff in, the pipeline's analysis, text/JSON/SARIF out.
+"""The command-line scan: files or a diff in, the pipeline's analysis, text/JSON/SARIF out.
+
+`python -m findings.engine scan ...` and `python manage.py scan ...` (which hands over before
+Django is set up) both run `main`; nothing here imports Django, needs settings, a secret key or a
+database. stdout carries the chosen format and nothing else; warnings and progress go to stderr,
+progress only when stderr is a terminal.
 
 The command builds a `PullRequestSnapshot` of `FileChange`s and calls `analyze_snapshot`, so the
 command and the pipeline share the scanners, the diff-aware filtering and the fingerprints. Paths
@@ -8,45 +13,35 @@ in a diff are attacker-controlled: they are resolved under --root and refused wh
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import os
+import sys
+import time
 import unicodedata
-import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from findings.engine import ENGINE_VERSION, sarif
 from findings.engine.analysis import NOT_ANALYSED, FingerprintedFinding, analyze_snapshot
 from findings.engine.diff import DiffError, FileDiff, parse_unified_diff
-from findings.engine.scanners import SEVERITIES, Scanner
-from findings.engine.scanners.dependencies import vulnerability_index_in_use
-from findings.engine.scanners.vulndb import VulnerabilityIndex
+from findings.engine.scanners import SEVERITIES, Scanner, registered_scanners
+from findings.engine.scanners.dependencies import manifest_kind, vulnerability_index_in_use
+from findings.engine.scanners.secrets_scanner import TEST_PATH_POLICIES, SecretsScanner
+from findings.engine.scanners.vulndb import EMPTY_INDEX, OSVError, VulnerabilityIndex
 from findings.engine.snapshot import FileChange, PullRequestSnapshot
+from findings.engine.vulnindex import index_path, index_read, osv_file_read
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DIFF_BYTES = 20 * 1024 * 1024
 SKIPPED_DIRECTORIES = frozenset({".git", "node_modules", ".venv"})
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-SARIF_VERSION = "2.1.0"
-SRCROOT = "SRCROOT"
-TOOL_NAME = "ReviewBench"
-TOOL_URI = "https://github.com/reviewbench/reviewbench"
 _BINARY_SNIFF_BYTES = 8192
-_SARIF_LEVEL = {
-    "critical": "error",
-    "high": "error",
-    "medium": "warning",
-    "low": "note",
-    "info": "note",
-}
-# GitHub code scanning ranks security results by this number (CVSS-like, 0.0-10.0).
-_SECURITY_SEVERITY = {
-    "critical": "9.5",
-    "high": "8.0",
-    "medium": "5.5",
-    "low": "3.0",
-    "info": "0.0",
-}
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # a finding at or above --fail-on
+EXIT_USAGE = 2  # bad arguments, missing files, a malformed diff, a refused path
 
 
 class UsageError(ValueError):
@@ -169,6 +164,19 @@ def _mismatch(file_diff: FileDiff, text: str) -> str:
     return ""
 
 
+def _change_of(
+    file_diff: FileDiff, patch: str, *, is_binary: bool = False, content: str | None = None
+) -> FileChange:
+    return FileChange(
+        path=file_diff.path,
+        status=file_diff.status,
+        patch=patch,
+        previous_path=file_diff.previous_path,
+        is_binary=is_binary,
+        content=content,
+    )
+
+
 def collect_diff(diff_text: str, *, root: str) -> tuple[list[FileChange], list[NotAnalysed]]:
     """The files a diff touches, read after the change from `root`; UsageError on a bad diff."""
     try:
@@ -181,18 +189,18 @@ def collect_diff(diff_text: str, *, root: str) -> tuple[list[FileChange], list[N
     skipped: list[NotAnalysed] = []
     for file_diff in file_diffs:
         patch = _patch_of(file_diff)
-        common = {"path": file_diff.path, "status": file_diff.status, "patch": patch}
-        common["previous_path"] = file_diff.previous_path
+
+        change = functools.partial(_change_of, file_diff, patch)
         if file_diff.status == "removed":
-            changes.append(FileChange(**common))
+            changes.append(change())
             continue
         real = resolve_under_root(root, file_diff.path)
         if file_diff.is_binary:
-            changes.append(FileChange(**common, is_binary=True))
+            changes.append(change(is_binary=True))
             continue
         text, is_binary, reason = _read_text(real)
         if is_binary:
-            changes.append(FileChange(**common, is_binary=True))
+            changes.append(change(is_binary=True))
             continue
         if text is None:
             skipped.append(NotAnalysed(file_diff.path, reason))
@@ -201,7 +209,7 @@ def collect_diff(diff_text: str, *, root: str) -> tuple[list[FileChange], list[N
         if mismatch:
             skipped.append(NotAnalysed(file_diff.path, mismatch))
             continue
-        changes.append(FileChange(**common, content=text))
+        changes.append(change(content=text))
     return changes, skipped
 
 
@@ -332,97 +340,210 @@ def format_json(report: ScanReport) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
-def _uri(path: str) -> str:
-    return urllib.parse.quote(path, safe="/")
+def format_sarif(report: ScanReport, *, tool_version: str = ENGINE_VERSION) -> str:
+    """SARIF 2.1.0 as GitHub code scanning reads it (see `findings.engine.sarif`)."""
+    return sarif.format_sarif(
+        report.findings,
+        not_analysed=[sarif.Unanalysed(item.path, item.reason) for item in report.not_analysed],
+        root=report.root,
+        tool_version=tool_version,
+    )
 
 
-def _sarif_rules(findings: Sequence[FingerprintedFinding]) -> tuple[list[dict], dict[str, int]]:
-    rules: list[dict] = []
-    index: dict[str, int] = {}
-    for item in findings:
-        finding = item.data
-        if finding.rule_id in index:
-            continue
-        tags = ["security"]
-        if finding.cwe:
-            tags.append(f"CWE-{finding.cwe}")
-        index[finding.rule_id] = len(rules)
-        rules.append(
-            {
-                "id": finding.rule_id,
-                "name": finding.title,
-                "shortDescription": {"text": finding.title},
-                "help": {"text": finding.guidance},
-                "defaultConfiguration": {"level": _SARIF_LEVEL[finding.severity]},
-                "properties": {
-                    "tags": tags,
-                    "security-severity": _SECURITY_SEVERITY[finding.severity],
-                },
-            }
+FORMATTERS = {"text": format_text, "json": format_json, "sarif": format_sarif}
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+COMMAND_HELP = (
+    "Scan files (whole files: every line counts as added) or a diff (only what it adds, files "
+    "read from --root) with ReviewBench's scanners. Exit codes: 0 no finding at or above "
+    "--fail-on, 1 at least one, 2 usage errors."
+)
+
+
+def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
+    """The scan command's options, shared by `python -m findings.engine scan` and manage.py."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    parser.add_argument("--diff", metavar="PR.diff", help="a unified diff (git diff output)")
+    parser.add_argument(
+        "--root", metavar="DIR", help="the checkout the diff's paths are relative to (default: .)"
+    )
+    parser.add_argument("--format", choices=tuple(FORMATTERS), default="text")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="SEVERITY",
+        help="exit 1 when a finding of this severity or worse exists ("
+        + ", ".join(SEVERITIES)
+        + ")",
+    )
+    parser.add_argument("--output", metavar="FILE", help="write the report here, not to stdout")
+    parser.add_argument(
+        "--test-secrets",
+        choices=TEST_PATH_POLICIES,
+        default="low",
+        help="credentials under tests/, fixtures/, examples/, docs/...: reported at low severity "
+        "(default) or ignored",
+    )
+    parser.add_argument(
+        "--vulnerabilities",
+        metavar="OSV_FILE",
+        help="match dependencies against this OSV file (record, JSON list or zip) instead of the "
+        "index that load_vulnerabilities exports to the data directory",
+    )
+
+
+def build_parser(prog: str = "python -m findings.engine scan") -> argparse.ArgumentParser:
+    """The scan command's argument parser."""
+    parser = argparse.ArgumentParser(prog=prog, description=COMMAND_HELP)
+    add_scan_arguments(parser)
+    return parser
+
+
+class _Progress:
+    """One status line on stderr, rewritten in place; silent unless stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        isatty = getattr(stream, "isatty", None)
+        self.enabled = bool(isatty is not None and isatty())
+        self.started = time.monotonic()
+
+    def say(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K" + text)
+            self.stream.flush()
+
+    def done(self, text: str) -> None:
+        if self.enabled:
+            elapsed = time.monotonic() - self.started
+            self.stream.write(f"\r\x1b[K{text} in {elapsed:.1f} s\n")
+            self.stream.flush()
+
+
+def _read_diff(path: str) -> str:
+    try:
+        if os.path.getsize(path) > MAX_DIFF_BYTES:
+            raise UsageError(f"--diff {path}: larger than {MAX_DIFF_BYTES} bytes")
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise UsageError(f"--diff {path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"--diff {path}: {exc.strerror}") from None
+
+
+def vulnerability_index_for(
+    changes: Sequence[FileChange], *, osv_file: str | None, warn: TextIO
+) -> VulnerabilityIndex | None:
+    """The advisories to match the scan's manifests against, or None when it holds no manifest.
+
+    From `--vulnerabilities` when given (a bad file is a usage error), else from the index
+    `load_vulnerabilities` exported; when there is none, a warning says so on `warn`.
+    """
+    if not any(manifest_kind(change.path) for change in changes if change.content is not None):
+        return None
+    if osv_file:
+        try:
+            return osv_file_read(osv_file)
+        except OSVError as exc:
+            raise UsageError(f"--vulnerabilities: {exc}") from None
+    path = index_path()
+    if not path.exists():
+        warn.write(
+            f"warning: no vulnerability data ({path} does not exist): known-vulnerable versions "
+            "are not checked; run `manage.py load_vulnerabilities FILE_OR_URL` or pass "
+            "--vulnerabilities OSV_FILE\n"
         )
-    return rules, index
+        return EMPTY_INDEX
+    try:
+        index = index_read(path)
+    except OSVError as exc:
+        warn.write(f"warning: the vulnerability data could not be read ({exc}); not checked\n")
+        return EMPTY_INDEX
+    if not len(index):
+        warn.write("warning: the vulnerability data holds no advisories; not checked\n")
+    return index
 
 
-def _sarif_result(item: FingerprintedFinding, rule_index: int) -> dict[str, Any]:
-    finding = item.data
-    properties: dict[str, Any] = {
-        "severity": finding.severity,
-        "confidence": finding.confidence,
-        "scanner": finding.scanner_id,
-    }
-    if finding.cwe:
-        properties["cwe"] = f"CWE-{finding.cwe}"
-    return {
-        "ruleId": finding.rule_id,
-        "ruleIndex": rule_index,
-        "level": _SARIF_LEVEL[finding.severity],
-        "message": {"text": finding.message},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": SRCROOT},
-                    "region": {
-                        "startLine": finding.line,
-                        "endLine": finding.end_line,
-                        "snippet": {"text": finding.code},
-                    },
-                }
-            }
-        ],
-        "partialFingerprints": {"reviewbench/v1": item.fingerprint},
-        "properties": properties,
-    }
+def default_root(paths: Sequence[str]) -> str:
+    """The directory findings are reported relative to when --root is not given: the current
+    one when every path is inside it, else the deepest directory holding them all (so any
+    absolute path can be scanned from anywhere)."""
+    cwd = os.getcwd()
+    real_cwd = os.path.realpath(cwd)
+    absolute = [os.path.abspath(path) for path in paths]
+    if all(_is_within(os.path.realpath(path), real_cwd) for path in absolute):
+        return cwd
+    folders = [path if os.path.isdir(path) else os.path.dirname(path) for path in absolute]
+    return os.path.commonpath([os.path.realpath(folder) for folder in folders])
 
 
-def format_sarif(report: ScanReport, *, tool_version: str = "") -> str:
-    """SARIF 2.1.0: one run, rules tagged `security` and `CWE-<n>`, paths relative to --root."""
-    rules, rule_index = _sarif_rules(report.findings)
-    driver: dict[str, Any] = {"name": TOOL_NAME, "informationUri": TOOL_URI, "rules": rules}
-    if tool_version:
-        driver["version"] = tool_version
-    root_uri = Path(report.root or ".").resolve().as_uri().rstrip("/") + "/"
-    notifications = [
-        {
-            "level": "warning",
-            "message": {"text": f"Not analysed: {skipped.reason}"},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(skipped.path), "uriBaseId": SRCROOT}
-                    }
-                }
-            ],
-        }
-        for skipped in report.not_analysed
-    ]
-    run = {
-        "tool": {"driver": driver},
-        "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        "results": [_sarif_result(item, rule_index[item.data.rule_id]) for item in report.findings],
-    }
-    document = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+def run(options: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> int:
+    """Run a parsed scan command; returns the exit code. UsageError for bad input."""
+    root = options.root or default_root(options.paths)
+    if not os.path.isdir(root):
+        raise UsageError(f"--root {root}: not a directory")
+    if options.diff and options.paths:
+        raise UsageError("give either PATHs or --diff, not both")
+    if not options.diff and not options.paths:
+        raise UsageError("nothing to scan: give PATHs or --diff PR.diff")
+    progress = _Progress(stderr)
+    progress.say("reading files…")
+    if options.diff:
+        changes, skipped = collect_diff(_read_diff(options.diff), root=root)
+    else:
+        changes, skipped = collect_paths(options.paths, root=root)
+    index = vulnerability_index_for(changes, osv_file=options.vulnerabilities, warn=stderr)
+    progress.say(f"scanning {len(changes)} file{'s' if len(changes) != 1 else ''}…")
+    scanners: list[Scanner] | None = None
+    if getattr(options, "test_secrets", "low") != "low":
+        scanners = [
+            SecretsScanner(test_paths=options.test_secrets)
+            if isinstance(scanner, SecretsScanner)
+            else scanner
+            for scanner in registered_scanners()
+        ]
+    report = scan_changes(
+        changes, skipped=skipped, root=root, vulnerability_index=index, scanners=scanners
+    )
+    progress.done(f"scanned {report.files} files, {len(report.findings)} findings")
+    rendered = FORMATTERS[options.format](report)
+    if options.output:
+        try:
+            with open(options.output, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as exc:
+            raise UsageError(f"could not write {options.output}: {exc.strerror}") from None
+    else:
+        stdout.write(rendered)
+        stdout.flush()
+    if options.fail_on:
+        failing = findings_at_or_above(report, options.fail_on)
+        if failing:
+            stderr.write(f"{len(failing)} finding(s) at or above {options.fail_on}\n")
+            return EXIT_FINDINGS
+    return EXIT_OK
 
 
-FORMATTERS = {"text": format_text, "json": format_json}
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    prog: str = "python -m findings.engine scan",
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """The scan command: parse `argv` (without the program name), scan, print; the exit code."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = build_parser(prog)
+    try:
+        options = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exit_:  # argparse has printed its usage error
+        return int(exit_.code or 0)
+    try:
+        return run(options, stdout=out, stderr=err)
+    except UsageError as exc:
+        err.write(f"error: {printable(str(exc))}\n")
+        return EXIT_USAGE

@@ -37,6 +37,9 @@ CLASS_CWES: dict[str, frozenset[int]] = {
     "xxe": frozenset({611}),
     "log-injection": frozenset({117}),
     "file-permissions": frozenset({732}),
+    "xpath-injection": frozenset({643}),
+    "ldap-injection": frozenset({90}),
+    "trust-boundary": frozenset({501}),
 }
 LANGUAGES = ("python", "javascript", "typescript", "java", "go")
 RECALL_GOAL = 0.95

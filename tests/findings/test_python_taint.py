@@ -243,7 +243,12 @@ def test_the_message_names_the_variable_the_source_and_the_sink():
     assert finding.cwe == 89
     assert finding.severity == "high"
     assert finding.confidence == "high"
-    assert (finding.line, finding.end_line) == (5, 7)
+    assert (finding.line, finding.end_line) == (7, 7)
+    assert finding.source_line == 5
+    assert [(step.line, step.note) for step in finding.flow] == [
+        (5, "source: request.args"),
+        (7, "sink: cursor.execute"),
+    ]
     assert finding.code == "    cursor.execute(sql)"
     assert "parameters" in finding.guidance
 
@@ -276,7 +281,7 @@ def test_taint_propagates_through_every_form(statements):
     assert "python-taint.sqli" in rules
 
 
-def test_a_flow_through_a_helper_is_reported_at_the_sink_and_at_the_call():
+def test_a_flow_through_a_helper_is_reported_at_the_sink_with_the_call_in_its_flow():
     # given a helper whose parameter reaches os.system, called with request data
     text = (
         "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
@@ -285,10 +290,15 @@ def test_a_flow_through_a_helper_is_reported_at_the_sink_and_at_the_call():
     )
 
     # when
-    found = sorted((f.line, f.end_line) for f in _scan(text) if f.cwe == 78)
+    (finding,) = [f for f in _scan(text) if f.cwe == 78]
 
-    # then
-    assert found == [(6, 6), (10, 10)]
+    # then one finding, at the sink, whose flow runs from the request through the call
+    assert (finding.line, finding.end_line, finding.source_line) == (6, 6, 10)
+    assert [(step.line, step.note) for step in finding.flow] == [
+        (10, "source: request.args"),
+        (10, "passed to a function of this file"),
+        (6, "sink: os.system"),
+    ]
 
 
 def test_a_helper_that_returns_its_parameter_keeps_the_taint_and_one_that_casts_does_not():
@@ -335,11 +345,11 @@ def test_django_view_parameters_and_fastapi_parameters_are_sources():
     )
 
     # when
-    found = sorted((f.line, f.confidence) for f in _scan(text) if f.cwe == 78)
+    found = sorted((f.line, f.source_line, f.confidence) for f in _scan(text) if f.cwe == 78)
 
-    # then the handlers' flows are certain; the public helper whose callers live in other files
-    # is reported with low confidence, at its sink
-    assert found == [(4, "high"), (7, "high"), (10, "low")]
+    # then the handlers' flows are certain (their source is the parameter's line); the public
+    # helper whose callers live in other files is reported with low confidence, at its sink
+    assert found == [(5, 4, "high"), (8, 7, "high"), (10, 10, "low")]
 
 
 def test_a_helper_called_in_the_file_with_clean_arguments_is_not_reported():
@@ -435,7 +445,7 @@ def test_a_flow_whose_source_line_was_added_is_kept_and_an_untouched_flow_is_not
     )
 
     # then
-    assert [(f.data.rule_id, f.data.line, f.data.end_line) for f in added.findings] == [
-        ("python-taint.sqli", 5, 6)
-    ]
+    assert [
+        (f.data.rule_id, f.data.line, f.data.end_line, f.data.source_line) for f in added.findings
+    ] == [("python-taint.sqli", 6, 6, 5)]
     assert elsewhere.findings == ()

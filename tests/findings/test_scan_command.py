@@ -123,7 +123,8 @@ def test_sarif_output_carries_cwe_tags_and_relative_paths(repo, tmp_path, capsys
     secret_rule = rules["secrets.aws-access-key"]
     assert secret_rule["name"] == "Hard-coded secret: AWS Access Key"
     assert secret_rule["shortDescription"] == {"text": "Hard-coded secret: AWS Access Key"}
-    assert secret_rule["properties"]["tags"] == ["security", "CWE-798"]
+    assert secret_rule["properties"]["tags"] == ["security", "external/cwe/cwe-798"]
+    assert secret_rule["properties"]["security-severity"] == "9.5"
     result = next(r for r in run["results"] if r["ruleId"] == "secrets.aws-access-key")
     assert result["level"] == "error"
     assert result["ruleIndex"] == list(rules).index("secrets.aws-access-key")
@@ -135,6 +136,7 @@ def test_sarif_output_carries_cwe_tags_and_relative_paths(repo, tmp_path, capsys
     assert (location["region"]["startLine"], location["region"]["endLine"]) == (3, 3)
     assert len(result["partialFingerprints"]["reviewbench/v1"]) == 64
     assert result["properties"]["cwe"] == "CWE-798"
+    assert "codeFlows" not in result  # a secret is a pattern finding: no data flow
     assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
     assert AWS_KEY not in output.read_text()
 
@@ -225,7 +227,7 @@ def test_a_malformed_diff_is_a_usage_error(repo, tmp_path, capsys):
     assert code == 2
     assert captured.out == ""
     assert captured.err == (
-        "CommandError: the diff could not be read: a hunk ends before the number of lines "
+        "error: the diff could not be read: a hunk ends before the number of lines "
         "its @@ header announces\n"
     )
 
@@ -235,10 +237,10 @@ def test_a_malformed_diff_is_a_usage_error(repo, tmp_path, capsys):
     [
         (
             ["--diff", "/nonexistent/pr.diff"],
-            "CommandError: --diff /nonexistent/pr.diff: no such file\n",
+            "error: --diff /nonexistent/pr.diff: no such file\n",
         ),
-        (["missing.py"], "CommandError: missing.py: no such file or directory\n"),
-        ([], "CommandError: nothing to scan: give PATHs or --diff PR.diff\n"),
+        (["missing.py"], "error: missing.py: no such file or directory\n"),
+        ([], "error: nothing to scan: give PATHs or --diff PR.diff\n"),
     ],
 )
 def test_missing_inputs_are_usage_errors(repo, capsys, monkeypatch, args, message):

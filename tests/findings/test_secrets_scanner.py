@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from findings.engine.analysis import analyze_snapshot
 from findings.engine.cli import format_json, format_sarif, scan_changes
 from findings.engine.scanners import SourceFile
@@ -128,3 +130,77 @@ def test_masking_keeps_four_characters_and_masks_every_key_like_run():
     assert mask_secret("supersecretvalue") == "supe…"
     assert mask_line('a = "abc", b = "Zx9Qw8Er7Ty6Ui5Op4As3"', ["abc"]) == 'a = "abc…", b = "Zx9Q…"'
     assert mask_line("nothing here", []) == "nothing here"
+
+
+# One line per detect-secrets plugin family, in several file types: the pre-selection of lines
+# must never lose what detect-secrets' own line scan finds (it is checked against it here).
+_EVERY_KIND = [
+    'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7REVIEWB"',
+    'aws_secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEYzz"',
+    'token = "ghp_' + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + '"',
+    "-----BEGIN RSA PRIVATE KEY-----",
+    'password = "hunter2-Very-Secret"',
+    "db_pass: s3cr3t-value-here",
+    'blob = "' + "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8=" + '"',
+    'digest = "' + "4f9c2b7e1d8a3f6c0b5e9d2a7c4f1e8b" + '"',
+    'jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl"',
+    "url = 'https://admin:Zx9qLm2Pw7@db.internal.example.net/app'",
+    'slack = "xoxb-' + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx" + '"',
+    'stripe = "sk_live_' + "4eC39HqLyjWDarjtT1zdp7dc" + '"',
+    'mc = "' + "0123456789abcdef0123456789abcdef-us12" + '"',
+    "123456789:" + "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
+    'cloudant_password = "' + "a" * 24 + '"',
+    'ibm_cloud_iam_key = "' + "abcd_efgh-ijkl_mnop-qrst_uvwx-yzAB_CDEF_ghij" + '"',
+    "softlayer_api_key = " + "0123456789abcdef" * 4,
+    "artifactory = AKC" + "p8jQ4r5sT6uV7wX8yZ",
+    "# pragma: allowlist nextline secret",
+    'api_key = "Qm9vZmFyYmF6cXV4c2VjcmV0a2V5dmFsdWU="',
+    "plain code line with nothing in it",
+    "clpw=" + "0123456789abcdef" * 4,
+    "secret_key=ABCDEFGHIJKLMNOP1234567890abcdefgh",
+]
+
+
+@pytest.mark.parametrize("filename", ["file.py", "file.yaml", "file.txt", "file.go", "file.js"])
+def test_the_line_pre_selection_finds_what_detect_secrets_finds(filename):
+    from detect_secrets.core.scan import _process_line_based_plugins
+    from detect_secrets.settings import default_settings
+
+    from findings.engine.scanners.secrets_scanner import _line_secrets
+
+    lines = list(enumerate(_EVERY_KIND * 2, start=1))
+    with default_settings():
+        theirs = {
+            (s.line_number, s.type, s.secret_value)
+            for s in _process_line_based_plugins(lines, filename=filename)
+        }
+        ours = {(s.line_number, s.type, s.secret_value) for s in _line_secrets(lines, filename)}
+
+    assert ours == theirs
+    assert len({kind for _, kind, _ in theirs}) >= 10
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["tests/test_api.py", "app/test_client.py", "pkg/client_test.go", "web/fixtures/users.json",
+     "examples/quickstart.py", "docs/setup.md", "src/app.spec.ts"],
+)  # fmt: skip
+def test_a_secret_in_test_or_example_code_is_reported_at_low_severity(path):
+    source = SourceFile(path, None, 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7REVIEWB"\n', frozenset({1}))
+
+    [finding] = SecretsScanner().scan([source]).findings
+
+    assert finding.severity == "low"
+    assert finding.message.endswith("reported at low severity.")
+
+
+def test_a_secret_in_test_code_can_be_ignored_and_one_in_app_code_cannot():
+    text = 'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7REVIEWB"\n'
+    files = [
+        SourceFile("tests/conftest.py", None, text, frozenset({1})),
+        SourceFile("app/settings.py", None, text, frozenset({1})),
+    ]
+
+    findings = SecretsScanner(test_paths="ignore").scan(files).findings
+
+    assert [(f.path, f.severity) for f in findings] == [("app/settings.py", "critical")]

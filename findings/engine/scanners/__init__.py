@@ -36,6 +36,28 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class FlowStep:
+    """One step of a data flow: a place in a file and what the tainted value does there."""
+
+    path: str
+    line: int
+    note: str  # "source: request.args", "passed to `helper()`", "sink: cursor.execute"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "note": self.note}
+
+    @classmethod
+    def from_value(cls, value: Any) -> FlowStep:
+        """A step from its dict form (JSON, the scan cache) or a (path, line, note) sequence."""
+        if isinstance(value, FlowStep):
+            return value
+        if isinstance(value, dict):
+            return cls(path=str(value["path"]), line=int(value["line"]), note=str(value["note"]))
+        path, line, note = value
+        return cls(path=str(path), line=int(line), note=str(note))
+
+
+@dataclass(frozen=True)
 class FindingData:
     scanner_id: str
     scanner_version: str
@@ -50,6 +72,13 @@ class FindingData:
     line: int
     end_line: int
     code: str
+    # Data-flow findings only (taint engines fill them; pattern rules leave the defaults).
+    # `line`..`end_line` is the sink; the source is where the data entered. `source_path` ""
+    # means the finding's own `path`; `source_line` 0 means no known source. `flow` runs from
+    # the source (first step) to the sink (last step), with the steps between in order.
+    source_path: str = ""
+    source_line: int = 0
+    flow: tuple[FlowStep, ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -58,19 +87,47 @@ class FindingData:
             raise ValueError(f"unknown confidence {self.confidence!r}")
         if self.end_line < self.line:
             raise ValueError("end_line is before line")
+        if self.source_line < 0:
+            raise ValueError("source_line is negative")
+        if not isinstance(self.flow, tuple):
+            object.__setattr__(self, "flow", tuple(FlowStep.from_value(s) for s in self.flow))
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["flow"] = [step.as_dict() for step in self.flow]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FindingData:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        """The inverse of `as_dict`; entries written before a field existed get its default."""
+        fields = cls.__dataclass_fields__
+        values = {name: data[name] for name in fields if name in data}
+        if "flow" in values:
+            values["flow"] = tuple(FlowStep.from_value(step) for step in values["flow"] or ())
+        return cls(**values)
+
+    @property
+    def source_file(self) -> str:
+        """The file the data came from (the finding's own file unless `source_path` says)."""
+        return self.source_path or self.path
+
+    def flow_lines(self) -> frozenset[int]:
+        """Lines of this finding's own file that its data flow passes through (source included)."""
+        lines = {step.line for step in self.flow if step.path == self.path and step.line > 0}
+        if self.source_line > 0 and self.source_file == self.path:
+            lines.add(self.source_line)
+        return frozenset(lines)
 
     def touches(self, lines: frozenset[int]) -> bool:
-        """Whether the finding's line range includes one of `lines`."""
+        """Whether the sink's line range, or a line its data flow passes through, is in `lines`.
+
+        A flow counts when the PR added its source (or a step) even if the sink was already there.
+        """
         if len(lines) < self.end_line - self.line + 1:
-            return any(self.line <= number <= self.end_line for number in lines)
-        return any(number in lines for number in range(self.line, self.end_line + 1))
+            in_range = any(self.line <= number <= self.end_line for number in lines)
+        else:
+            in_range = any(number in lines for number in range(self.line, self.end_line + 1))
+        return in_range or not lines.isdisjoint(self.flow_lines())
 
 
 @dataclass(frozen=True)

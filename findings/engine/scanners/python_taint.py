@@ -9,14 +9,17 @@ from collections.abc import Sequence
 from findings.engine.scanners import (
     FileFailure,
     FindingData,
+    FlowStep,
     Scanner,
     ScanOutcome,
     SourceFile,
     register,
 )
-from findings.engine.taint.ast_rules import RULES
+from findings.engine.scanners.secrets_scanner import demote_in_tests
+from findings.engine.taint.ast_rules import RULES, RuleHit
 from findings.engine.taint.classes import CLASSES
 from findings.engine.taint.engine import Engine, Hit
+from findings.engine.testpaths import is_test_or_example_path
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ SUPERSEDED_BANDIT_TESTS = frozenset(
         "B324", "B403", "B404", "B405", "B406", "B407", "B408", "B409", "B410", "B411", "B413",
         "B501", "B502", "B503", "B504", "B505", "B506", "B602", "B603", "B604", "B605", "B606",
         "B607", "B608", "B610", "B611", "B614", "B703", "B704",
+        "B102", "B307",
     )
 )  # fmt: skip
 
@@ -49,7 +53,7 @@ class PythonTaintScanner(Scanner):
     """Source-to-sink data flow in Python files (Flask, Django, FastAPI) and AST security rules."""
 
     id = "python-taint"
-    version = "1.0.0"
+    version = "2.0.0"
     languages = frozenset({"python"})
     supersedes = SUPERSEDED_BANDIT_TESTS
 
@@ -97,11 +101,11 @@ class PythonTaintScanner(Scanner):
                 existing = by_key.get((hit.cls, finding.line))
                 if existing is None or (existing.confidence != "high" and confidence == "high"):
                     by_key[(hit.cls, finding.line)] = finding
-        for name, hit in rule_hits:
-            key = (hit.cls, hit.line)
+        for name, rule_hit in rule_hits:
+            key = (rule_hit.cls, rule_hit.line)
             if key in by_key:
                 continue
-            by_key[key] = self._rule_finding(path, lines, name, hit)
+            by_key[key] = self._rule_finding(path, lines, name, rule_hit)
         return list(by_key.values())
 
     def _code(self, lines: list[str], line: int) -> str:
@@ -110,32 +114,31 @@ class PythonTaintScanner(Scanner):
     def _flow_findings(
         self, path: str, lines: list[str], hit: Hit, confidence: str
     ) -> list[FindingData]:
-        """One finding per flow; a flow through a call also gets one at the call site.
+        """One finding per flow, located at the sink, with the flow from the source to it.
 
-        The diff filter keeps findings whose line range touches an added line. A flow inside one
-        function spans from its earliest source to the sink, so a flow whose source line the PR
-        added is kept even when the sink line was already there. A flow through a same-file
-        helper would span unrelated code between the two functions, so it gets two findings
-        instead: the sink line, and the caller's lines (source to call site).
+        The diff filter keeps a finding when the sink or a line of its flow (the source, a call
+        site between two functions) is added, so a PR that adds a source to an old sink is still
+        answered for, without the finding's region spanning the unrelated code in between.
         """
         vuln = CLASSES[hit.cls]
         labels = sorted(hit.labels, key=lambda label: (label.line, label.source))
-        first = labels[0]
+        first = next((label for label in labels if label.line > 0), labels[0])
         variable = _short(hit.variable) or "data"
-        origin = f"{first.source} (line {first.line})"
+        origin = f"{first.source} (line {first.line})" if first.line > 0 else first.source
         if len(labels) > 1:
             origin += f" and {len(labels) - 1} more source(s)"
         via = "".join(f" through the call on line {number}" for number in hit.via_lines[:3])
         message = f"`{variable}` from {origin} reaches {_short(hit.sink)} (line {hit.line}){via}"
-        sources = [label.line for label in labels if label.line > 0]
-        if hit.via_lines:
-            caller = [*sources, *hit.via_lines]
-            spans = [
-                (hit.line, hit.end_line, hit.line),
-                (min(caller), max(caller), hit.via_lines[-1]),
-            ]
-        else:
-            spans = [(min([hit.line, *sources]), max([hit.end_line, *sources]), hit.line)]
+        steps: list[FlowStep] = [
+            FlowStep(path, label.line, f"source: {_short(label.source)}")
+            for label in labels
+            if label.line > 0
+        ][:3]
+        steps.extend(
+            FlowStep(path, number, "passed to a function of this file")
+            for number in reversed(hit.via_lines)
+        )
+        steps.append(FlowStep(path, hit.line, f"sink: {_short(hit.sink)}"))
         return [
             FindingData(
                 scanner_id=self.id,
@@ -148,16 +151,17 @@ class PythonTaintScanner(Scanner):
                 message=message,
                 guidance=vuln.guidance,
                 path=path,
-                line=start,
-                end_line=end,
-                code=self._code(lines, code_line),
+                line=hit.line,
+                end_line=max(hit.end_line, hit.line),
+                code=self._code(lines, hit.line),
+                source_line=first.line if first.line > 0 else 0,
+                flow=tuple(steps),
             )
-            for start, end, code_line in spans
         ]
 
-    def _rule_finding(self, path: str, lines: list[str], name: str, hit) -> FindingData:
+    def _rule_finding(self, path: str, lines: list[str], name: str, hit: RuleHit) -> FindingData:
         vuln = CLASSES[hit.cls]
-        return FindingData(
+        finding = FindingData(
             scanner_id=self.id,
             scanner_version=self.version,
             rule_id=f"python.{hit.rule}",
@@ -172,6 +176,9 @@ class PythonTaintScanner(Scanner):
             end_line=max(hit.end_line, hit.line),
             code=self._code(lines, hit.line),
         )
+        if hit.cls == "hardcoded-credentials" and is_test_or_example_path(path):
+            return demote_in_tests(finding)
+        return finding
 
 
 class _NotAnalysed(Exception):

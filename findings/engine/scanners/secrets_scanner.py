@@ -9,15 +9,23 @@ reaches a finding, so the code, title, message and fingerprint hold no usable se
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import logging
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from detect_secrets.core.scan import _process_line_based_plugins
-from detect_secrets.settings import default_settings
+from detect_secrets.core.potential_secret import PotentialSecret
+from detect_secrets.core.scan import _is_filtered_out, _scan_line
+from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+from detect_secrets.plugins.keyword import DENYLIST as KEYWORD_DENYLIST
+from detect_secrets.settings import default_settings, get_plugins
+from detect_secrets.util.code_snippet import get_code_snippet
 
 from findings.engine.scanners import FindingData, Scanner, ScanOutcome, SourceFile, register
+from findings.engine.testpaths import is_test_or_example_path
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +195,180 @@ def _variable_name(line: str, value: str) -> str | None:
     return name[:_MAX_VARIABLE_CHARS] if name else None
 
 
+# Detectors whose every pattern needs one of these words (case-insensitive) in the line: their
+# patterns end in a `(?:key|pwd|pw|password|pass|token)` group before the `=`/`:`.
+# tests/findings/test_secrets_scanner.py checks the whole pre-selection against detect-secrets'
+# own line scan, so a detect-secrets upgrade that changes them fails there.
+_REQUIRED_WORDS: dict[str, tuple[str, ...]] = {
+    "CloudantDetector": ("key", "pw", "pass", "token"),
+    "IbmCloudIamDetector": ("key", "pwd", "pass", "token"),
+    "IbmCosHmacDetector": ("key",),
+    "SoftlayerDetector": ("key", "pwd", "pass", "token"),
+}
+# Plugins whose findings are dropped anyway (see _IGNORED_TYPES): no reason to pre-select lines.
+_UNREPORTED_PLUGINS = frozenset({"IPPublicDetector"})
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """What makes a line worth handing to detect-secrets, built from the plugins themselves.
+
+    Each regex detector's own patterns; the keyword detector's keywords (every one of its
+    patterns contains one, case-insensitively); for the entropy detectors a quoted run of their
+    alphabet long enough to pass their limit (the entropy of n characters is at most log2(n)).
+    A line that matches none cannot hold a finding.
+    """
+
+    patterns: tuple[re.Pattern[str], ...]
+    keywords: tuple[str, ...]  # lower case
+    # Patterns that only match on a line holding one of the words (lower case): run line by line
+    # on those lines only, as detect-secrets runs them.
+    gated: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = ()
+
+
+def _expanded(word: str) -> list[str]:
+    """detect-secrets' keyword patterns use `_?` for an optional underscore: both spellings."""
+    if "_?" not in word:
+        return [word]
+    head, _, tail = word.partition("_?")
+    return [head + "_" + rest for rest in _expanded(tail)] + [
+        head + rest for rest in _expanded(tail)
+    ]
+
+
+def _candidates_of(plugins: Sequence[object]) -> _Candidates:
+    patterns: list[re.Pattern[str]] = []
+    keywords: list[str] = []
+    gated: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
+    for plugin in plugins:
+        name = type(plugin).__name__
+        if name in _UNREPORTED_PLUGINS:
+            continue
+        if isinstance(plugin, HighEntropyStringsPlugin):
+            shortest = int(2**plugin.entropy_limit) + 1
+            alphabet = re.escape(plugin.charset)
+            patterns.append(re.compile(rf"(['\"])[{alphabet}]{{{shortest},}}\1"))
+        elif name == "KeywordDetector":
+            keywords.extend(word for entry in KEYWORD_DENYLIST for word in _expanded(entry))
+        elif name in _REQUIRED_WORDS:
+            gated.extend((pattern, _REQUIRED_WORDS[name]) for pattern in plugin.denylist)  # type: ignore[attr-defined]
+        else:
+            for pattern in getattr(plugin, "denylist", ()):
+                # MULTILINE: searched over the whole text, ^ and $ keep their per-line meaning.
+                patterns.append(re.compile(pattern.pattern, pattern.flags | re.MULTILINE))
+    return _Candidates(tuple(patterns), tuple(sorted(set(keywords))), tuple(gated))
+
+
+_CANDIDATES: dict[tuple[str, ...], _Candidates] = {}
+
+
+def _candidates_for(plugins: Sequence[object]) -> _Candidates:
+    key = tuple(sorted(type(plugin).__name__ for plugin in plugins))
+    found = _CANDIDATES.get(key)
+    if found is None:
+        found = _CANDIDATES[key] = _candidates_of(plugins)
+    return found
+
+
+def candidate_lines(content: Sequence[str], candidates: _Candidates) -> set[int]:
+    """The 1-based numbers of the lines of `content` on which a plugin could fire.
+
+    Each pattern runs once over the whole text (one call instead of one per line). A match may
+    run across a line break (a class like \\s includes it); every line it spans is marked, and
+    the search goes on from the first line after it, so each line holding a match of its own is
+    marked: a superset, never a subset.
+    """
+    text = "\n".join(content)
+    starts = [0]
+    for line in content[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    marked: set[int] = set()
+
+    def mark(start: int, end: int) -> int:
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, max(start, end - 1)) - 1
+        marked.update(range(first + 1, last + 2))
+        return last + 1  # index of the next line
+
+    for pattern in candidates.patterns:
+        position = 0
+        while position <= len(text):
+            match = pattern.search(text, position)
+            if match is None:
+                break
+            following = mark(match.start(), match.end())
+            if following >= len(starts):
+                break
+            position = starts[following]
+    lowered = [line.lower() for line in content]
+    lowered_text = "\n".join(lowered)
+    lowered_starts = [0]
+    for line in lowered[:-1]:
+        lowered_starts.append(lowered_starts[-1] + len(line) + 1)
+
+    def lines_with(word: str) -> Iterator[int]:
+        position = lowered_text.find(word)
+        while position >= 0:
+            index = bisect.bisect_right(lowered_starts, position) - 1
+            yield index + 1
+            if index + 1 >= len(lowered_starts):
+                return
+            position = lowered_text.find(word, lowered_starts[index + 1])
+
+    for word in candidates.keywords:
+        marked.update(lines_with(word))
+    words_seen: dict[str, set[int]] = {}
+    for pattern, words in candidates.gated:
+        holding: set[int] = set()
+        for word in words:
+            if word not in words_seen:
+                words_seen[word] = set(lines_with(word))
+            holding |= words_seen[word]
+        marked.update(number for number in holding - marked if pattern.search(content[number - 1]))
+    return marked
+
+
+def _line_secrets(lines: list[tuple[int, str]], filename: str) -> Iterator[PotentialSecret]:
+    """detect-secrets' line-based scan (its `_process_line_based_plugins`), run only on lines the
+    candidate pattern lets through; filters still see the whole file's context."""
+    plugins = list(get_plugins())
+    content = [text for _, text in lines]
+    wanted = candidate_lines(content, _candidates_for(plugins))
+    for number, text in lines:
+        if number not in wanted:
+            continue
+        line = text.rstrip()
+        snippet = get_code_snippet(lines=content, line_number=number)
+        if _is_filtered_out(
+            required_filter_parameters=["line"], filename=filename, line=line, context=snippet
+        ):
+            continue
+        for plugin in plugins:
+            for secret in _scan_line(
+                plugin=plugin, filename=filename, line=line, line_number=number, context=snippet
+            ):
+                if not _is_filtered_out(
+                    required_filter_parameters=["context"],
+                    filename=secret.filename,
+                    secret=secret.secret_value,
+                    plugin=plugin,
+                    line=line,
+                    context=snippet,
+                ):
+                    yield secret
+
+
+TEST_PATH_POLICIES = ("low", "ignore")
+TEST_PATH_NOTE = " In test, fixture, example or documentation code: reported at low severity."
+
+
+def demote_in_tests(finding: FindingData) -> FindingData:
+    """A credential in test or example code: low severity, so it never blocks a merge."""
+    if finding.severity in ("info", "low"):
+        return finding
+    return dataclasses.replace(finding, severity="low", message=finding.message + TEST_PATH_NOTE)
+
+
 def _generated_name(path: str) -> str:
     # detect-secrets picks keyword patterns by extension; the PR's path itself is never handed on.
     _, extension = posixpath.splitext(posixpath.basename(path.replace("\\", "/")).lower())
@@ -198,8 +380,15 @@ class SecretsScanner(Scanner):
     """Hard-coded credentials (detect-secrets plugins and filters) in any text file."""
 
     id = "secrets"
-    version = "1.5.0-1"
+    version = "1.5.0-2"
     languages = frozenset({"*"})
+
+    def __init__(self, test_paths: str = "low") -> None:
+        # "low": a secret under tests/, fixtures/, examples/, docs/ ... is reported at low
+        # severity (never blocking); "ignore": not reported there at all.
+        if test_paths not in TEST_PATH_POLICIES:
+            raise ValueError(f"test_paths must be one of {', '.join(TEST_PATH_POLICIES)}")
+        self.test_paths = test_paths
 
     def handles(self, language: str | None) -> bool:
         # Secrets hide in every kind of text: code, config, docs, manifests.
@@ -212,7 +401,11 @@ class SecretsScanner(Scanner):
             for source in files:
                 if "\x00" in source.text[:8192]:
                     continue  # binary content carries no reviewable secret
-                findings.extend(self._scan_file(source))
+                in_tests = is_test_or_example_path(source.path)
+                if in_tests and self.test_paths == "ignore":
+                    continue
+                found = self._scan_file(source)
+                findings.extend([demote_in_tests(f) for f in found] if in_tests else found)
         findings.sort(key=lambda finding: (finding.path, finding.line, finding.rule_id))
         return ScanOutcome(findings=tuple(findings), failures=())
 
@@ -223,7 +416,7 @@ class SecretsScanner(Scanner):
             for number, text in enumerate(raw_lines, start=1)
         ]
         by_line: dict[int, list[tuple[str, str]]] = {}
-        for secret in _process_line_based_plugins(lines, filename=_generated_name(source.path)):
+        for secret in _line_secrets(lines, _generated_name(source.path)):
             value = secret.secret_value or ""
             if secret.type in _IGNORED_TYPES or is_placeholder(value):
                 continue

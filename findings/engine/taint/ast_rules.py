@@ -39,7 +39,8 @@ def rule(name: str) -> Callable[[Rule], Rule]:
 
 _PASSWORD = re.compile(r"pass(word|wd)?|pwd", re.IGNORECASE)
 _SECURITY = re.compile(
-    r"pass(word|wd)?|pwd|secret|token|sign|auth|session|otp|credential|api_?key|nonce|salt|reset",
+    r"pass(word|wd)?|pwd|secret|token|sign|auth|session|otp|credential|api_?key|nonce|salt|reset"
+    r"|csrf|captcha|verif|invite|coupon|pin_?code|one_?time",
     re.IGNORECASE,
 )
 _CREDENTIAL_NAME = re.compile(
@@ -93,7 +94,8 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
 
 
 def _end(node: ast.AST) -> int:
-    return getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+    end: int | None = getattr(node, "end_lineno", None)
+    return end or int(getattr(node, "lineno", 0))
 
 
 def _context_names(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:
@@ -113,24 +115,13 @@ def _context_names(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:
     return " ".join(names)
 
 
-def _parents(tree: ast.Module) -> dict[ast.AST, ast.AST]:
-    parents: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-    return parents
-
-
 def _calls(tree: ast.Module, module: ModuleInfo) -> Iterator[tuple[ast.Call, str]]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            yield node, module.qualname(node.func) or ""
+    yield from module.calls
 
 
 @rule("weak-hash")
 def weak_hash(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """MD5/SHA-1 used for security, fast hashes for passwords, low PBKDF2 iterations."""
-    parents = _parents(tree)
     for call, name in _calls(tree, module):
         algorithm = None
         if name.startswith("hashlib."):
@@ -152,7 +143,7 @@ def weak_hash(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
                         f"PBKDF2 with only {iterations.value} iterations",
                     )
             continue
-        context = _context_names(call, parents)
+        context = _context_names(call, module.parents)
         used_for_security = _keyword(call, "usedforsecurity")
         off = isinstance(used_for_security, ast.Constant) and used_for_security.value is False
         if algorithm in _WEAK_HASHES and not off:
@@ -204,7 +195,7 @@ def weak_hash(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
 @rule("weak-cipher")
 def weak_cipher(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """DES, 3DES, RC4, Blowfish, ECB mode and short RSA keys."""
-    for node in ast.walk(tree):
+    for node in module.nodes:
         if isinstance(node, ast.Call):
             name = module.qualname(node.func) or ""
             if name in _WEAK_CIPHERS:
@@ -240,13 +231,12 @@ def weak_cipher(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
 @rule("insecure-random")
 def insecure_random(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """The `random` module used to make tokens, passwords, OTPs or salts."""
-    parents = _parents(tree)
     for call, name in _calls(tree, module):
-        if name in _RANDOM and _SECURITY.search(_context_names(call, parents)):
+        if name in _RANDOM and _SECURITY.search(_context_names(call, module.parents)):
             yield RuleHit(
                 "insecure-random",
                 "weak-crypto",
-                327,
+                330,
                 call.lineno,
                 _end(call),
                 f"{name} is predictable; used for a security value",
@@ -268,7 +258,7 @@ def _credential_literal(name: str, value: ast.expr) -> bool:
 @rule("hardcoded-credential")
 def hardcoded_credential(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """String literals assigned to password/secret/api_key/token names."""
-    for node in ast.walk(tree):
+    for node in module.nodes:
         pairs: list[tuple[str, ast.expr]] = []
         if isinstance(node, ast.Assign):
             pairs = [(ast.unparse(target), node.value) for target in node.targets]
@@ -315,7 +305,7 @@ _COOKIE_SETTINGS = {
 @rule("cookie-flags")
 def cookie_flags(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """set_cookie without secure/httponly/samesite, and settings that switch them off."""
-    for node in ast.walk(tree):
+    for node in module.nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in ("set_cookie", "set_signed_cookie"):
                 if node.keywords and any(k.arg is None for k in node.keywords):
@@ -368,7 +358,7 @@ def _cookie_setting(name: str, value: ast.expr) -> Iterator[RuleHit]:
 @rule("tls-verification-off")
 def tls_off(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """verify=False, unverified SSL contexts, CERT_NONE and check_hostname=False."""
-    for node in ast.walk(tree):
+    for node in module.nodes:
         if isinstance(node, ast.Call):
             verify = _keyword(node, "verify")
             if isinstance(verify, ast.Constant) and verify.value is False:

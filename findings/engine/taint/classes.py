@@ -47,6 +47,39 @@ CLASSES: dict[str, VulnClass] = {
             "shlex.quote() only when a shell is unavoidable; validate against an allow-list.",
         ),
         VulnClass(
+            "code-injection",
+            94,
+            "critical",
+            "Code injection",
+            "Never eval/exec/compile input: parse literals with ast.literal_eval() or json, and "
+            "map input to behaviour with a dict of allowed operations.",
+        ),
+        VulnClass(
+            "xpath-injection",
+            643,
+            "high",
+            "XPath injection",
+            'Keep the XPath expression constant and pass input as a variable (tree.xpath("//user'
+            '[@name=$name]", name=value)), or check it against an allow-list.',
+        ),
+        VulnClass(
+            "ldap-injection",
+            90,
+            "high",
+            "LDAP injection",
+            "Escape input with ldap.filter.escape_filter_chars / ldap3.utils.conv."
+            "escape_filter_chars (or build the filter with ldap.filter.filter_format) before it "
+            "goes into a search filter or DN.",
+        ),
+        VulnClass(
+            "trust-boundary",
+            501,
+            "medium",
+            "Trust boundary violation",
+            "Validate request data (type, range, allow-list) before storing it in the session: "
+            "code that later reads the session trusts it as the server's own.",
+        ),
+        VulnClass(
             "input-validation",
             20,
             "medium",

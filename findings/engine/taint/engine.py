@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from findings.engine.taint import rules
 from findings.engine.taint.regex import is_catastrophic
@@ -94,7 +95,7 @@ class Summary:
     intrinsic: Taint = EMPTY
     sinks: list[tuple[int, Hit]] = field(default_factory=list)  # (param index, hit)
 
-    def key(self):
+    def key(self) -> tuple[Any, ...]:
         return (
             tuple(sorted((k, tuple(sorted(v))) for k, v in self.returns.items())),
             frozenset(self.intrinsic),
@@ -137,7 +138,11 @@ class ModuleInfo:
         self.safe_parsers: set[str] = set()
         self.evil_regexes: set[str] = set()
         self.upload_size_limit = False
-        for node in ast.walk(tree):
+        # One walk of the tree, shared by the engine and every AST rule (walks dominate the time).
+        self.nodes: list[ast.AST] = list(ast.walk(tree))
+        self._parents: dict[ast.AST, ast.AST] | None = None
+        self._calls: list[tuple[ast.Call, str]] | None = None
+        for node in self.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -179,12 +184,32 @@ class ModuleInfo:
                     self.constants.add(name)
                 if isinstance(value, ast.Call):
                     self._note_call_binding(name, value)
-        for node in ast.walk(tree):
+        for node in self.nodes:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr == "update" and any(
                     keyword.arg in text_limits for keyword in node.keywords
                 ):
                     self.upload_size_limit = True
+
+    @property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        """Each node's parent, computed once."""
+        if self._parents is None:
+            self._parents = {
+                child: node for node in self.nodes for child in ast.iter_child_nodes(node)
+            }
+        return self._parents
+
+    @property
+    def calls(self) -> list[tuple[ast.Call, str]]:
+        """Every call in the file with its resolved name ("" when it has none), computed once."""
+        if self._calls is None:
+            self._calls = [
+                (node, self.qualname(node.func) or "")
+                for node in self.nodes
+                if isinstance(node, ast.Call)
+            ]
+        return self._calls
 
     def _note_call_binding(self, name: str, value: ast.Call) -> None:
         callee = self.qualname(value.func) or ""
@@ -270,7 +295,7 @@ class FunctionWalker:
         self.request_names: set[str] = set(rules.REQUEST_NAMES)
         self.hits: list[Hit] = []
         self.returns: Taint = EMPTY
-        self.upload_checks: set[str] = set()
+        self._upload_tests: list[ast.expr] = []
         self._seed_parameters(method)
 
     def _seed_parameters(self, method: bool) -> None:
@@ -337,6 +362,11 @@ class FunctionWalker:
             if dotted is not None and dotted in self.kinds:
                 return self.kinds[dotted]
         if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute):
+                # getroot()/find()/iter() of an XML tree is an XML tree too.
+                inner = self.kind_of(node.func.value)
+                if inner is not None and inner.startswith(rules.XML_TREE_KINDS):
+                    return "xml-tree"
             callee = self.call_name(node)
             if callee is None:
                 return None
@@ -364,7 +394,8 @@ class FunctionWalker:
             return EMPTY
         method = getattr(self, f"_t_{type(node).__name__}", None)
         if method is not None:
-            return method(node)
+            found: Taint = method(node)
+            return found
         result: set[Label] = set()
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
@@ -473,7 +504,7 @@ class FunctionWalker:
         self.bind(node.target, node.value, value)
         return value
 
-    def _t_ListComp(self, node) -> Taint:
+    def _t_ListComp(self, node: Any) -> Taint:
         saved = dict(self.env)
         for generator in node.generators:
             self.bind(generator.target, None, self.taint(generator.iter))
@@ -572,13 +603,21 @@ class FunctionWalker:
             return rules.SINKS.get(f"*.{method}")
         return None
 
-    def check_sinks(self, node, name, method, receiver, args, kwargs) -> None:
+    def check_sinks(
+        self,
+        node: ast.Call,
+        name: str | None,
+        method: str | None,
+        receiver: Taint,
+        args: list[Taint],
+        kwargs: dict[str | None, Taint],
+    ) -> None:
         sink = self._sink_for(name, method, node)
         shown = name or method or "call"
         if sink is not None and (sink.condition is None or sink.condition(node, self)):
             reached: set[Label] = set()
             variable = ""
-            if sink.receiver:
+            if sink.receiver and isinstance(node.func, ast.Attribute):
                 reached |= receiver
                 variable = variable or _first_name(node.func.value)
             for index in sink.args:
@@ -594,16 +633,16 @@ class FunctionWalker:
                 reached = {label for label in reached if label.upload or label.kind == _PARAM}
                 if self._upload_checked():
                     reached = set()
+            # A deserializer is reported when data from a source reaches it, like every other
+            # sink: flagging any non-literal argument flagged the safe twin as often as the flaw.
             self.record(sink.cls, shown, node, frozenset(reached), variable)
-            if sink.intrinsic and not any(label.kind == INPUT for label in reached):
-                self._intrinsic(sink.cls, shown, node)
             if sink.cls == "redos" and len(node.args) > 1 and not args[0]:
                 pattern = node.args[0]
                 if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str | bytes):
                     if is_catastrophic(pattern.value):
                         self.record("redos", shown, node, args[1], _first_name(node.args[1]))
         if method in ("match", "search", "fullmatch", "findall", "finditer", "sub", "split"):
-            holder = _dotted(node.func.value)  # type: ignore[attr-defined]
+            holder = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
             if holder is not None and (
                 holder in self.module.evil_regexes or self.kinds.get(holder) == "evil-regex"
             ):
@@ -616,6 +655,15 @@ class FunctionWalker:
                         args[subject_index],
                         _first_name(node.args[subject_index]),
                     )
+        if (
+            method in ("update", "setdefault", "__setitem__")
+            and isinstance(node.func, ast.Attribute)
+            and self._is_session(node.func.value)
+        ):
+            everything = frozenset().union(*args, *kwargs.values()) if (args or kwargs) else EMPTY
+            self.record(
+                "trust-boundary", "the session", node, everything, _first_tainted(node, self)
+            )
         if method == "save" and isinstance(node.func, ast.Attribute):
             self._upload_sink(node, receiver | frozenset().union(*args) if args else receiver)
         if name in rules.RESPONSES:
@@ -630,7 +678,9 @@ class FunctionWalker:
         ):
             self._inline_template(node, name, kwargs)
 
-    def _inline_template(self, node: ast.Call, name, kwargs) -> None:
+    def _inline_template(
+        self, node: ast.Call, name: str | None, kwargs: dict[str | None, Taint]
+    ) -> None:
         template = node.args[0] if node.args else None
         if isinstance(node.func, ast.Attribute) and node.func.attr == "render":
             template_call = node.func.value
@@ -659,8 +709,9 @@ class FunctionWalker:
         self.record(cwe_class, "upload.save", node, uploads, _first_name(node.func.value))  # type: ignore[attr-defined]
 
     def _upload_checked(self) -> bool:
-        size_checked = "size" in self.upload_checks or self.module.upload_size_limit
-        return "type" in self.upload_checks and size_checked
+        checks = self._upload_checks()
+        size_checked = "size" in checks or self.module.upload_size_limit
+        return "type" in checks and size_checked
 
     def _intrinsic(self, cls: str, shown: str, node: ast.Call) -> None:
         argument = node.args[0] if node.args else None
@@ -810,7 +861,7 @@ class FunctionWalker:
             if isinstance(child, ast.expr):
                 self.taint(child)
 
-    def _s_FunctionDef(self, node) -> None:
+    def _s_FunctionDef(self, node: ast.stmt) -> None:
         return None  # nested functions are walked on their own
 
     _s_AsyncFunctionDef = _s_FunctionDef
@@ -821,7 +872,20 @@ class FunctionWalker:
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 self.taint(target.slice)
+                if self._is_session(target.value):
+                    self.record(
+                        "trust-boundary", "the session", node, taint, _first_name(node.value)
+                    )
             self.bind(target, node.value, taint)
+
+    def _is_session(self, node: ast.expr) -> bool:
+        """Flask's `session`, Django's `request.session` (also `self.request.session`)."""
+        if self.module.qualname(node) == "flask.session":
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "session":
+            base = _dotted(node.value)
+            return base is not None and (base in self.request_names or base == "self.request")
+        return False
 
     def _s_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -875,7 +939,7 @@ class FunctionWalker:
 
     def _s_If(self, node: ast.If) -> None:
         self.taint(node.test)
-        self._note_upload_checks(node.test)
+        self._upload_tests.append(node.test)
         saved = self.env
         self.env = dict(saved)
         self.narrow(node.test, True)
@@ -967,7 +1031,15 @@ class FunctionWalker:
 
     # ---- guards ------------------------------------------------------------------------------
 
-    def _note_upload_checks(self, test: ast.expr) -> None:
+    def _upload_checks(self) -> set[str]:
+        """What the `if` tests seen so far check about an upload ("type", "size"); read only
+        when an upload reaches a sink, because unparsing every test is costly."""
+        checks: set[str] = set()
+        for test in self._upload_tests:
+            self._note_upload_checks(test, checks)
+        return checks
+
+    def _note_upload_checks(self, test: ast.expr, checks: set[str]) -> None:
         text = ast.unparse(test).lower()
         if any(
             word in text
@@ -983,9 +1055,9 @@ class FunctionWalker:
                 "magic",
             )
         ):
-            self.upload_checks.add("type")
+            checks.add("type")
         if any(word in text for word in ("content_length", "size", "len(", "tell(", "max_")):
-            self.upload_checks.add("size")
+            checks.add("size")
 
     def narrow(self, test: ast.expr, truth: bool) -> None:
         """Clean what `test` proves about its names when it evaluates to `truth`."""
@@ -1268,10 +1340,18 @@ class Engine:
         self._collecting = False
         # Functions called in this file get their arguments' taint from their callers here; the
         # others are entry points whose callers live elsewhere (see _entry_point_hit).
+        # A call on an imported module (`yaml.load(...)`) never calls this file's `load`.
         self.called_names = {
             call.func.id if isinstance(call.func, ast.Name) else call.func.attr
-            for call in ast.walk(tree)
-            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name | ast.Attribute)
+            for call in self.module.nodes
+            if isinstance(call, ast.Call)
+            and (
+                isinstance(call.func, ast.Name)
+                or (
+                    isinstance(call.func, ast.Attribute)
+                    and (_dotted(call.func.value) or "").split(".")[0] not in self.module.imports
+                )
+            )
         }
 
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
@@ -1288,7 +1368,9 @@ class Engine:
                     if isinstance(child, ast.stmt):
                         self._collect([child], in_class)
 
-    def local_function(self, call: ast.Call, walker: FunctionWalker):
+    def local_function(
+        self, call: ast.Call, walker: FunctionWalker
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         func = call.func
         name = None
         if isinstance(func, ast.Name) and func.id not in self.module.imports:
@@ -1302,7 +1384,12 @@ class Engine:
             return None
         return candidates[-1]
 
-    def apply_summary(self, function, call: ast.Call, walker: FunctionWalker) -> Taint:
+    def apply_summary(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        call: ast.Call,
+        walker: FunctionWalker,
+    ) -> Taint:
         summary = self.summaries.get(id(function))
         offset = 1 if isinstance(call.func, ast.Attribute) else 0
         params = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
@@ -1330,7 +1417,7 @@ class Engine:
                 for label in arg_taints.get(index, EMPTY)
             )
             if reaching:
-                walker.record_via(hit, reaching, call, _first_name(arg_nodes[index]))
+                _record_via(walker, hit, reaching, call, _first_name(arg_nodes[index]))
         return frozenset(result)
 
     def add_hit(self, hit: Hit, confidence: str = "high") -> None:
@@ -1338,34 +1425,34 @@ class Engine:
             self.final_hits.append((hit, confidence))
 
     def run(self) -> list[tuple[Hit, str]]:
+        """Walk every unit until the summaries stop changing (at most MAX_ROUNDS + 1 walks).
+
+        Each round walks with the previous round's summaries; when a round's summaries equal the
+        ones it was given, its hits are the fixpoint's, so they are kept without another walk.
+        """
         previous = None
+        self._collecting = True
         for round_number in range(MAX_ROUNDS + 1):
-            last = round_number == MAX_ROUNDS
-            self._collecting = last
+            self.final_hits = []
             summaries: dict[int, Summary] = {}
             for function, handler, method in self.units:
                 walker = FunctionWalker(self, function, handler, method)
                 walker.run(function.body)
                 summaries[id(function)] = _summarise(walker)
-                if last:
-                    self._keep_hits(walker, function, handler)
+                self._keep_hits(walker, function, handler)
             self.summaries = summaries
-            if last:
-                break
             key = {index: summary.key() for index, summary in summaries.items()}
-            if key == previous:
-                self._collecting = True
-                self.final_hits = []
-                # One more walk with the stable summaries, collecting.
-                for function, handler, method in self.units:
-                    walker = FunctionWalker(self, function, handler, method)
-                    walker.run(function.body)
-                    self._keep_hits(walker, function, handler)
+            if key == previous or round_number == MAX_ROUNDS:
                 break
             previous = key
         return self.final_hits
 
-    def _keep_hits(self, walker: FunctionWalker, function, handler: bool) -> None:
+    def _keep_hits(
+        self,
+        walker: FunctionWalker,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        handler: bool,
+    ) -> None:
         for hit in walker.hits:
             real = frozenset(label for label in hit.labels if label.kind != _PARAM)
             if real:
@@ -1378,10 +1465,12 @@ class Engine:
 # parameter is built into one is reported even when its callers are in other files, because
 # nothing in the function shows the value was checked. Path, URL and the other classes are
 # left to real sources: pass-through helpers for them are too common to flag on suspicion.
-ENTRY_POINT_CLASSES = frozenset({"sqli", "command-injection", "deserialization"})
+ENTRY_POINT_CLASSES = frozenset({"sqli", "command-injection", "code-injection", "deserialization"})
 
 
-def _entry_point_hit(engine: Engine, function, hit: Hit) -> Hit | None:
+def _entry_point_hit(
+    engine: Engine, function: ast.FunctionDef | ast.AsyncFunctionDef, hit: Hit
+) -> Hit | None:
     name = function.name
     if (
         hit.cls not in ENTRY_POINT_CLASSES
@@ -1444,6 +1533,3 @@ def _record_via(
             (*hit.via_lines, call.lineno),
         )
     )
-
-
-FunctionWalker.record_via = _record_via  # type: ignore[attr-defined]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
+from typing import Any
 
 # A pattern longer than this is not parsed: the literal comes from the PR and must stay cheap.
 MAX_PATTERN_CHARS = 2000
@@ -13,11 +15,11 @@ _POSSESSIVE = getattr(sre_constants, "POSSESSIVE_REPEAT", None)
 _UNBOUNDED = sre_constants.MAXREPEAT
 
 
-def _is_unbounded_repeat(op, av) -> bool:
+def _is_unbounded_repeat(op: Any, av: Any) -> bool:
     return op in _REPEATS and av[1] == _UNBOUNDED
 
 
-def _contains_unbounded_repeat(items) -> bool:
+def _contains_unbounded_repeat(items: Any) -> bool:
     for op, av in items:
         if _is_unbounded_repeat(op, av):
             return True
@@ -27,7 +29,7 @@ def _contains_unbounded_repeat(items) -> bool:
     return False
 
 
-def _children(op, av):
+def _children(op: Any, av: Any) -> list[Any]:
     if op in _REPEATS or op == _POSSESSIVE:
         return [av[2]]
     if op == sre_constants.SUBPATTERN:
@@ -42,7 +44,7 @@ def _children(op, av):
 
 
 _ALPHABET = range(128)
-_CATEGORY_TESTS = {
+_CATEGORY_TESTS: dict[str, Callable[[str], bool]] = {
     "CATEGORY_DIGIT": str.isdigit,
     "CATEGORY_NOT_DIGIT": lambda c: not c.isdigit(),
     "CATEGORY_SPACE": str.isspace,
@@ -52,7 +54,7 @@ _CATEGORY_TESTS = {
 }
 
 
-def _in_set(items) -> frozenset[int]:
+def _in_set(items: Any) -> frozenset[int]:
     chars: set[int] = set()
     negate = False
     for op, av in items:
@@ -72,7 +74,7 @@ def _in_set(items) -> frozenset[int]:
     return frozenset(chars)
 
 
-def _first_chars(items) -> frozenset[int] | None:
+def _first_chars(items: Any) -> frozenset[int] | None:
     """The ASCII characters a sequence can start with; None when it can match the empty string."""
     for op, av in items:
         if op == sre_constants.LITERAL:
@@ -104,7 +106,7 @@ def _first_chars(items) -> frozenset[int] | None:
     return None
 
 
-def _overlapping_branch(items) -> bool:
+def _overlapping_branch(items: Any) -> bool:
     for op, av in items:
         if op == sre_constants.SUBPATTERN and _overlapping_branch(av[-1]):
             return True
@@ -124,7 +126,7 @@ def _overlapping_branch(items) -> bool:
     return False
 
 
-def _catastrophic(items) -> bool:
+def _catastrophic(items: Any) -> bool:
     for op, av in items:
         if op in _REPEATS and av[1] > 1:
             body = av[2]

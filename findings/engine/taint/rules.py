@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 INPUT = "input"
 ERROR = "error"
@@ -136,6 +137,12 @@ SANITIZERS: dict[str, Sanitizer] = {
     "defusedxml.ElementTree.fromstring": _s("xxe"),
     "defusedxml.lxml.fromstring": _s("xxe"),
     "urllib.parse.quote": _s("path-traversal", "command-injection", "log-injection"),
+    "ldap.filter.escape_filter_chars": _s("ldap-injection"),
+    "ldap.filter.filter_format": _s(ALL),
+    "ldap.dn.escape_dn_chars": _s("ldap-injection"),
+    "ldap3.utils.conv.escape_filter_chars": _s("ldap-injection"),
+    "ldap3.utils.dn.escape_rdn": _s("ldap-injection"),
+    "ast.literal_eval": _s("code-injection"),
 }
 # A str.replace/re.sub that removes these characters neutralises log forging.
 LOG_BREAKERS = ("\n", "\r", "\\n", "\\r")
@@ -171,14 +178,14 @@ def _is_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-def _shell_or_string(call: ast.Call, view) -> bool:
+def _shell_or_string(call: ast.Call, view: Any) -> bool:
     if _is_true(_keyword(call, "shell")):
         return True
     command = call.args[0] if call.args else _keyword(call, "args")
     return command is not None and not view.is_sequence(command)
 
 
-def _unsafe_yaml(call: ast.Call, view) -> bool:
+def _unsafe_yaml(call: ast.Call, view: Any) -> bool:
     loader = _keyword(call, "Loader")
     if loader is None and len(call.args) > 1:
         loader = call.args[1]
@@ -188,23 +195,36 @@ def _unsafe_yaml(call: ast.Call, view) -> bool:
     return name not in {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
 
 
-def _torch_unsafe(call: ast.Call, view) -> bool:
+def _torch_unsafe(call: ast.Call, view: Any) -> bool:
     return not _is_true(_keyword(call, "weights_only"))
 
 
-def _numpy_pickle(call: ast.Call, view) -> bool:
+def _numpy_pickle(call: ast.Call, view: Any) -> bool:
     return _is_true(_keyword(call, "allow_pickle"))
 
 
-def _lxml_unsafe(call: ast.Call, view) -> bool:
+def _lxml_unsafe(call: ast.Call, view: Any) -> bool:
     parser = _keyword(call, "parser")
     if parser is None and len(call.args) > 1:
         parser = call.args[1]
     return parser is None or not view.is_safe_parser(parser)
 
 
-def _sub_pattern_tainted(call: ast.Call, view) -> bool:
-    return True
+def _receiver_kind(call: ast.Call, view: Any) -> str:
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return ""
+    return str(view.kind_of(func.value) or "")
+
+
+def _xml_tree(call: ast.Call, view: Any) -> bool:
+    """An ElementTree/lxml element or tree: `findall` on anything else is str/list lookup."""
+    return _receiver_kind(call, view).startswith(XML_TREE_KINDS)
+
+
+def _ldap_connection(call: ast.Call, view: Any) -> bool:
+    """An ldap3 Connection or a python-ldap object: `search` on anything else is a regex."""
+    return _receiver_kind(call, view).startswith(("ldap3", "ldap."))
 
 
 _SQL = Sink("sqli")
@@ -219,6 +239,18 @@ _REDIRECT = Sink("open-redirect", kwargs=("url", "redirect_to", "to"))
 _XSS = Sink("xss")
 _XXE_LXML = Sink("xxe", condition=_lxml_unsafe)
 _XXE = Sink("xxe")
+_CODE = Sink("code-injection", kwargs=("source", "expression", "object"))
+_XPATH = Sink("xpath-injection", kwargs=("_path", "path"))
+_XPATH_TREE = Sink("xpath-injection", kwargs=("path",), condition=_xml_tree)
+_LDAP_SEARCH = Sink("ldap-injection", args=(0, 2), kwargs=("base", "filterstr"))
+_LDAP3_SEARCH = Sink(
+    "ldap-injection",
+    args=(0, 1),
+    kwargs=("search_base", "search_filter"),
+    condition=_ldap_connection,
+)
+# Kinds (what a name was assigned from) that are XML trees or elements.
+XML_TREE_KINDS = ("xml.etree", "lxml.etree", "defusedxml", "xml-tree")
 
 SINKS: dict[str, Sink] = {
     "*.execute": _SQL,
@@ -345,6 +377,30 @@ SINKS: dict[str, Sink] = {
     "xml.sax.parseString": _XXE,
     "xml.sax.parse": _XXE,
     "*.copyfileobj": Sink("unbounded-upload", upload=True),
+    # Code injection (CWE-94/95): the string is run as Python.
+    "eval": _CODE,
+    "exec": _CODE,
+    "compile": _CODE,
+    "builtins.eval": _CODE,
+    "builtins.exec": _CODE,
+    "builtins.compile": _CODE,
+    # XPath injection (CWE-643): input inside the expression; `$name` variables are the fix.
+    "*.xpath": _XPATH,
+    "lxml.etree.XPath": _XPATH,
+    "lxml.etree.ETXPath": _XPATH,
+    "*.findall": _XPATH_TREE,
+    "*.find": _XPATH_TREE,
+    "*.iterfind": _XPATH_TREE,
+    "*.findtext": _XPATH_TREE,
+    # LDAP injection (CWE-90): input inside the filter or base DN; escape_filter_chars is the fix.
+    "*.search_s": _LDAP_SEARCH,
+    "*.search_st": _LDAP_SEARCH,
+    "*.search_ext": _LDAP_SEARCH,
+    "*.search_ext_s": _LDAP_SEARCH,
+    "*.search": _LDAP3_SEARCH,
+    "*.paged_search": _LDAP3_SEARCH,
+    # format_html escapes its arguments, not its format string (CWE-79).
+    "django.utils.html.format_html": Sink("xss", kwargs=("format_string",)),
 }
 for _method in ("debug", "info", "warning", "warn", "error", "critical", "exception", "fatal"):
     SINKS[f"logging.{_method}"] = Sink("log-injection", kwargs=("msg",))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from findings.engine.scanners.vulndb import OSVError
-from findings.vulnerabilities import osv_read, vulnerabilities_load
+from findings.engine.vulnindex import index_path
+from findings.vulnerabilities import osv_read, vulnerabilities_load, vulnerability_index_export
 
 
 class Command(BaseCommand):
     help = (
         "Load OSV-format advisories (one record, a JSON list, or a .zip as OSV publishes them) "
-        "from files or http(s) URLs into the local vulnerability database. Idempotent; all "
-        "inputs load together or not at all."
+        "from files or http(s) URLs into the local vulnerability database, and export them to "
+        "the data directory for `scan`. Idempotent; all inputs load together or not at all."
     )
 
     def add_arguments(self, parser):
@@ -35,3 +39,10 @@ class Command(BaseCommand):
                 f"{counts.updated} updated, {counts.unchanged} unchanged."
             )
         )
+        # `scan` runs without Django or a database: it reads this export of the whole table.
+        target = index_path(Path(settings.DATA_DIR))
+        try:
+            exported = vulnerability_index_export(path=target)
+        except OSError as exc:
+            raise CommandError(f"could not write {target}: {exc.strerror}") from None
+        self.stdout.write(f"Exported {exported} package advisories to {target} for `scan`.")

@@ -1,117 +1,41 @@
-"""`manage.py scan`: the pipeline's scanners over local files or a diff, as text, JSON or SARIF."""
+"""`manage.py scan` from inside Django (call_command, `django-admin scan`): the engine's command.
+
+`python manage.py scan` itself never reaches this class: manage.py hands `scan` to
+`findings.engine.cli.main` before Django is set up. This shell keeps the command listed in
+`manage.py help` and callable through `call_command`, with the same options and exit codes.
+"""
 
 from __future__ import annotations
 
-import logging
-import os
+import argparse
+import sys
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
-from findings.engine.cli import (
-    UsageError,
-    collect_diff,
-    collect_paths,
-    findings_at_or_above,
-    format_json,
-    format_sarif,
-    format_text,
-    scan_changes,
-)
-from findings.engine.scanners import SEVERITIES
-from findings.engine.scanners.vulndb import EMPTY_INDEX, VulnerabilityIndex
-
-logger = logging.getLogger(__name__)
-
-USAGE_ERROR = 2
-FINDINGS_AT_THRESHOLD = 1
-_MAX_DIFF_BYTES = 20 * 1024 * 1024
+from findings.engine import cli
 
 
 class Command(BaseCommand):
-    # A command-line scan needs no URL or model checks: skipping them saves about a second of
-    # start-up, which counts against the 3 s budget for a PR.
     requires_system_checks: list[str] = []
-    help = (
-        "Scan files (whole files) or a diff (only what it adds, files read from --root) with "
-        "ReviewBench's scanners. Exit 1 when a finding at or above --fail-on exists, 2 on usage "
-        "errors."
-    )
+    help = cli.COMMAND_HELP
 
-    def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="*", metavar="PATH")
-        parser.add_argument("--diff", metavar="PR.diff", help="a unified diff (git diff output)")
-        parser.add_argument("--root", metavar="DIR", help="the checkout the paths are relative to")
-        parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-        parser.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY")
-        parser.add_argument("--output", metavar="FILE", help="write the report here")
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        cli.add_scan_arguments(parser)
 
-    def handle(self, *args, paths, diff, root, format, fail_on, output, **options):
+    def run_from_argv(self, argv: list[str]) -> None:
+        # The engine's own parser and messages, exactly as `python manage.py scan` prints them.
+        sys.exit(cli.main(argv[2:], prog=f"{argv[0]} scan"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        namespace = argparse.Namespace(
+            **{name: options.get(name) for name in cli.build_parser().parse_args([]).__dict__}
+        )
+        namespace.format = options.get("format") or "text"
+        namespace.paths = list(options.get("paths") or ())
         try:
-            report = self._scan(paths=paths, diff=diff, root=root or os.getcwd())
-        except UsageError as exc:
-            raise CommandError(str(exc), returncode=USAGE_ERROR) from None
-        rendered = self._render(report, format)
-        if output:
-            try:
-                with open(output, "w", encoding="utf-8") as handle:
-                    handle.write(rendered)
-            except OSError as exc:
-                raise CommandError(
-                    f"could not write {output}: {exc.strerror}", returncode=USAGE_ERROR
-                ) from None
-        else:
-            self.stdout.write(rendered, ending="")
-        if fail_on:
-            failing = findings_at_or_above(report, fail_on)
-            if failing:
-                raise CommandError(
-                    f"{len(failing)} finding(s) at or above {fail_on}",
-                    returncode=FINDINGS_AT_THRESHOLD,
-                )
-
-    def _scan(self, *, paths, diff, root):
-        if not os.path.isdir(root):
-            raise UsageError(f"--root {root}: not a directory")
-        if diff and paths:
-            raise UsageError("give either PATHs or --diff, not both")
-        if not diff and not paths:
-            raise UsageError("nothing to scan: give PATHs or --diff PR.diff")
-        if diff:
-            changes, skipped = collect_diff(self._read_diff(diff), root=root)
-        else:
-            changes, skipped = collect_paths(paths, root=root)
-        return scan_changes(changes, skipped=skipped, root=root, vulnerability_index=self._index())
-
-    def _read_diff(self, path: str) -> str:
-        try:
-            if os.path.getsize(path) > _MAX_DIFF_BYTES:
-                raise UsageError(f"--diff {path}: larger than {_MAX_DIFF_BYTES} bytes")
-            with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-                return handle.read()
-        except FileNotFoundError:
-            raise UsageError(f"--diff {path}: no such file") from None
-        except OSError as exc:
-            raise UsageError(f"--diff {path}: {exc.strerror}") from None
-
-    def _index(self) -> VulnerabilityIndex:
-        from findings.vulnerabilities import vulnerability_index_load
-
-        try:
-            return vulnerability_index_load()
-        except DatabaseError:
-            # Scanning must work on a laptop without the database; say what is missing.
-            self.stderr.write(
-                "warning: the vulnerability database is not available; "
-                "known-vulnerable versions are not checked"
-            )
-            return EMPTY_INDEX
-
-    def _render(self, report, format: str) -> str:
-        if format == "json":
-            return format_json(report)
-        if format == "sarif":
-            from findings.services import ANALYZER_VERSION
-
-            return format_sarif(report, tool_version=ANALYZER_VERSION)
-        return format_text(report)
+            code = cli.run(namespace, stdout=self.stdout, stderr=self.stderr)
+        except cli.UsageError as exc:
+            raise CommandError(str(exc), returncode=cli.EXIT_USAGE) from None
+        if code:
+            raise CommandError("findings at or above --fail-on", returncode=code)
