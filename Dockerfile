@@ -20,4 +20,5 @@ USER reviewbench
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
 
 EXPOSE 8000
-CMD ["gunicorn", "reviewbench.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# The same entry point compose and the tests use: scripts/serve migrate|web|worker|beat.
+CMD ["scripts/serve", "web"]

@@ -1,13 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+
+from reviewbench.health import health_checks
 
 
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Ready when the database and the broker answer (the compose health check); 503 otherwise."""
+    checks = health_checks()
+    status = 200 if all(value == "ok" for value in checks.values()) else 503
+    return JsonResponse(checks, status=status)
+
+
+@login_not_required
+def livez(request: HttpRequest) -> HttpResponse:
+    """The process answers; says nothing of its dependencies."""
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -16,6 +27,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("github/", include("github_app.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("reviewbench.reviews.api_urls")),

@@ -122,7 +122,10 @@ def _wait(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
 
 
 def _deliver(port: str, delivery_id: str) -> int:
-    body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}).encode()
+    # A routed event the worker handles without GitHub: the App was uninstalled.
+    body = json.dumps(
+        {"action": "deleted", "installation": {"id": 4242, "account": {"login": "acme"}}}
+    ).encode()
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/github/webhook",
@@ -213,11 +216,14 @@ def test_migrate_once_then_web_worker_and_beat_serve_a_delivery_and_stop(stack_e
                 pytest.fail(f"{role} did not stop within 15 s of SIGTERM")
 
 
-def test_health_is_503_naming_the_broker_when_the_broker_is_down(client, settings):
+def test_health_is_503_naming_the_broker_when_the_broker_is_down(db, client, monkeypatch):
     from reviewbench.celery import app
 
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    dead = f"redis://127.0.0.1:{_free_port()}/0"
     previous = app.conf.broker_url
-    app.conf.broker_url = f"redis://127.0.0.1:{_free_port()}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)
+    app.conf.broker_url = dead
     try:
         response = client.get("/healthz")
     finally:
