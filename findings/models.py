@@ -215,6 +215,11 @@ class Finding(models.Model):
     line = models.PositiveIntegerField()
     end_line = models.PositiveIntegerField()
     code = models.TextField(blank=True, default="")
+    # Data-flow findings: where the data entered (`source_line` 0: no known source; `source_path`
+    # "": the finding's own path) and its way, [{"path", "line", "note"}, ...] from source to sink.
+    source_path = models.CharField(max_length=1024, blank=True, default="")
+    source_line = models.PositiveIntegerField(default=0)
+    flow = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64)
     pre_existing = models.BooleanField(default=False)
     triage = models.CharField(max_length=16, choices=Triage.choices, default=Triage.OPEN)

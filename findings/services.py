@@ -34,12 +34,13 @@ from findings.vulnerabilities import vulnerability_index_load
 logger = logging.getLogger(__name__)
 
 # Bump when scanners or rules change: a new version re-analyses every head SHA it meets.
-ANALYZER_VERSION = "2026.11.1"
+ANALYZER_VERSION = "2026.12.1"
 
 MAX_COMMIT_MESSAGE_CHARS = 64 * 1024
 MAX_COMMITS = 1000
 MAX_BODY_CHARS = 256 * 1024
 MAX_LABELS = 100
+MAX_FLOW_STEPS = 50
 MAX_REASON_CHARS = 5000
 MIN_REASON_CHARS = 10
 # An ANALYZING revision older than this was left behind by a worker that died; it may be reclaimed.
@@ -349,6 +350,12 @@ def _write_rows(
                 line=max(data.line, 0),
                 end_line=max(data.end_line, data.line, 0),
                 code=data.code,
+                source_path=_cut(data.source_path, 1024),
+                source_line=max(data.source_line, 0),
+                flow=[
+                    {"path": _cut(step.path, 1024), "line": step.line, "note": _cut(step.note, 300)}
+                    for step in data.flow[:MAX_FLOW_STEPS]
+                ],
                 fingerprint=item.fingerprint,
                 triage=decision.triage if decision else Finding.Triage.OPEN,
                 triage_reason=decision.triage_reason if decision else "",

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from findings.engine.annotations import annotation_text
+from findings.engine.scanners import FlowStep
 from findings.models import ChangedFile, Finding, Revision
 from reviewbench.approvals.models import Approval, BoundaryException, RevisionPolicy
 from reviewbench.approvals.selectors import (
@@ -216,6 +218,60 @@ def _approvals_section(state: ReviewState) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class _StoredFinding:
+    """A stored finding in the shape `findings.engine.annotations` reads."""
+
+    rule_id: str
+    cwe: int | None
+    title: str
+    message: str
+    path: str
+    line: int
+    source_path: str
+    source_line: int
+    flow: tuple[FlowStep, ...]
+
+
+def stored_flow(finding: Finding) -> tuple[FlowStep, ...]:
+    """A stored finding's data flow as the engine's steps (bad rows are skipped, not fatal)."""
+    steps = []
+    for step in finding.flow or ():
+        if isinstance(step, dict):
+            try:
+                steps.append(FlowStep.from_value(step))
+            except (TypeError, ValueError, KeyError):
+                continue
+    return tuple(steps)
+
+
+def _annotation(finding: Finding) -> Annotation:
+    """The finding's annotation: the CWE and the rule, where the data came from and goes."""
+    title, message = annotation_text(
+        _StoredFinding(
+            rule_id=finding.rule_id,
+            cwe=finding.cwe,
+            title=finding.title,
+            message=finding.message,
+            path=finding.path,
+            line=finding.line,
+            source_path=finding.source_path,
+            source_line=finding.source_line,
+            flow=stored_flow(finding),
+        )
+    )
+    if finding.guidance:
+        message += f"\n\n{finding.guidance}"
+    return Annotation(
+        path=finding.path,
+        start_line=max(finding.line, 1),
+        end_line=max(finding.end_line, finding.line, 1),
+        annotation_level=_annotation_level(finding.severity),
+        title=_bounded(one_line(title, ANNOTATION_TITLE_LIMIT), 255),
+        message=_bounded(message, ANNOTATION_MESSAGE_LIMIT),
+    )
+
+
 def check_report_for_revision(*, revision: Revision) -> CheckReport:
     """What the ReviewBench check run for this revision should say."""
     pull_request = revision.pull_request
@@ -317,17 +373,5 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
     body += ["", "### Checklist", f"{state.items_answered} of {state.items_total} items answered."]
     body += ["", "### Approvals", *_approvals_section(state)]
 
-    annotations = tuple(
-        Annotation(
-            path=f.path,
-            start_line=max(f.line, 1),
-            end_line=max(f.end_line, f.line, 1),
-            annotation_level=_annotation_level(f.severity),
-            title=_bounded(one_line(f"{f.rule_id}: {f.title}", ANNOTATION_TITLE_LIMIT), 255),
-            message=_bounded(
-                f.message + (f"\n\n{f.guidance}" if f.guidance else ""), ANNOTATION_MESSAGE_LIMIT
-            ),
-        )
-        for f in findings
-    )
+    annotations = tuple(_annotation(f) for f in findings)
     return report("completed", conclusion, title, body, annotations=annotations)

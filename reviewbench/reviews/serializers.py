@@ -307,6 +307,23 @@ class ChangedFileDetailSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "path": {"type": "string"},
+                "line": {"type": "integer"},
+                "note": {"type": "string"},
+            },
+        },
+    }
+)
+class FlowField(serializers.JSONField):
+    """A data flow from source to sink: [{"path", "line", "note"}, ...]."""
+
+
 class FindingDetailSerializer(FindingSerializer):
     """A finding in full: the fields of the pull request detail plus where and who triaged it."""
 
@@ -314,6 +331,7 @@ class FindingDetailSerializer(FindingSerializer):
     triaged_by = serializers.CharField(
         source="triaged_by.get_username", read_only=True, allow_null=True
     )
+    flow = FlowField(read_only=True)
 
     class Meta(FindingSerializer.Meta):
         fields = [
@@ -326,6 +344,9 @@ class FindingDetailSerializer(FindingSerializer):
             "pre_existing",
             "triaged_by",
             "triaged_at",
+            "source_path",
+            "source_line",
+            "flow",
         ]
         read_only_fields = fields
 

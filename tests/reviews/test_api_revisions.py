@@ -303,6 +303,9 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
                 "pre_existing": False,
                 "triaged_by": "rita",
                 "triaged_at": drf_datetime(review.high.triaged_at),
+                "source_path": "",
+                "source_line": 0,
+                "flow": [],
             },
             {
                 "id": review.critical.pk,
@@ -326,6 +329,9 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
                 "pre_existing": False,
                 "triaged_by": None,
                 "triaged_at": None,
+                "source_path": "",
+                "source_line": 0,
+                "flow": [],
             },
         ],
         "checklist": [
@@ -603,6 +609,9 @@ def test_finding_detail_shows_the_finding_with_its_triage(rita, review):
         "pre_existing": False,
         "triaged_by": "sam",
         "triaged_at": drf_datetime(review.critical.triaged_at),
+        "source_path": "",
+        "source_line": 0,
+        "flow": [],
     }
 
 

@@ -127,20 +127,39 @@ def test_one_annotation_per_new_finding_with_level_by_severity(review):
     report = check_report_for_revision(revision=review.revision)
 
     assert [(a.path, a.start_line, a.annotation_level, a.title) for a in report.annotations] == [
-        ("app/views.py", 12, "failure", "py.hardcoded-secret: Hard-coded secret"),
-        ("app/views.py", 11, "failure", "py.sql-injection: SQL built from user input"),
-        ("app/csv.py", 20, "warning", "r.medium: medium thing"),
-        ("app/csv.py", 21, "notice", "r.low: low thing"),
-        ("app/csv.py", 22, "notice", "r.info: info thing"),
+        ("app/views.py", 12, "failure", "CWE-798 Hard-coded secret [py.hardcoded-secret]"),
+        ("app/views.py", 11, "failure", "CWE-89 SQL built from user input [py.sql-injection]"),
+        ("app/csv.py", 20, "warning", "medium thing [r.medium]"),
+        ("app/csv.py", 21, "notice", "low thing [r.low]"),
+        ("app/csv.py", 22, "notice", "info thing [r.info]"),
     ]
     assert report.annotations[1] == Annotation(
         path="app/views.py",
         start_line=11,
         end_line=11,
         annotation_level="failure",
-        title="py.sql-injection: SQL built from user input",
-        message="The query string is built with an f-string from request data.\n\n"
+        title="CWE-89 SQL built from user input [py.sql-injection]",
+        message="The query string is built with an f-string from request data.\n"
+        "Found by rule py.sql-injection at app/views.py:11.\n\n"
         "Use a parameterised query.",
+    )
+
+
+def test_a_data_flow_annotation_says_where_the_data_came_from_and_where_it_goes(review):
+    finding = make_finding(review.revision, review.views_file, line=13, cwe=78, rule_id="t.cmd")
+    finding.source_line = 10
+    finding.flow = [
+        {"path": "app/views.py", "line": 10, "note": "source: request.GET"},
+        {"path": "app/views.py", "line": 13, "note": "sink: os.system"},
+    ]
+    finding.save()
+
+    report = check_report_for_revision(revision=review.revision)
+
+    (annotation,) = [a for a in report.annotations if a.start_line == 13]
+    assert annotation.title == "CWE-78 SQL built from user input [t.cmd]"
+    assert annotation.message.splitlines()[1] == (
+        "Data comes from request.GET at app/views.py:10 and reaches os.system at app/views.py:13."
     )
 
 
