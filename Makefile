@@ -23,9 +23,11 @@ run: venv
 test: venv
 	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
+# mypy imports the settings through django-stubs: debug mode needs no secret key.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy findings github_app reviewbench bench
 
 fmt: venv
 	$(VENV)/bin/ruff format .

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from findings.engine.diff import DiffError, HunkData, diff_texts, parse_patch
 from findings.engine.languages import language_for_path
@@ -37,10 +37,15 @@ _MAX_NOTE_CHARS = 2000
 class ScanCacheProtocol(Protocol):
     def get(
         self, scanner_id: str, version: str, blob_sha: str, language: str
-    ) -> list[dict] | None: ...
+    ) -> list[dict[str, Any]] | None: ...
 
     def put(
-        self, scanner_id: str, version: str, blob_sha: str, language: str, results: list[dict]
+        self,
+        scanner_id: str,
+        version: str,
+        blob_sha: str,
+        language: str,
+        results: list[dict[str, Any]],
     ) -> None: ...
 
 
@@ -104,7 +109,7 @@ class _Pending:
     """A file that passed every check and goes to the scanners."""
 
     change: FileChange
-    language: str
+    language: str | None
     hunks: tuple[HunkData, ...]
     source: SourceFile
 
@@ -274,7 +279,7 @@ def _run_scanner(
     findings.extend(scanned)
     if cache is not None:
         failed_paths = {failure.path for failure in failures}
-        by_path: dict[str, list[dict]] = defaultdict(list)
+        by_path: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for finding in scanned:
             by_path[finding.path].append(finding.as_dict())
         for source in to_scan:
@@ -360,9 +365,9 @@ def analyze_snapshot(
         rule_ids = scanner.supersedes
         if not rule_ids:
             continue
-        failed = {f.path for f in failures if f.scanner_id == scanner.id}
+        unread = {f.path for f in failures if f.scanner_id == scanner.id}
         for item in pending.values():
-            if scanner.handles(item.language) and item.source.path not in failed:
+            if scanner.handles(item.language) and item.source.path not in unread:
                 superseded[item.source.path].update(rule_ids)
 
     # Diff-aware: a finding on code the PR did not add is not this PR's to answer for.

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from findings.engine.analysis import analyze_snapshot
 from findings.engine.diff import diff_texts
@@ -125,7 +126,7 @@ class Score:
     def false_positive_rate(self) -> float | None:
         return None if not self.fixed_cases else self.fixed_with_finding / self.fixed_cases
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "expected": self.expected,
             "matched": self.matched,
@@ -162,7 +163,7 @@ class Report:
                 return False
         return True
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "cases": self.cases,
             "goals": {"recall": RECALL_GOAL, "false_positive_rate": FALSE_POSITIVE_GOAL},

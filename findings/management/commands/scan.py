@@ -34,7 +34,12 @@ class Command(BaseCommand):
         namespace.format = options.get("format") or "text"
         namespace.paths = list(options.get("paths") or ())
         try:
-            code = cli.run(namespace, stdout=self.stdout, stderr=self.stderr)
+            # OutputWrapper writes like a TextIO (it wraps one); the engine takes any text stream.
+            code = cli.run(
+                namespace,
+                stdout=self.stdout,  # type: ignore[arg-type]
+                stderr=self.stderr,  # type: ignore[arg-type]
+            )
         except cli.UsageError as exc:
             raise CommandError(str(exc), returncode=cli.EXIT_USAGE) from None
         if code:
