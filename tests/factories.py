@@ -133,3 +133,14 @@ def make_finding(
         pre_existing=pre_existing,
         triage=triage,
     )
+
+
+def api_client_for(user):  # type: ignore[no-untyped-def]
+    """An API client authenticated with the user's token, as an integration would call."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    token, _created = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client

@@ -22,7 +22,7 @@ ROOMS = (
     "reviewbench.queue",
 )
 # Shared, domain-free modules every room may use.
-COMMON = ("reviewbench.text", "reviewbench.charts", "reviewbench.celery")
+COMMON = ("reviewbench.text", "reviewbench.charts", "reviewbench.celery", "reviewbench.apitools")
 MAX_FOLDER_LINES = 3000
 
 

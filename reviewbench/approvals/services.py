@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -494,3 +494,17 @@ def boundary_exception_decide(
         extra={"exception_id": exception.pk, "user_id": user.pk, "granted": grant},
     )
     return exception
+
+
+@transaction.atomic
+def group_member_set(*, group: Group, user: User, member: bool, actor: User) -> Group:
+    """Add `user` to or remove them from an approval group (staff, through the API or admin)."""
+    if member:
+        group.user_set.add(user)
+    else:
+        group.user_set.remove(user)
+    logger.info(
+        "approvals.group.member_added" if member else "approvals.group.member_removed",
+        extra={"group": group.name, "user_id": user.pk, "actor_id": actor.pk},
+    )
+    return group

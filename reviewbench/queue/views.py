@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -18,82 +14,9 @@ from django.views.decorators.http import require_GET
 from reviewbench import charts
 from reviewbench.access.selectors import signed_in
 from reviewbench.queue import selectors as queue
-from reviewbench.text import one_line
+from reviewbench.queue.exports import csv_rows, decorate
 
 PAGE_SIZE = 50
-CSV_CELL_LIMIT = 500
-# Spreadsheets evaluate a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CSV_HEADER = (
-    "repository",
-    "number",
-    "title",
-    "tier",
-    "level",
-    "ai_share_percent",
-    *(f"open_{severity}" for severity in queue.SEVERITIES),
-    "checklist_answered",
-    "checklist_total",
-    "approvals_given",
-    "approvals_required",
-    "approvers",
-    "missing_groups",
-    "age_hours",
-    "sla_remaining_hours",
-    "state",
-)
-
-
-def csv_cell(value: object) -> object:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str):
-        text = one_line(value, CSV_CELL_LIMIT)
-        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-    return value
-
-
-def _hours(delta_seconds: float) -> float:
-    return round(delta_seconds / 3600, 1)
-
-
-def _decorate(row: Any, now: datetime) -> Any:
-    """A queue row (an annotated Revision) with its age, SLA time left and state for display."""
-    row.age_hours = _hours((now - row.ready_at).total_seconds())
-    deadline = row.sla_deadline
-    row.sla_remaining_hours = None if deadline is None else _hours((deadline - now).total_seconds())
-    row.state = "failing" if row.failing else "breached" if row.breached else "awaiting"
-    return row
-
-
-def _csv_rows(rows: QuerySet[Any], now: datetime) -> Iterator[list[object]]:
-    yield list(CSV_HEADER)
-    for row in rows.iterator(chunk_size=500):
-        row = _decorate(row, now)
-        pull_request = row.pull_request
-        approvers = "; ".join(
-            approval.user.get_username()
-            + (f" ({', '.join(approval.groups)})" if approval.groups else "")
-            for approval in row.fresh_approvals
-        )
-        cells = [
-            pull_request.repository.full_name,
-            pull_request.number,
-            pull_request.title,
-            row.tier_name,
-            row.tier_level,
-            None if row.ai_share is None else round(row.ai_share, 1),
-            *(getattr(row, f"open_{severity}") for severity in queue.SEVERITIES),
-            row.checklist_answered,
-            row.checklist_total,
-            row.approvals_given,
-            row.required_count,
-            approvers,
-            ", ".join(row.missing_groups),
-            row.age_hours,
-            row.sla_remaining_hours,
-            row.state,
-        ]
-        yield [csv_cell(cell) for cell in cells]
 
 
 class _Echo:
@@ -111,7 +34,7 @@ def queue_page(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv":
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
-            (writer.writerow(line) for line in _csv_rows(rows, now)),
+            (writer.writerow(line) for line in csv_rows(rows, now)),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="reviewbench-queue.csv"'
@@ -126,7 +49,7 @@ def queue_page(request: HttpRequest) -> HttpResponseBase:
         "queue/queue.html",
         {
             "page": page,
-            "rows": [_decorate(row, now) for row in page.object_list],
+            "rows": [decorate(row, now) for row in page.object_list],
             "filters": filters,
             "repositories": repositories,
             "tiers": tiers,

@@ -13,9 +13,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +23,9 @@ from rest_framework.views import APIView
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
 from findings.services import TriageError
 from reviewbench.access.selectors import pull_request_for_user, pull_requests_for
+from reviewbench.apitools import NOT_FOUND, REJECTED, ErrorSerializer
+from reviewbench.apitools import rejected as _rejected
+from reviewbench.apitools import reviewer as _reviewer
 from reviewbench.approvals.models import Approval
 from reviewbench.approvals.services import ApprovalDenied, revision_approve
 from reviewbench.checklist.models import ChecklistItem
@@ -33,7 +36,6 @@ from reviewbench.reviews.serializers import (
     AnswerInputSerializer,
     ApprovalSerializer,
     ChecklistItemSerializer,
-    ErrorSerializer,
     FindingDetailSerializer,
     FindingSerializer,
     HunkFilterSerializer,
@@ -46,9 +48,6 @@ from reviewbench.reviews.serializers import (
 )
 
 logger = logging.getLogger(__name__)
-
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Missing, or not visible to you.")
-REJECTED = OpenApiResponse(ErrorSerializer, description="The review rules refused the request.")
 
 
 # --- reads built on the selectors ----------------------------------------------------------------
@@ -233,18 +232,6 @@ def finding_detail_for_user(*, user: User, finding_id: int) -> Finding:
     if finding is None:
         raise NotFound("No such finding.")
     return finding
-
-
-def _reviewer(request: Request) -> User:
-    # IsAuthenticated has already refused anonymous requests; this also narrows the type.
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated()
-    return user
-
-
-def _rejected(message: str) -> Response:
-    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
 
 
 # --- views ---------------------------------------------------------------------------------------

@@ -21,10 +21,6 @@ TRIAGE_REASON_MAX_LENGTH = 5000
 # --- output --------------------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class PullRequestListSerializer(serializers.ModelSerializer):
     """One row of the list, from the annotations of `selectors.pull_requests_visible_to`."""
 

@@ -331,13 +331,13 @@ def test_csv_exports_the_filtered_list_and_neutralises_formulas(lead_client, lea
 
 
 def queue_views_header():
-    from reviewbench.queue.views import CSV_HEADER
+    from reviewbench.queue.exports import CSV_HEADER
 
     return CSV_HEADER
 
 
 def test_csv_cell_prefixes_every_formula_start():
-    from reviewbench.queue.views import csv_cell
+    from reviewbench.queue.exports import csv_cell
 
     assert [csv_cell(v) for v in ["=1", "+1", "-1", "@a", "\tx", "plain", 5, -3.5, None]] == [
         "'=1",
