@@ -197,7 +197,7 @@ def _revision_claim(
     return revision, True
 
 
-def _carried_decisions(*, revision: Revision, fingerprints: list[str]) -> dict[str, Finding]:
+def carried_decisions(*, revision: Revision, fingerprints: list[str]) -> dict[str, Finding]:
     """The latest triage decision per fingerprint on earlier revisions of the same PR, when it
     still holds (a false positive, or an accepted risk that has not expired)."""
     if not fingerprints:
@@ -325,7 +325,7 @@ def _write_rows(
     )
 
     file_by_path = {changed.path: changed for changed in files}
-    decisions = _carried_decisions(
+    decisions = carried_decisions(
         revision=revision, fingerprints=[finding.fingerprint for finding in result.findings]
     )
     rows: list[Finding] = []

@@ -140,6 +140,19 @@ def _record_assumption_finding(*, item: ChecklistItem, user: User | None, reason
     )
 
 
+def _finding_info(finding: Finding) -> FindingInfo:
+    return FindingInfo(
+        fingerprint=finding.fingerprint,
+        rule_id=finding.rule_id,
+        title=finding.title,
+        severity=finding.severity,
+        path=finding.path,
+        line=finding.line,
+        cwe=finding.cwe,
+        pre_existing=finding.pre_existing,
+    )
+
+
 @transaction.atomic
 def revision_review_prepare(
     *,
@@ -165,19 +178,7 @@ def revision_review_prepare(
         .order_by("position", "path")
     )
     specs = checklist_build(
-        [
-            FindingInfo(
-                fingerprint=f.fingerprint,
-                rule_id=f.rule_id,
-                title=f.title,
-                severity=f.severity,
-                path=f.path,
-                line=f.line,
-                cwe=f.cwe,
-                pre_existing=f.pre_existing,
-            )
-            for f in findings
-        ],
+        [_finding_info(f) for f in findings],
         _file_infos(files, contents),
         comprehension_limit=(settings or ChecklistSettings()).comprehension_limit,
         assumption_limit=(settings or ChecklistSettings()).assumption_limit,
@@ -509,3 +510,45 @@ def finding_triage_review(
         extra={"finding_id": finding.pk, "user_id": user.pk, "decision": finding.triage},
     )
     return finding
+
+
+@transaction.atomic
+def checklist_findings_add(*, revision: Revision, findings: list[Finding]) -> list[ChecklistItem]:
+    """Triage items for findings recorded after the checklist was prepared (a SARIF import):
+    placed after the last triage item, most severe first, the later sections moved down; a
+    finding that already has its item, or is pre-existing, adds nothing."""
+    new = [_finding_info(f) for f in findings if not f.pre_existing]
+    items = list(ChecklistItem.objects.select_for_update().filter(revision=revision))
+    keys = {item.key for item in items}
+    specs = [
+        spec
+        for spec in checklist_build(new, [], signoff=False)
+        if spec.kind == ChecklistItem.Kind.TRIAGE and spec.key not in keys
+    ]
+    if not specs:
+        return []
+    triage_positions = [i.position for i in items if i.kind == ChecklistItem.Kind.TRIAGE]
+    start = max(triage_positions) + 1 if triage_positions else 0
+    later = [item for item in items if item.position >= start]
+    for item in later:
+        item.position += len(specs)
+    ChecklistItem.objects.bulk_update(later, ["position"])
+    by_fingerprint = {f.fingerprint: f for f in findings}
+    rows = [
+        ChecklistItem(
+            revision=revision,
+            key=spec.key,
+            kind=spec.kind,
+            position=start + offset,
+            prompt=spec.prompt,
+            content_hash=spec.content_hash,
+            finding=by_fingerprint.get(spec.finding_fingerprint or ""),
+            changed_file_id=by_fingerprint[spec.finding_fingerprint].changed_file_id
+            if spec.finding_fingerprint in by_fingerprint
+            else None,
+            path=(spec.path or "")[:1024],
+            line=spec.line,
+        )
+        for offset, spec in enumerate(specs)
+    ]
+    return ChecklistItem.objects.bulk_create(rows)

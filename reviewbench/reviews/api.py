@@ -13,13 +13,15 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from findings.engine.sarif.reading import MAX_SARIF_BYTES
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
 from findings.services import TriageError
 from reviewbench.access.selectors import pull_request_for_user, pull_requests_for
@@ -46,6 +48,7 @@ from reviewbench.reviews.serializers import (
     RevisionSummarySerializer,
     TriageInputSerializer,
 )
+from reviewbench.reviews.services import SarifImportRejected, review_sarif_import
 
 logger = logging.getLogger(__name__)
 
@@ -405,3 +408,38 @@ class FindingDetailApi(APIView):
     def get(self, request: Request, finding_id: int) -> Response:
         finding = finding_detail_for_user(user=_reviewer(request), finding_id=finding_id)
         return Response(FindingDetailSerializer(finding).data)
+
+
+class SarifImportResultSerializer(serializers.Serializer):
+    tools = serializers.ListField(child=serializers.CharField())
+    new = serializers.IntegerField(help_text="findings on added lines, now to triage")
+    outside_diff = serializers.IntegerField(help_text="kept, but not new: not on an added line")
+    duplicates = serializers.IntegerField(help_text="same CWE and line as a finding already there")
+
+
+class SarifImportApi(APIView):
+    parser_classes: list = []  # the body is read raw, bounded, and parsed by the importer
+
+    @extend_schema(
+        operation_id="pull_requests_sarif_import",
+        summary="Import another scanner's SARIF 2.1.0 log onto the PR's analysed head",
+        request={
+            "application/sarif+json": OpenApiTypes.OBJECT,
+            "application/json": OpenApiTypes.OBJECT,
+        },
+        responses={201: SarifImportResultSerializer, 400: REJECTED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, owner: str, name: str, number: int) -> Response:
+        user = _reviewer(request)
+        pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
+        raw = request._request.read(MAX_SARIF_BYTES + 1)
+        try:
+            summary = review_sarif_import(pull_request=pull_request, raw=raw, user=user)
+        except SarifImportRejected as error:
+            return Response(
+                {"detail": f"Nothing was imported: {error.message}", "path": error.path},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            SarifImportResultSerializer(summary.as_dict()).data, status=status.HTTP_201_CREATED
+        )

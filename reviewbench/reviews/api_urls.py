@@ -15,6 +15,7 @@ urlpatterns = [
         name="revision_hunk_list",
     ),
     path("findings/<int:finding_id>/", api.FindingDetailApi.as_view(), name="finding_detail"),
+    path(pull_request + "sarif/", api.SarifImportApi.as_view(), name="sarif_import"),
     path(pull_request + "approve/", api.RevisionApproveApi.as_view(), name="revision_approve"),
     path(
         "checklist-items/<int:item_id>/answer/",

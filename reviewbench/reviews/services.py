@@ -14,16 +14,20 @@ import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from findings.engine.sarif.reading import SarifError, sarif_results
 from findings.engine.snapshot import PullRequestSnapshot
-from findings.models import Finding, Repository, Revision
+from findings.imports import SarifImportError, SarifImportSummary, same_commit, sarif_import
+from findings.models import Finding, PullRequest, Repository, Revision
 from findings.services import revision_analyze
 from reviewbench.approvals.services import (
     approvals_carry_over,
     policy_for_revision,
     revision_policy_evaluate,
 )
+from reviewbench.audit.services import audit_record
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.services import (
+    checklist_findings_add,
     checklist_item_answer,
     finding_triage_review,
     revision_review_prepare,
@@ -79,3 +83,60 @@ def review_finding_triage(
     )
     revision_policy_evaluate(revision=triaged.revision)
     return triaged
+
+
+class SarifImportRejected(ValueError):
+    """The log is malformed (`path` is the JSON path of the first bad value) or cannot be recorded
+    on this pull request."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.message = message
+        self.path = path
+
+
+def _revision_for_import(pull_request: PullRequest, commits: set[str]) -> Revision:
+    revisions = Revision.objects.filter(pull_request=pull_request).order_by("-created_at", "-id")
+    if commits:
+        # The log names the commit it was made on: record it on that head's revision.
+        for revision in revisions.filter(status=Revision.Status.READY):
+            if any(same_commit(commit, revision.head_sha) for commit in commits):
+                return revision
+        raise SarifImportRejected(
+            f"the log was made for commit {sorted(commits)[0][:40]}, which ReviewBench has not "
+            f"analysed for {pull_request}"
+        )
+    latest = revisions.first()
+    if latest is None or latest.status != Revision.Status.READY:
+        raise SarifImportRejected(f"{pull_request} has no analysed head to import onto yet")
+    return latest
+
+
+def review_sarif_import(
+    *, pull_request: PullRequest, raw: bytes | str, user: User | None
+) -> SarifImportSummary:
+    """Import another scanner's SARIF log onto the PR's analysed head (or the head it names):
+    new findings get triage items and count in the tier; all or nothing, audited."""
+    try:
+        results = sarif_results(raw)
+    except SarifError as error:
+        raise SarifImportRejected(error.message, error.path) from None
+    commits = {result.revision_id for result in results if result.revision_id}
+    if len(commits) > 1:
+        raise SarifImportRejected("the log's runs were made on different commits; import each")
+    with transaction.atomic():
+        revision = _revision_for_import(pull_request, commits)
+        try:
+            summary = sarif_import(revision=revision, results=results)
+        except SarifImportError as error:
+            raise SarifImportRejected(str(error)) from None
+        checklist_findings_add(revision=revision, findings=summary.new)
+        revision_policy_evaluate(revision=revision)
+        audit_record(
+            revision=revision,
+            actor=user,
+            action="findings.sarif_imported",
+            details=summary.as_dict(),
+        )
+        notify_state_changed(revision=revision)
+    return summary

@@ -796,6 +796,7 @@ def test_schema_lists_the_review_api(rita, review):
         "/api/pull-requests/{owner}/{name}/{number}/exceptions/",
         "/api/pull-requests/{owner}/{name}/{number}/exceptions/{exception_id}/decide/",
         "/api/pull-requests/{owner}/{name}/{number}/revisions/",
+        "/api/pull-requests/{owner}/{name}/{number}/sarif/",
         "/api/queue/",
         "/api/revisions/{revision_id}/",
         "/api/revisions/{revision_id}/hunks/",
