@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reviewbench.approvals",
     "reviewbench.reviews",
     "reviewbench.queue",
+    "reviewbench.evidence",
     "github_app",
 ]
 

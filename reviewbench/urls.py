@@ -34,8 +34,10 @@ urlpatterns = [
     path("api/", include("reviewbench.approvals.api_urls")),
     path("api/", include("reviewbench.queue.api_urls")),
     path("api/", include("reviewbench.policy.api_urls")),
+    path("api/", include("reviewbench.evidence.api_urls")),
     path("api/", include("github_app.api_urls")),
     path("queue/", include("reviewbench.queue.urls")),
+    path("", include("reviewbench.evidence.urls")),
     path("", include("reviewbench.approvals.urls")),
     path("", include("reviewbench.reviews.urls")),
 ]

@@ -20,6 +20,7 @@ ROOMS = (
     "reviewbench.approvals",
     "reviewbench.reviews",
     "reviewbench.queue",
+    "reviewbench.evidence",
 )
 # Shared, domain-free modules every room may use.
 COMMON = ("reviewbench.text", "reviewbench.charts", "reviewbench.celery", "reviewbench.apitools")

@@ -37,6 +37,8 @@ TENANT_FREE = {
     "api/queue/",
     "api/policy/validate/",
     "api/deliveries/",
+    "api/evidence/",
+    "evidence/",
     "queue/",
     "queue/charts/",
 }

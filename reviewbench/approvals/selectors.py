@@ -4,6 +4,7 @@ their state, the approve gate, and approvals given and still missing.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,32 @@ from reviewbench.access.selectors import AnyUser, user_group_names, user_is_auth
 from reviewbench.approvals.models import Approval, BoundaryException, RevisionPolicy
 from reviewbench.checklist.selectors import checklist_counts
 from reviewbench.text import one_line
+
+
+def installation_defaults_text(revision: Revision) -> str:
+    """The installation's policy defaults for the revision's repository ("" for the built-in)."""
+    # Through the reverse relation: the workflow layer never imports the GitHub edge.
+    texts = (
+        revision.pull_request.repository.installations.exclude(policy_defaults="")
+        .order_by("pk")
+        .values_list("policy_defaults", flat=True)
+    )
+    return next((text for text in texts if text.strip()), "")
+
+
+def policy_version(revision: Revision) -> dict[str, str]:
+    """Which policy text decided the revision's tier: SHA-256 of the base branch's
+    `.reviewbench.yml` and of the installation defaults it was merged over ("" when built-in)."""
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest() if text else ""
+
+    defaults = installation_defaults_text(revision)
+    return {
+        "policy_file_sha256": digest(revision.policy_text),
+        "defaults_sha256": digest(defaults),
+        "source": "base branch .reviewbench.yml" if revision.policy_text else "defaults only",
+    }
 
 
 def revision_policy(revision: Revision) -> RevisionPolicy | None:

@@ -95,21 +95,11 @@ def _policy_inputs(
     return file_inputs, hunk_inputs, finding_inputs
 
 
-def _installation_defaults_text(revision: Revision) -> str:
-    # Through the reverse relation: the workflow layer never imports the GitHub edge.
-    texts = (
-        revision.pull_request.repository.installations.exclude(policy_defaults="")
-        .order_by("pk")
-        .values_list("policy_defaults", flat=True)
-    )
-    return next((text for text in texts if text.strip()), "")
-
-
 def policy_for_revision(*, revision: Revision) -> Policy:
     """The revision's policy: its base branch's `.reviewbench.yml` merged over the installation's
     defaults (or the built-in ones); raises PolicyError with the line of a bad file."""
     # The base branch's text only: a pull request cannot weaken its own rules.
-    defaults = policy_defaults_load(_installation_defaults_text(revision))
+    defaults = policy_defaults_load(selectors.installation_defaults_text(revision))
     return policy_load(revision.policy_text or None, defaults=defaults)
 
 

@@ -784,6 +784,7 @@ def test_schema_lists_the_review_api(rita, review):
     assert sorted(path for path in schema["paths"] if path.startswith("/api/")) == [
         "/api/checklist-items/{item_id}/answer/",
         "/api/deliveries/",
+        "/api/evidence/",
         "/api/findings/{finding_id}/",
         "/api/findings/{finding_id}/triage/",
         "/api/groups/",
@@ -793,6 +794,7 @@ def test_schema_lists_the_review_api(rita, review):
         "/api/pull-requests/{owner}/{name}/{number}/",
         "/api/pull-requests/{owner}/{name}/{number}/approvals/",
         "/api/pull-requests/{owner}/{name}/{number}/approve/",
+        "/api/pull-requests/{owner}/{name}/{number}/evidence/",
         "/api/pull-requests/{owner}/{name}/{number}/exceptions/",
         "/api/pull-requests/{owner}/{name}/{number}/exceptions/{exception_id}/decide/",
         "/api/pull-requests/{owner}/{name}/{number}/revisions/",
