@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_htmx",
+    # GitHub sign-in (github_app.signin): allauth's GitHub provider with the App's OAuth client.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "github_app.oauth",  # allauth's GitHub provider, hosts from GITHUB_URL / GITHUB_API_URL
     "findings",
     # The review workflow's rooms, lowest first (docs/ARCHITECTURE.md): each imports only rooms
     # above it in this list, never one below.
@@ -80,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Re-checks a GitHub-signed-in user's repository access once it is older than its TTL.
+    "github_app.signin.GitHubAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -98,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "github_app.signin.sign_in_context",
             ],
         },
     },
@@ -171,7 +180,8 @@ SECURE_REDIRECT_EXEMPT = [r"^github/webhook$", r"^healthz$"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, re-checking a GitHub user's access when it is due.
+        "github_app.signin.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -225,6 +235,49 @@ GITHUB_WEBHOOK_SECRETS = env_list("GITHUB_WEBHOOK_SECRET")
 GITHUB_HTTP_TIMEOUT = float(env("GITHUB_HTTP_TIMEOUT", "15") or 15)
 GITHUB_WEBHOOK_MAX_BYTES = int(env("GITHUB_WEBHOOK_MAX_BYTES", str(25 * 1024 * 1024)) or 0)
 CHECK_RUN_NAME = "ReviewBench"
+
+# --- GitHub sign-in ----------------------------------------------------------------------------
+# The GitHub App's own OAuth client (App settings → Client ID / Generate a client secret). Without
+# both, the sign-in button is not shown and /accounts/github/login/ answers 404.
+GITHUB_CLIENT_ID = env("GITHUB_CLIENT_ID") or ""
+GITHUB_CLIENT_SECRET = env("GITHUB_CLIENT_SECRET") or ""
+# The web host for the OAuth pages: github.com, or GitHub Enterprise Server's host, derived from
+# GITHUB_API_URL (https://HOST/api/v3 → https://HOST) unless given.
+GITHUB_URL = (
+    env("GITHUB_URL")
+    or (
+        "https://github.com"
+        if GITHUB_API_URL == "https://api.github.com"
+        else GITHUB_API_URL.removesuffix("/api/v3")
+    )
+).rstrip("/")
+# Seconds GitHub's word on a user's repositories and teams counts before it is checked again.
+REVIEWBENCH_GITHUB_ACCESS_TTL = int(env("REVIEWBENCH_GITHUB_ACCESS_TTL", "600") or 600)
+# After a failed check, seconds before the next attempt.
+REVIEWBENCH_GITHUB_ACCESS_RETRY = int(env("REVIEWBENCH_GITHUB_ACCESS_RETRY", "60") or 60)
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# The OAuth client comes from GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET (github_app.signin's
+# adapter builds it); a GitHub App's user token carries the App's permissions, not OAuth scopes.
+SOCIALACCOUNT_PROVIDERS = {"github": {"SCOPE": [], "OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_ADAPTER = "github_app.signin.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "github_app.signin.AccountAdapter"
+# POST only: a GET cannot start a sign-in (login CSRF).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Kept to re-check access after the TTL without a new sign-in (refresh token included).
+SOCIALACCOUNT_STORE_TOKENS = True
+# Never attach a GitHub identity to a local account by a matching e-mail address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*"]
 
 # Public base URL of this ReviewBench, used for check-run details links.
 REVIEWBENCH_BASE_URL = (env("REVIEWBENCH_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")

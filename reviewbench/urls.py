@@ -26,6 +26,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # allauth's pages after ours (ours answer first); it includes GitHub sign-in's routes from
+    # github_app.oauth.urls: /accounts/github/login/ and its callback.
+    path("accounts/", include("allauth.urls")),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path("github/", include("github_app.urls")),

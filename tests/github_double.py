@@ -33,6 +33,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.github_double_oauth import GitHubOAuthMixin
+
 DOCS = "https://docs.github.com/rest"
 EMPTY_TREE_SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -89,8 +91,9 @@ class _Repo:
     commits: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class GitHubDouble:
-    """GitHub's REST API on 127.0.0.1 (a random port), serving the data loaded into it."""
+class GitHubDouble(GitHubOAuthMixin):
+    """GitHub's REST API on 127.0.0.1 (a random port), serving the data loaded into it; and its
+    OAuth side for GitHub sign-in (tests/github_double_oauth.py)."""
 
     def __init__(self, *, app_id: int = 4242, per_page_cap: int = 100) -> None:
         self.app_id = app_id
@@ -105,6 +108,7 @@ class GitHubDouble:
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._oauth_init()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -662,6 +666,9 @@ class GitHubDouble:
         return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
 
     def _route(self, method, path, query, headers, body):
+        answered = self._route_user(method, path, query, headers, body)
+        if answered is not None:
+            return answered
         parts = [unquote(p) for p in path.strip("/").split("/")]
         if (
             method == "POST"
@@ -920,17 +927,21 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            body: Any = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
         status, extra, payload = self.double._handle(
             self.command, split.path, parse_qs(split.query), headers, body
         )
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if "Content-Type" not in extra:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
         for key, value in extra.items():

@@ -11,7 +11,13 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from findings.models import Finding, Revision
-from reviewbench.access.selectors import AnyUser, user_group_names, user_is_author, user_is_member
+from reviewbench.access.selectors import (
+    AnyUser,
+    repository_access,
+    user_group_names,
+    user_is_author,
+    user_is_member,
+)
 from reviewbench.approvals.models import Approval, BoundaryException, RevisionPolicy
 from reviewbench.checklist.selectors import checklist_counts
 from reviewbench.text import one_line
@@ -197,11 +203,11 @@ def approval_blocker(*, revision: Revision, user: AnyUser) -> str | None:
         return f"This revision is {revision.get_status_display().lower()}, not ready for review."
     if pull_request.head_sha != revision.head_sha:
         return "This revision is not the pull request's current head."
-    member = isinstance(user, User) and user_is_member(
-        user=user, repository=pull_request.repository
-    )
-    if not isinstance(user, User) or not member:
+    access = repository_access(user=user, repository=pull_request.repository)
+    if not isinstance(user, User) or not access.member:
         return "You are not a member of an installation of this repository."
+    if access.write_blocker is not None:
+        return access.write_blocker
     if user_is_author(user=user, pull_request=pull_request):
         return "The author of a pull request cannot approve it."
     policy = revision_policy(revision)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
 from reviewbench.access.selectors import user_is_author, user_is_member
 from reviewbench.approvals import selectors
-from reviewbench.approvals.models import Approval, BoundaryException, RevisionPolicy
+from reviewbench.approvals.models import Approval, BoundaryException, GroupTeam, RevisionPolicy
 from reviewbench.audit.services import audit_record
 from reviewbench.notifications.services import notify_state_changed
 from reviewbench.policy import (
@@ -498,3 +498,29 @@ def group_member_set(*, group: Group, user: User, member: bool, actor: User) -> 
         extra={"group": group.name, "user_id": user.pk, "actor_id": actor.pk},
     )
     return group
+
+
+def _team_matches(slug: str, teams: frozenset[str]) -> bool:
+    # "org/slug" names one team; a bare "slug" matches that team in any organisation.
+    slug = slug.strip().casefold()
+    return slug in teams if "/" in slug else any(t.split("/", 1)[-1] == slug for t in teams)
+
+
+@transaction.atomic
+def groups_sync_from_teams(*, user: User, teams: set[str] | frozenset[str]) -> list[str]:
+    """Make the user's membership of every approval group mapped to GitHub teams follow those
+    teams (`teams` as "org/slug"); groups without a mapping are left alone. Returns the user's
+    mapped groups after the sync."""
+    wanted = frozenset(team.casefold() for team in teams)
+    joined = []
+    for mapping in GroupTeam.objects.select_related("group"):
+        if not mapping.team_slugs:
+            continue
+        member = any(_team_matches(str(slug), wanted) for slug in mapping.team_slugs or ())
+        if member:
+            mapping.group.user_set.add(user)
+            joined.append(mapping.group.name)
+        else:
+            mapping.group.user_set.remove(user)
+    logger.info("approvals.groups.synced", extra={"user_id": user.pk, "groups": joined})
+    return sorted(joined)

@@ -90,7 +90,12 @@ def test_a_sqlite_database_of_main_before_the_split_migrates_forward_without_los
             assert old not in tables
             assert _rows(db, new, columns[old]) == before[old], new
         for name, rows in others_before.items():
-            assert _rows(db, name, other_columns[name]) == rows, name
+            after = _rows(db, name, other_columns[name])
+            if name == "auth_permission":
+                # Models added since (GitHub sign-in's) get their permissions; none goes or changes.
+                assert [row for row in after if row in rows] == rows, name
+            else:
+                assert after == rows, name
         moved_types = dict(
             db.execute(
                 "SELECT model, app_label FROM django_content_type WHERE model IN "
