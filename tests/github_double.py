@@ -290,14 +290,15 @@ class GitHubDouble(GitHubOAuthMixin):
         path: str,
         *,
         times: int = 1,
-        status: int = 502,
+        status: int | None = 502,
         method: str | None = None,
         message: str = "Server Error",
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
     ) -> None:
         """Answer the next `times` requests to `path` (no query; a trailing `*` matches a prefix)
-        with `status` and `message`, after `delay` seconds (to exercise client timeouts)."""
+        with `status` and `message`, after `delay` seconds (to exercise client timeouts);
+        `status=None` gives the real answer after the delay (a slow GitHub)."""
         with self._lock:
             self._failures.append([method, path, times, status, message, headers or {}, delay])
 
@@ -660,6 +661,9 @@ class GitHubDouble(GitHubOAuthMixin):
         status, extra, message, delay = failure_reply
         if delay:
             time.sleep(delay)  # outside the lock: other requests are still served
+        if status is None:  # slow, not failing: the real answer after the delay
+            with self._lock:
+                return self._route(method, path, query, headers, body)
         return status, extra, {"message": message, "documentation_url": DOCS}
 
     def _not_found(self) -> tuple[int, dict[str, str], Any]:
