@@ -27,7 +27,9 @@ from github.GithubException import RateLimitExceededException
 from github.Requester import Requester
 
 from findings.engine.diff import diff_texts
+from findings.engine.languages import language_for_path
 from findings.engine.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
+from findings.engine.textcodec import decode_source
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,6 @@ PER_PAGE = 100
 # Names and SHAs go into request URLs: accept only what GitHub itself allows.
 _FULL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 _SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
-_BINARY_SNIFF_BYTES = 8000
 
 
 class GitHubError(Exception):
@@ -154,16 +155,6 @@ def _safe_repo_path(path: str) -> bool:
     return all(segment not in ("", ".", "..") for segment in path.split("/"))
 
 
-def _decode_bytes(raw: bytes) -> str | None:
-    """Text of a blob, or None when it looks binary."""
-    if b"\x00" in raw[:_BINARY_SNIFF_BYTES]:
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 class _Blob:
     """Decoded content of one blob: text, or why there is none."""
 
@@ -173,7 +164,9 @@ class _Blob:
         self.note = note
 
 
-def _blob_from_payload(encoding: str | None, content: str | None, size: int | None) -> _Blob:
+def _blob_from_payload(
+    encoding: str | None, content: str | None, size: int | None, path: str
+) -> _Blob:
     if size is not None and size > MAX_CONTENT_BYTES:
         return _Blob(text=None, note="File is larger than 1 MiB; its content was not scanned.")
     if encoding != "base64" or content is None:
@@ -184,10 +177,9 @@ def _blob_from_payload(encoding: str | None, content: str | None, size: int | No
         return _Blob(text=None, note="GitHub returned content that is not valid base64.")
     if len(raw) > MAX_CONTENT_BYTES:
         return _Blob(text=None, note="File is larger than 1 MiB; its content was not scanned.")
-    text = _decode_bytes(raw)
-    if text is None:
-        return _Blob(text=None, is_binary=True, note="Binary file; not scanned.")
-    return _Blob(text=text)
+    # Decoded as the file's language reads it (coding declarations, byte-order marks).
+    decoded = decode_source(raw, path)
+    return _Blob(text=decoded.text, is_binary=decoded.is_binary, note=decoded.note)
 
 
 _STATUS_MAP = {
@@ -207,7 +199,7 @@ class GitHubClient:
     def __init__(self, *, token: str) -> None:
         # lazy: get_repo() builds the repository without a request of its own.
         self._gh = Github(auth=Auth.Token(token), lazy=True, **_common_kwargs())
-        self._blobs: dict[str, _Blob] = {}
+        self._blobs: dict[tuple[str, str], _Blob] = {}
 
     @classmethod
     def for_installation(cls, installation_id: int) -> GitHubClient:
@@ -328,7 +320,7 @@ class GitHubClient:
                 note="File name is not a valid repository path; not scanned.",
             )
         if status != "removed" and item.sha:
-            head = self._blob(repo, item.sha)
+            head = self._blob(repo, item.sha, path)
             if head.note:
                 notes.append(head.note)
         if patch is None and not head.is_binary:
@@ -353,14 +345,16 @@ class GitHubClient:
             note=" ".join(notes),
         )
 
-    def _blob(self, repo: Any, sha: str) -> _Blob:
+    def _blob(self, repo: Any, sha: str, path: str) -> _Blob:
         _check_sha(sha)
-        # Identical files (vendored copies, generated stubs) share a blob: fetch it once.
-        if sha not in self._blobs:
+        # Identical files (vendored copies, generated stubs) share a blob: fetch it once. Its
+        # text depends on the language (a coding declaration counts only in Python).
+        key = (sha, language_for_path(path) or "")
+        if key not in self._blobs:
             with github_errors(f"reading blob {sha[:12]}"):
                 blob = repo.get_git_blob(sha)
-                self._blobs[sha] = _blob_from_payload(blob.encoding, blob.content, blob.size)
-        return self._blobs[sha]
+                self._blobs[key] = _blob_from_payload(blob.encoding, blob.content, blob.size, path)
+        return self._blobs[key]
 
     def _content_at(self, repo: Any, path: str, ref: str) -> _Blob | None:
         """A file's content at `ref` through the contents API; None when absent there."""
@@ -377,8 +371,8 @@ class GitHubClient:
                 return _Blob(text=None, note="File is larger than 1 MiB.")
             if item.encoding != "base64":
                 # Files of 1-100 MB come back with encoding "none"; fetch the blob instead.
-                return self._blob(repo, item.sha)
-            return _blob_from_payload(item.encoding, item.content, item.size)
+                return self._blob(repo, item.sha, path)
+            return _blob_from_payload(item.encoding, item.content, item.size, path)
 
     def _rebuild_patch(
         self, repo: Any, *, status: str, path: str, base_sha: str, head: _Blob

@@ -153,11 +153,52 @@ def _file_result(
     )
 
 
+UNREADABLE_NOTE = (
+    "This source file could not be read as text (binary, or an encoding its language does "
+    "not read); it was not analysed."
+)
+UNREADABLE_RULE = "reviewbench.unreadable-source"
+
+
+def unreadable_finding(result: FileResult) -> FindingData:
+    """The finding that puts an unreadable changed source file in front of the reviewer."""
+    return FindingData(
+        scanner_id="reviewbench",
+        scanner_version="1",
+        rule_id=UNREADABLE_RULE,
+        cwe=None,
+        severity="medium",
+        confidence="high",
+        title="File could not be analysed",
+        message=(
+            f"{result.path} is a {result.language} file changed by this pull request, but it "
+            f"could not be read as text: {result.analysis_note} No scanner looked at it."
+        ),
+        guidance=(
+            "Review the file by hand, or ask for it in UTF-8: an unusual encoding is an easy "
+            "way to get code past automated checks."
+        ),
+        path=result.path,
+        line=1,
+        end_line=1,
+        code="",
+    )
+
+
 def _triage_file(
     change: FileChange, scanners: Sequence[Scanner]
 ) -> tuple[FileResult | None, _Pending | None]:
     """Decide whether a file is scanned; returns its final result, or the work to scan it."""
     language = language_for_path(change.path)
+    if change.is_binary and language is not None:
+        # Source that cannot be read as text is not "not applicable": it is unreviewed code.
+        return _file_result(
+            change,
+            language=language,
+            hunks=(),
+            analysis=NOT_ANALYSED,
+            note=change.note or UNREADABLE_NOTE,
+        ), None
     if change.is_binary:
         return _file_result(
             change, language=language, hunks=(), analysis=NOT_APPLICABLE, note="Binary file."
@@ -377,6 +418,12 @@ def analyze_snapshot(
         if finding.touches(added_by_path.get(finding.path, frozenset()))
         and finding.rule_id not in superseded.get(finding.path, ())
     ]
+    # A changed source file nobody could read is the reviewer's to look at by hand.
+    kept.extend(
+        unreadable_finding(result)
+        for result in decided.values()
+        if result.is_binary and result.language is not None and result.status != "removed"
+    )
     return AnalysisResult(
         files=tuple(decided[position] for position in sorted(decided)),
         findings=fingerprinted(kept),

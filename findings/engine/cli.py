@@ -17,6 +17,7 @@ import argparse
 import functools
 import json
 import os
+import re
 import sys
 import time
 import unicodedata
@@ -26,18 +27,19 @@ from typing import Any, TextIO
 
 from findings.engine import ENGINE_VERSION, sarif
 from findings.engine.analysis import NOT_ANALYSED, FingerprintedFinding, analyze_snapshot
-from findings.engine.diff import DiffError, FileDiff, parse_unified_diff
+from findings.engine.diff import DiffError, FileDiff, diff_texts, parse_unified_diff
+from findings.engine.languages import language_for_path
 from findings.engine.scanners import SEVERITIES, Scanner, registered_scanners
 from findings.engine.scanners.dependencies import manifest_kind, vulnerability_index_in_use
 from findings.engine.scanners.secrets_scanner import TEST_PATH_POLICIES, SecretsScanner
 from findings.engine.scanners.vulndb import EMPTY_INDEX, OSVError, VulnerabilityIndex
 from findings.engine.snapshot import FileChange, PullRequestSnapshot
+from findings.engine.textcodec import decode_source
 from findings.engine.vulnindex import index_path, index_read, osv_file_read
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DIFF_BYTES = 20 * 1024 * 1024
 SKIPPED_DIRECTORIES = frozenset({".git", "node_modules", ".venv"})
-_BINARY_SNIFF_BYTES = 8192
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # a finding at or above --fail-on
@@ -98,9 +100,10 @@ def _read_text(real_path: str) -> tuple[str | None, bool, str]:
         return None, False, "the file does not exist under --root"
     except OSError as exc:
         return None, False, f"the file could not be read: {exc.strerror}"
-    if b"\x00" in raw[:_BINARY_SNIFF_BYTES]:
-        return None, True, ""
-    return raw.decode("utf-8", errors="replace"), False, ""
+    decoded = decode_source(raw, real_path)
+    if decoded.text is None:
+        return None, True, decoded.reason
+    return decoded.text, False, ""
 
 
 def _relative(real_path: str, real_root: str) -> str:
@@ -138,10 +141,13 @@ def collect_paths(paths: Sequence[str], *, root: str) -> tuple[list[FileChange],
             continue
         seen.add(real)
         text, is_binary, reason = _read_text(real)
-        if is_binary:
-            continue
+        if is_binary and language_for_path(shown) is None:
+            continue  # an image, an archive: nothing to analyse
         if text is None:
-            skipped.append(NotAnalysed(shown, reason))
+            # A source file that is not text to its language is unreviewed code: say so.
+            skipped.append(
+                NotAnalysed(shown, f"not read as text: {reason}" if is_binary else reason)
+            )
             continue
         changes.append(FileChange(path=shown, status="added", patch=None, content=text))
     return changes, skipped
@@ -151,12 +157,37 @@ def _patch_of(file_diff: FileDiff) -> str:
     return "\n".join(hunk.content for hunk in file_diff.hunks)
 
 
+_REPLACED = re.compile("\ufffd+")
+
+
+def _same_line(diff_line: str, file_line: str) -> bool:
+    """Whether a diff's added line is the file's line. The diff is read as UTF-8 with bytes it
+    cannot decode replaced; the file is decoded as its language reads it (Latin-1, UTF-16), so
+    a replaced run in the diff stands for the one or more characters the file has there."""
+    # A byte-order mark is in the diff's first line, not in the decoded text.
+    diff_line, file_line = diff_line.removeprefix("\ufeff"), file_line.removeprefix("\ufeff")
+    if diff_line == file_line or "\ufffd" not in diff_line:
+        return diff_line == file_line
+    # Each piece in order, at least one character between them: leftmost matching is enough and
+    # stays linear (a regex of `.+` gaps would backtrack on a long line).
+    first, *middle, last = _REPLACED.split(diff_line)
+    if not file_line.startswith(first):
+        return False
+    position = len(first)
+    for piece in middle:
+        found = file_line.find(piece, position + 1)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return len(file_line) - len(last) > position and file_line.endswith(last)
+
+
 def _mismatch(file_diff: FileDiff, text: str) -> str:
     """Why the file under --root is not the diff's result, or "" when its added lines match."""
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     for hunk in file_diff.hunks:
         for added in hunk.added:
-            if added.number > len(lines) or lines[added.number - 1] != added.text:
+            if added.number > len(lines) or not _same_line(added.text, lines[added.number - 1]):
                 return (
                     f"the file under --root does not match the diff at line {added.number}; "
                     "check out the PR's head before scanning"
@@ -165,7 +196,12 @@ def _mismatch(file_diff: FileDiff, text: str) -> str:
 
 
 def _change_of(
-    file_diff: FileDiff, patch: str, *, is_binary: bool = False, content: str | None = None
+    file_diff: FileDiff,
+    patch: str,
+    *,
+    is_binary: bool = False,
+    content: str | None = None,
+    note: str = "",
 ) -> FileChange:
     return FileChange(
         path=file_diff.path,
@@ -174,6 +210,7 @@ def _change_of(
         previous_path=file_diff.previous_path,
         is_binary=is_binary,
         content=content,
+        note=note,
     )
 
 
@@ -195,12 +232,24 @@ def collect_diff(diff_text: str, *, root: str) -> tuple[list[FileChange], list[N
             changes.append(change())
             continue
         real = resolve_under_root(root, file_diff.path)
-        if file_diff.is_binary:
-            changes.append(change(is_binary=True))
-            continue
         text, is_binary, reason = _read_text(real)
+        if file_diff.is_binary and text is not None and language_for_path(file_diff.path):
+            # git calls UTF-16 source binary and gives no hunks; read as its language reads it,
+            # it is text: every line of it is the reviewer's (there is no base to compare with).
+            changes.append(
+                _change_of(
+                    file_diff,
+                    diff_texts("", text),
+                    content=text,
+                    note="The diff marks it binary; read as text, every line counted as changed.",
+                )
+            )
+            continue
+        if file_diff.is_binary:
+            changes.append(change(is_binary=True, note=f"Not scanned: {reason}." if reason else ""))
+            continue
         if is_binary:
-            changes.append(change(is_binary=True))
+            changes.append(change(is_binary=True, note=f"Not scanned: {reason}."))
             continue
         if text is None:
             skipped.append(NotAnalysed(file_diff.path, reason))

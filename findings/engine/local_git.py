@@ -11,8 +11,9 @@ import re
 import subprocess
 from pathlib import Path
 
-from findings.engine.diff import DiffError, parse_unified_diff
+from findings.engine.diff import DiffError, diff_texts, parse_unified_diff
 from findings.engine.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
+from findings.engine.textcodec import decode_source
 
 GIT_TIMEOUT_SECONDS = 60
 MAX_CONTENT_BYTES = 1024 * 1024
@@ -22,7 +23,6 @@ MAX_COMMIT_FILES = 300  # what GitHub's commit endpoint gives on its first page
 MAX_COMMIT_DIFF_BYTES = 20 * 1024 * 1024
 MAX_REF_CHARS = 255
 POLICY_FILE = ".reviewbench.yml"
-_BINARY_SNIFF_BYTES = 8000
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _STATUS = {
     "A": "added",
@@ -240,7 +240,7 @@ def _blob(git: _Git, object_id: str) -> bytes:
     return git.run("cat-file", "blob", object_id).stdout
 
 
-def _content(git: _Git, object_id: str) -> tuple[str | None, bool, str]:
+def _content(git: _Git, object_id: str, path: str) -> tuple[str | None, bool, str]:
     """(text, is_binary, note) of a blob, bounded like GitHub's contents API."""
     size = int(git.text("cat-file", "-s", object_id) or 0)
     if size > MAX_CONTENT_BYTES:
@@ -249,13 +249,22 @@ def _content(git: _Git, object_id: str) -> tuple[str | None, bool, str]:
             False,
             f"File larger than {MAX_CONTENT_BYTES // 1024} KiB: content not scanned.",
         )
-    data = _blob(git, object_id)
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        return None, True, "Binary file."
-    try:
-        return data.decode("utf-8"), False, ""
-    except UnicodeDecodeError:
-        return None, True, "Not UTF-8 text: treated as binary."
+    decoded = decode_source(_blob(git, object_id), path)
+    return decoded.text, decoded.is_binary, decoded.note
+
+
+def _base_text(git: _Git, merge_base: str, path: str) -> str:
+    entry = _tree_entry(git, merge_base, path)
+    if entry is None or entry[1] != "blob":
+        return ""
+    text, _, _ = _content(git, entry[2], path)
+    return text or ""
+
+
+def _counted(patch: str) -> tuple[int, int]:
+    lines = patch.splitlines()
+    added = sum(1 for line in lines if line.startswith("+"))
+    return added, sum(1 for line in lines if line.startswith("-"))
 
 
 def _file_change(
@@ -286,8 +295,15 @@ def _file_change(
             elif mode == "120000":
                 note = "Symbolic link: content not scanned."
             else:
-                content, sniffed_binary, note = _content(git, object_id)
-                is_binary = is_binary or sniffed_binary
+                content, sniffed_binary, note = _content(git, object_id, path)
+                if numstat_binary and not sniffed_binary and content is not None:
+                    # git calls UTF-16 and other NUL-bearing text binary; read as the language
+                    # reads it, the file is text: rebuild its diff from the two versions.
+                    is_binary = False
+                    patch = diff_texts(_base_text(git, merge_base, previous or path), content)
+                    additions, deletions = _counted(patch)
+                else:
+                    is_binary = is_binary or sniffed_binary
     if is_binary:
         content, patch = None, None
         note = note or "Binary file."
@@ -309,7 +325,7 @@ def _policy_text(git: _Git, base_sha: str) -> str | None:
     entry = _tree_entry(git, base_sha, POLICY_FILE)
     if entry is None or entry[1] != "blob":
         return None
-    content, is_binary, _ = _content(git, entry[2])
+    content, is_binary, _ = _content(git, entry[2], POLICY_FILE)
     return None if is_binary else content
 
 

@@ -12,6 +12,19 @@ HEAD_2 = "2" * 40
 BASE = "b" * 40
 
 
+@pytest.fixture
+def git_identity(monkeypatch) -> None:
+    """Commits made by the tests' git have a fixed author and ignore the machine's git config."""
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Ada Lovelace",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada Lovelace",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 def file_change(path: str, old: str, new: str, *, blob_sha: str = "", **extra) -> FileChange:
     """A modified file whose patch is what GitHub would send for old → new."""
     fields = {

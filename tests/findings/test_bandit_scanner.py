@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from findings.engine.scanners import FileFailure, SourceFile, registered_scanners
 from findings.engine.scanners.bandit_scanner import GENERIC_GUIDANCE, GUIDANCE, BanditScanner
 
@@ -124,18 +126,20 @@ def test_a_syntax_error_becomes_a_file_failure_and_other_files_are_still_scanned
     assert [(f.path, f.rule_id) for f in outcome.findings] == [("fine.py", "bandit.B307")]
 
 
-def test_an_unknown_source_encoding_cookie_is_a_file_failure_not_a_silent_skip():
-    # given a cookie Python accepts in a str but not when bandit reads the bytes
-    text = "# -*- coding: not-a-codec -*-\neval(input())\n"
+@pytest.mark.parametrize("codec", ["not-a-codec", "cp1252", "latin-1"])
+def test_a_coding_declaration_does_not_stop_bandit_reading_text_already_decoded(codec):
+    # given text decoded from its declared encoding (the declaration stays in it), with
+    # characters whose UTF-8 bytes are not valid cp1252 (0x81, 0x8d)
+    text = f"# -*- coding: {codec} -*-\nNAME = 'Ł\u0081\u008d'\neval(input())\n"
 
-    # when
+    # when bandit reads the file it was given back from disk
     outcome = BanditScanner().scan([_source(text, path="cookie.py")])
 
-    # then
-    assert outcome.findings == ()
-    assert len(outcome.failures) == 1
-    assert outcome.failures[0].path == "cookie.py"
-    assert outcome.failures[0].reason.startswith("bandit could not scan this file")
+    # then it scans what the reviewer sees, on the right line
+    assert outcome.failures == ()
+    assert [(f.rule_id, f.line, f.code) for f in outcome.findings] == [
+        ("bandit.B307", 3, "eval(input())")
+    ]
 
 
 def test_lone_carriage_returns_do_not_move_a_finding_off_its_git_line():

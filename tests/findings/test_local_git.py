@@ -18,16 +18,8 @@ def _git(repo, *args, env=None):
 
 
 @pytest.fixture
-def repo(tmp_path, monkeypatch):
+def repo(tmp_path, git_identity):
     """main: a module, a policy; feature: two commits with a rename, a binary and a new module."""
-    for name, value in {
-        "GIT_AUTHOR_NAME": "Ada Lovelace",
-        "GIT_AUTHOR_EMAIL": "ada@example.com",
-        "GIT_COMMITTER_NAME": "Ada Lovelace",
-        "GIT_COMMITTER_EMAIL": "ada@example.com",
-        "GIT_CONFIG_GLOBAL": "/dev/null",
-    }.items():
-        monkeypatch.setenv(name, value)
     path = tmp_path / "project"
     path.mkdir()
     _git(path, "init", "-q", "-b", "main")

@@ -142,7 +142,7 @@ def test_binary_file_has_no_content_and_a_note(github):
     assert change.content is None
     assert change.is_binary is True
     assert change.patch is None
-    assert change.note == "Binary file; not scanned."
+    assert change.note == "Not scanned: binary (NUL bytes and no byte-order mark)."
 
 
 def test_502_is_a_transient_error(github):
@@ -229,3 +229,36 @@ def test_repository_name_that_is_not_owner_slash_name_is_refused_before_any_requ
         GitHubClient(token="unused").fetch_snapshot(full_name="octo-org/../../admin", number=1)
 
     assert github.requests == []
+
+
+def test_utf16_and_latin1_source_is_decoded_and_its_patch_rebuilt(github):
+    # given GitHub shows the UTF-16 file as binary (no patch) and the Latin-1 one with a patch
+    java = 'class A {\n    String s = "Prüfung";\n}\n'
+    python = "# coding: latin-1\nNAME = 'café'\n"
+    _pull_request(
+        github,
+        [
+            {
+                "filename": "src/A.java",
+                "status": "added",
+                "patch": None,
+                "content": b"\xff\xfe" + java.encode("utf-16-le"),
+            },
+            {
+                "filename": "app/names.py",
+                "status": "added",
+                "patch": "@@ -0,0 +1,2 @@\n+# coding: latin-1\n+NAME = 'caf\ufffd'",
+                "content": python.encode("latin-1"),
+            },
+        ],
+    )
+
+    files = fetch_snapshot(installation_id=7001, full_name="octo-org/payments", number=42).files
+
+    by_path = {change.path: change for change in files}
+    assert by_path["src/A.java"].is_binary is False
+    assert by_path["src/A.java"].content == java
+    assert by_path["src/A.java"].patch == diff_texts("", java)
+    assert "utf-16-le" in by_path["src/A.java"].note
+    assert by_path["app/names.py"].content == python
+    assert by_path["app/names.py"].note == "Read as iso-8859-1 (its coding declaration)."

@@ -107,6 +107,21 @@ def _syntax_problem(text: str) -> str | None:
     return None
 
 
+# PEP 263: a coding declaration in the first two lines.
+_CODING_DECLARATION = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)", re.MULTILINE)
+
+
+def _as_utf8_source(text: str) -> str:
+    """The text, declared as the UTF-8 it is written in: a Latin-1 file keeps its `coding:
+    latin-1` line after decoding, and bandit would read the UTF-8 bytes back as Latin-1."""
+    head, newline, rest = text.partition("\n")
+    second, newline2, tail = rest.partition("\n")
+    first_two = head + newline + second
+    if "coding" not in first_two:
+        return text
+    return _CODING_DECLARATION.sub(r"\1utf-8", first_two, count=1) + newline2 + tail
+
+
 _ECHOES_SECRET = frozenset({"B105", "B106", "B107"})
 _QUOTED = re.compile(r"'([^'\n]{1,500})'")
 
@@ -160,7 +175,7 @@ class BanditScanner(Scanner):
             for name, source in runnable:
                 path = os.path.join(directory, name)
                 with open(path, "w", encoding="utf-8", errors="replace", newline="") as handle:
-                    handle.write(source.text)
+                    handle.write(_as_utf8_source(source.text))
                 by_name[name] = source
             # ignore_nosec: a "# nosec" comment written by the PR's author must not hide a finding
             # from the reviewer of that PR.
