@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import io
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from findings.models import Finding, PullRequest, Repository, Revision
 from github_app.management.demo_repository import demo_repository_create
 from github_app.models import Installation
+from reviewbench.approvals.models import Approval
+from reviewbench.audit.models import AuditEvent
 from reviewbench.checklist.models import ChecklistItem
+from reviewbench.queue.models import SlaBreachNotice
+from reviewbench.queue.selectors import (
+    chart_queue_size,
+    chart_sla_breaches,
+    chart_time_to_approval,
+)
 from reviewbench.reviews.selectors import pull_requests_visible_to
 
 
@@ -26,7 +37,7 @@ def _rules(number: int) -> list[str]:
 def test_demo_creates_login_and_analyses_demo_pull_requests(tmp_path):
     out = io.StringIO()
 
-    call_command("demo", path=str(tmp_path / "repo"), stdout=out)
+    call_command("demo", path=str(tmp_path / "repo"), no_history=True, stdout=out)
 
     user = get_user_model().objects.get(username="demo")
     assert "Demo login created (shown once): username 'demo' password '" in out.getvalue()
@@ -82,6 +93,55 @@ def test_demo_creates_login_and_analyses_demo_pull_requests(tmp_path):
         "comprehension:shop/search.py:search_orders",
         "comprehension:shop/search.py:search_orders:edge",
     ]
+
+
+@pytest.mark.django_db
+def test_demo_loads_thirty_days_of_reviews_so_the_queue_charts_have_numbers(tmp_path, client):
+    # when
+    out = io.StringIO()
+    call_command("demo", path=str(tmp_path / "repo"), stdout=out)
+
+    # then twelve past pull requests were analysed and reviewed through the services
+    assert "Loaded 12 past pull requests of the last 30 days" in out.getvalue()
+    user = get_user_model().objects.get(username="demo")
+    lead = get_user_model().objects.get(username="demo-lead")
+    assert not lead.has_usable_password()
+    past = Revision.objects.filter(pull_request__number__gt=100)
+    assert past.count() == 12
+    now = timezone.now()
+    ages = sorted((now - revision.finished_at).days for revision in past)
+    assert ages[0] >= 1 and ages[-1] == 29
+    approved = Approval.objects.filter(revision__in=past)
+    assert {approval.user.username for approval in approved} == {"demo", "demo-lead"}
+    assert all(approval.created_at > approval.revision.finished_at for approval in approved)
+    assert Finding.objects.filter(revision__in=past, triage=Finding.Triage.OPEN).count() == 0
+    assert Finding.objects.filter(revision__in=past, triage=Finding.Triage.CONFIRMED).count() == 2
+    # the audit trail says who did it, dated with the review
+    triaged = AuditEvent.objects.filter(revision__in=past, action="finding.triaged")
+    assert triaged.exists() and all(
+        event.created_at < now - timedelta(hours=12) for event in triaged
+    )
+
+    # and the queue's charts show them
+    queue = chart_queue_size(user=user, now=now)
+    assert queue.keys == ("ai-heavy", "sensitive", "standard")
+    assert sum(sum(day) for day in queue.values) > 20
+    waited = chart_time_to_approval(user=user, now=now)
+    assert dict(zip(waited.labels, (v for (v,) in waited.values))) == {
+        "ai-heavy": 30.0,
+        "standard": 4.0,
+    }
+    breaches = chart_sla_breaches(user=user, now=now)
+    assert sum(v for (v,) in breaches.values) == 2  # the two still waiting, past their SLA
+    assert SlaBreachNotice.objects.filter(revision__in=past).count() == 2
+    client.force_login(user)
+    page = client.get(reverse("queue:queue_charts"))
+    assert page.status_code == 200
+    assert b"ai-heavy" in page.content
+
+    # and a second run loads nothing twice
+    call_command("demo", path=str(tmp_path / "repo"), stdout=io.StringIO())
+    assert Revision.objects.filter(pull_request__number__gt=100).count() == 12
 
 
 @pytest.mark.django_db

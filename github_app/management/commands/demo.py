@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
+from github_app.management.demo_history import HISTORY, demo_history_load
 from github_app.management.demo_repository import PULL_REQUESTS, demo_repository_create
 from github_app.management.local_review import local_pull_request_review
 
@@ -20,6 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="demo")
         parser.add_argument("--path", default=None, help="where the sample repository lives")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help=f"skip the {len(HISTORY)} past pull requests of the last 30 days",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         username = str(options["username"])
@@ -40,7 +46,16 @@ class Command(BaseCommand):
         # The default policy's sensitive tier wants one approval from `security`: the demo
         # reviewer is in it, so the demo can be walked to an approval.
         security, _ = Group.objects.get_or_create(name="security")
-        security.user_set.add(users.get(username=username))
+        demo_user = users.get(username=username)
+        # A second reviewer, so tiers that want two approvals can be met in the history. It has
+        # no password: nobody signs in as it.
+        lead, created = users.get_or_create(
+            username=f"{username}-lead", defaults={"first_name": "Lee", "last_name": "Lead"}
+        )
+        if created:
+            lead.set_unusable_password()
+            lead.save(update_fields=["password"])
+        security.user_set.add(demo_user, lead)
         repo = demo_repository_create(Path(str(options["path"] or settings.DATA_DIR / "demo-repo")))
         for pr in PULL_REQUESTS:
             revision = local_pull_request_review(
@@ -54,9 +69,19 @@ class Command(BaseCommand):
                 author_login=pr.author_login,
                 labels=pr.labels,
                 workspace="demo",
-                members=[username],
+                members=[username, lead.get_username()],
             )
             self.stdout.write(
                 f"acme/shop#{pr.number} {pr.title!r}: {revision.status}, "
                 f"{revision.findings.count()} findings"
+            )
+        if options["no_history"]:
+            return
+        past = demo_history_load(repo_path=repo, reviewers=[demo_user, lead])
+        if past:
+            self.stdout.write(
+                f"Loaded {len(past)} past pull requests of the last 30 days (acme/shop#"
+                f"{min(HISTORY, key=lambda p: p.number).number}-"
+                f"{max(HISTORY, key=lambda p: p.number).number}): reviewed through the same "
+                "services, then dated back."
             )
