@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench eval worker demo clean venv
+.PHONY: run test lint fmt bench faults eval worker demo clean venv
 
 venv: $(STAMP)
 
@@ -40,6 +40,10 @@ eval: venv
 
 bench: venv
 	$(PY) -m bench
+
+# Faults injected into the real processes; one `FAULT name: measured (goal) ok|FAIL` line each.
+faults: venv
+	$(PY) -m bench.faults
 
 clean:
 	rm -rf var

@@ -81,6 +81,20 @@ def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
                 proc.wait()
 
 
+def wait_http(port: int, log: Path, timeout: float = 60) -> None:
+    """Wait for a web server on `port` to answer /healthz; RuntimeError naming its log if not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the web server did not start; see {log}")
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterator[int]:
     """A real HTTP server (gunicorn) with the production WSGI app; yields its port."""
@@ -99,18 +113,9 @@ def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterato
         "--log-level",
         "warning",
     ]
-    with process(args, env, ROOT / "var" / "bench" / "gunicorn.log"):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not start; see var/bench/gunicorn.log")
+    log = ROOT / "var" / "bench" / "gunicorn.log"
+    with process(args, env, log):
+        wait_http(port, log)
         yield port
 
 

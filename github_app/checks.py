@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from findings.models import PullRequest, Revision
 from github_app.client import GitHubClient, GitHubError, TransientGitHubError
-from github_app.models import CheckRun, Installation
+from github_app.models import CheckRun, CheckRunStart, Installation
 from github_app.services import active_installation_for
 from reviewbench.reviews.report import Annotation, CheckReport, check_report_for_revision
 from reviewbench.reviews.services import pull_request_process
@@ -213,9 +213,19 @@ def pull_request_analyze(
             github_id__isnull=False,
         ).first()
     )
-    if reuse is None:
-        # A re-run (or a first run) gets a fresh check run: GitHub's merge box uses the latest one
-        # of that name for the head SHA, so an abandoned in-progress run is harmless.
+    # One check run per head: the one a revision records, else the one an earlier run of this
+    # analysis opened and did not finish (its worker died), else a new one. A re-run the user
+    # asked for gets a fresh check run.
+    start = (
+        None
+        if rerequested or reuse is not None
+        else CheckRunStart.objects.filter(pull_request=pull_request, head_sha=head_sha).first()
+    )
+    if reuse is not None:
+        check_run_github_id = _known(reuse.github_id)
+    elif start is not None:
+        check_run_github_id = start.github_id
+    else:
         created = client.create_check_run(
             full_name=repository.full_name,
             head_sha=head_sha,
@@ -224,14 +234,20 @@ def pull_request_analyze(
             details_url=_details_url(pull_request),
         )
         check_run_github_id = int(created["id"])
-    else:
-        check_run_github_id = _known(reuse.github_id)
+        # Recorded at once (autocommit), before the long part: a worker that dies from here on
+        # leaves a check run the next run takes up, not one left in progress for ever.
+        CheckRunStart.objects.update_or_create(
+            pull_request=pull_request,
+            head_sha=head_sha,
+            defaults={"github_id": check_run_github_id, "opened_at": timezone.now()},
+        )
     try:
         snapshot = client.fetch_snapshot(full_name=repository.full_name, number=pull_request.number)
     except TransientGitHubError:
         raise
     except GitHubError as exc:
         _fail_check_run(client, repository.full_name, check_run_github_id, str(exc))
+        CheckRunStart.objects.filter(pull_request=pull_request, head_sha=head_sha).delete()
         raise
     if snapshot.head_sha != head_sha:
         # A push landed since the webhook; its own synchronize delivery analyses the new head.
@@ -244,6 +260,7 @@ def pull_request_analyze(
         # One transaction, so the workflow's after-commit listeners find this check run recorded.
         revision = pull_request_process(repository=repository, snapshot=snapshot)
         _check_run_attach(revision=revision, github_id=check_run_github_id, fresh=reuse is None)
+        CheckRunStart.objects.filter(pull_request=pull_request, head_sha=head_sha).delete()
     revision.refresh_from_db()
     pull_request.refresh_from_db()
     report = check_report_for_revision(revision=revision)
@@ -274,6 +291,26 @@ def _check_run_attach(*, revision: Revision, github_id: int, fresh: bool) -> Che
         check_run.error = ""
         check_run.save()
     return check_run
+
+
+def check_run_abandon(*, start: CheckRunStart, conclusion: str, title: str, summary: str) -> None:
+    """Complete a check run an interrupted analysis left open, saying why, and forget it."""
+    pull_request = start.pull_request
+    installation = active_installation_for(pull_request.repository)
+    if installation is not None:
+        client = GitHubClient.for_installation(_known(installation.github_id))
+        client.update_check_run(
+            full_name=pull_request.repository.full_name,
+            check_run_id=start.github_id,
+            status="completed",
+            conclusion=conclusion,
+            output={"title": title, "summary": summary_capped(summary)},
+        )
+    start.delete()
+    logger.info(
+        "github.check_run.abandoned",
+        extra={"check_run_id": start.github_id, "conclusion": conclusion},
+    )
 
 
 def _fail_check_run(client: GitHubClient, full_name: str, check_run_id: int, error: str) -> None:

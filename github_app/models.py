@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from findings.models import Repository, Revision
+from findings.models import PullRequest, Repository, Revision
 
 
 class Installation(models.Model):
@@ -85,3 +85,25 @@ class CheckRun(models.Model):
 
     def __str__(self) -> str:
         return f"check run of revision {self.revision_id}: {self.status} {self.conclusion}".strip()
+
+
+class CheckRunStart(models.Model):
+    """A check run opened on GitHub for a head whose analysis has not recorded it on a revision
+    yet (issue 17). A run of the analysis after a worker died takes this check run up instead of
+    opening a second one; the check-run sweep finishes one that nobody took up."""
+
+    pull_request = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="+")
+    head_sha = models.CharField(max_length=64)
+    github_id = models.BigIntegerField()
+    opened_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pull_request", "head_sha"], name="uniq_check_run_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"check run {self.github_id} opened for {self.head_sha[:12]}"

@@ -16,13 +16,14 @@ from findings.models import PullRequest, Revision
 from findings.services import revision_mark_superseded
 from github_app import checks, handlers, jobs, routing, services
 from github_app.client import TransientGitHubError
-from github_app.models import WebhookDelivery
+from github_app.models import CheckRun, CheckRunStart, WebhookDelivery
 from reviewbench.reviews.report import check_report_for_revision
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 SWEEP_BATCH = 500
+MAX_CHECK_RUN_ATTEMPTS = 3
 RETRY = {
     "acks_late": True,
     "autoretry_for": (TransientGitHubError,),
@@ -112,6 +113,68 @@ def sweep_deliveries() -> int:
         process_delivery.delay(pk)
         WebhookDelivery.objects.filter(pk=pk).update(enqueued_at=timezone.now())
         logger.info("github.sweep.requeued", extra={"delivery_id": delivery_id})
+        count += 1
+    return count
+
+
+@shared_task(name="github_app.sweep_check_runs", acks_late=True)
+def sweep_check_runs() -> int:
+    """Finish what a dead worker or a lost task left open: an analysis whose check run is still
+    open past the deadline runs again (up to MAX_CHECK_RUN_ATTEMPTS times, then its check run is
+    completed with the reason), and a revision analysed but never published is published."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.REVIEWBENCH_CHECK_RUN_DEADLINE_SECONDS)
+    count = 0
+    starts = (
+        CheckRunStart.objects.filter(opened_at__lt=cutoff)
+        .select_related("pull_request__repository")
+        .order_by("opened_at")[:SWEEP_BATCH]
+    )
+    for start in list(starts):
+        pull_request = start.pull_request
+        if pull_request.head_sha != start.head_sha or pull_request.state != PullRequest.State.OPEN:
+            checks.check_run_abandon(
+                start=start,
+                conclusion="neutral",
+                title="ReviewBench did not finish: a newer push replaced this commit",
+                summary=(
+                    f"The analysis of {start.head_sha[:12]} was interrupted, and the pull request "
+                    "has moved on since; the check run of its current head reports on it."
+                ),
+            )
+        elif start.attempts >= MAX_CHECK_RUN_ATTEMPTS:
+            checks.check_run_abandon(
+                start=start,
+                conclusion="failure",
+                title="ReviewBench could not finish the analysis",
+                summary=(
+                    f"The analysis of {start.head_sha[:12]} was started {start.attempts} times "
+                    "and never finished: the worker stopped each time (out of memory, or "
+                    "killed). Nothing was reviewed, so this check does not pass. Re-run it from "
+                    "GitHub, or split the pull request if it is very large."
+                ),
+            )
+        else:
+            CheckRunStart.objects.filter(pk=start.pk).update(
+                attempts=F("attempts") + 1, opened_at=now
+            )
+            analyze_pull_request.delay(
+                pull_request.repository_id, pull_request.number, start.head_sha
+            )
+            logger.info("github.sweep.reanalyse", extra={"check_run_id": start.github_id})
+        count += 1
+    unpublished = (
+        CheckRun.objects.filter(
+            status__in=("queued", "in_progress"),
+            revision__status=Revision.Status.READY,
+            revision__finished_at__lt=cutoff,
+        )
+        .order_by("revision__finished_at")
+        .values_list("revision_id", flat=True)[:SWEEP_BATCH]
+    )
+    for revision_id in list(unpublished):
+        publish_check.delay(revision_id)
+        logger.info("github.sweep.republish", extra={"revision_id": revision_id})
         count += 1
     return count
 

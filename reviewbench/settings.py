@@ -196,12 +196,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ------------------------------------------------------------------------------------
-# Embedded default: kombu's filesystem transport, which needs no server. Production: Redis.
+# Embedded default: kombu's filesystem transport, which needs no server, made at-least-once by
+# reviewbench/broker.py (a dead worker's messages come back). Production: Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT = "reviewbench.broker:Transport"
     _queue_dir = DATA_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "polling_interval": 0.5,
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
@@ -213,11 +216,18 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
+# A task whose pool process died (SIGKILL, out of memory) goes back to the queue instead of being
+# acknowledged as failed; the tasks are idempotent by delivery and head SHA.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "github-sweep-deliveries": {
         "task": "github_app.sweep_deliveries",
+        "schedule": float(env("REVIEWBENCH_SWEEP_SECONDS", "60") or 60),
+    },
+    "github-sweep-check-runs": {
+        "task": "github_app.sweep_check_runs",
         "schedule": float(env("REVIEWBENCH_SWEEP_SECONDS", "60") or 60),
     },
     "reviews-notify-sla-breaches": {
@@ -283,6 +293,11 @@ ACCOUNT_SIGNUP_FIELDS = ["username*"]
 REVIEWBENCH_BASE_URL = (env("REVIEWBENCH_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 # Deliveries stored but not processed after this many seconds are re-enqueued by the sweep.
 REVIEWBENCH_SWEEP_AFTER_SECONDS = int(env("REVIEWBENCH_SWEEP_AFTER_SECONDS", "120") or 120)
+# A check run still open this many seconds after its analysis started (its worker died, the task
+# was lost) is taken up by the check-run sweep: analysed again, or finished with the reason.
+REVIEWBENCH_CHECK_RUN_DEADLINE_SECONDS = int(
+    env("REVIEWBENCH_CHECK_RUN_DEADLINE_SECONDS", "600") or 600
+)
 
 # Callables (dotted paths) told that a revision's review state changed, after the transaction
 # commits. The workflow layer calls them without importing the GitHub edge (see ARCHITECTURE.md).

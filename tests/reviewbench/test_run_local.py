@@ -76,6 +76,25 @@ def _git(repo: Path, *args: str) -> str:
     ).stdout.strip()
 
 
+def _pull_request_42(tmp_path: Path, github, app_py: str) -> str:  # type: ignore[no-untyped-def]
+    """octo-org/payments#42 in the GitHub double: a branch adding app.py; returns its head."""
+    repo = tmp_path / "payments"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.email", "mona@example.com")
+    _git(repo, "config", "user.name", "Mona")
+    (repo / "README.md").write_text("# payments\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "init")
+    _git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "app.py").write_text(app_py)
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "Add app.py")
+    head = _git(repo, "rev-parse", "HEAD")
+    github.load_from_git(repo, "octo-org/payments", 42, "main", head, title="App", user="mona")
+    return head
+
+
 class RunLocal:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = log
@@ -158,22 +177,8 @@ def _completed(github, head_sha: str) -> list[dict]:
 
 
 def test_sigterm_to_the_group_stops_every_process_and_loses_no_task(env, github, tmp_path):
-    repo = tmp_path / "payments"
-    repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "config", "user.email", "mona@example.com")
-    _git(repo, "config", "user.name", "Mona")
-    (repo / "README.md").write_text("# payments\n")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "init")
-    _git(repo, "checkout", "-q", "-b", "feature")
-    (repo / "app.py").write_text(
-        "import subprocess\n\n\ndef run(c):\n    return subprocess.call(c, shell=True)\n"
-    )
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "Add runner")
-    head = _git(repo, "rev-parse", "HEAD")
-    github.load_from_git(repo, "octo-org/payments", 42, "main", head, title="Runner", user="mona")
+    runner = "import subprocess\n\n\ndef run(c):\n    return subprocess.call(c, shell=True)\n"
+    head = _pull_request_42(tmp_path, github, runner)
     data = Path(env["REVIEWBENCH_DATA_DIR"])
     port = int(env["PORT"])
     log = tmp_path / "run-local.log"
@@ -221,3 +226,43 @@ def test_sigterm_to_the_group_stops_every_process_and_loses_no_task(env, github,
     assert (data / "celerybeat-schedule").exists() or list(data.glob("celerybeat-schedule*"))
     assert (data / "reviewbench.sqlite3").exists() and (data / "broker").is_dir()
     assert "Warm shutdown" in (data / "worker.log").read_text()
+
+
+def _embedded_workers(data: Path) -> list[int]:
+    log = data / "worker.log"
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return [
+        int(pid) for pid in re.findall(r"\[celery-embedded\] worker running \(pid (\d+)\)", text)
+    ]
+
+
+def test_a_worker_killed_with_sigkill_is_started_again_and_its_task_done(env, github, tmp_path):
+    head = _pull_request_42(tmp_path, github, "VALUE = 1\n")
+    data = Path(env["REVIEWBENCH_DATA_DIR"])
+    port = int(env["PORT"])
+    running = RunLocal(env, tmp_path / "run-local.log")
+    try:
+        _wait(lambda: _answers(port), 180, "make run to answer")
+        _wait(lambda: _embedded_workers(data), 60, "the worker to start")
+        # given the worker in the middle of the pull request (GitHub slow to list its files)
+        github.fail_next("/repos/octo-org/payments/pulls/42/files", status=None, delay=4.0)
+        assert _deliver(port, pull_request_payload("opened", double=github), "kill-1") == 202
+        _wait(
+            lambda: github.requests_to("GET", "/repos/octo-org/payments/pulls/42/files"),
+            60,
+            "the worker to start on the pull request",
+        )
+        [victim] = _embedded_workers(data)
+
+        # when the out-of-memory killer kills it
+        os.kill(victim, signal.SIGKILL)
+
+        # then another worker is started, takes the task back and completes one check run
+        _wait(lambda: len(_embedded_workers(data)) == 2, 30, "the worker to be started again")
+        _wait(lambda: _completed(github, head), 90, "the check run to be completed")
+        assert f"worker (pid {victim}) exited with -9" in (data / "worker.log").read_text()
+        assert len([r for r in github.check_runs.values() if r["head_sha"] == head]) == 1
+        assert _delivery_status(data, "kill-1") == "processed"
+    finally:
+        running.stop()
+        running.process.wait(timeout=15)
