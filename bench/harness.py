@@ -96,8 +96,11 @@ def wait_http(port: int, log: Path, timeout: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterator[int]:
-    """A real HTTP server (gunicorn) with the production WSGI app; yields its port."""
+def gunicorn(
+    env: dict[str, str], workers: int = 2, threads: int = 4, *, extra: tuple[str, ...] = ()
+) -> Iterator[int]:
+    """A real HTTP server (gunicorn) with the production WSGI app; yields its port. `threads=0`
+    runs gunicorn's sync workers, as `scripts/serve web` does."""
     port = free_port()
     args = [
         PYTHON,
@@ -108,10 +111,10 @@ def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterato
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "--threads",
-        str(threads),
+        *(("--threads", str(threads)) if threads else ()),
         "--log-level",
         "warning",
+        *extra,
     ]
     log = ROOT / "var" / "bench" / "gunicorn.log"
     with process(args, env, log):

@@ -313,6 +313,35 @@ def check_run_abandon(*, start: CheckRunStart, conclusion: str, title: str, summ
     )
 
 
+def analysis_failed(*, repository_id: int, number: int, head_sha: str, error: str) -> None:
+    """The analysis of a head gave up (GitHub never recovered, or a bug): complete the check
+    run it had opened as failed, saying why, so that it is never left in progress. When GitHub
+    is still unreachable the check-run sweep tries again later."""
+    start = (
+        CheckRunStart.objects.select_related("pull_request__repository")
+        .filter(
+            pull_request__repository_id=repository_id,
+            pull_request__number=number,
+            head_sha=head_sha,
+        )
+        .first()
+    )
+    if start is None:
+        return
+    try:
+        check_run_abandon(
+            start=start,
+            conclusion="failure",
+            title="ReviewBench could not finish the analysis",
+            summary=(
+                f"The analysis of {head_sha[:12]} stopped: {error}\n\nNothing was reviewed, so "
+                "this check does not pass. Re-run it from GitHub once GitHub answers again."
+            ),
+        )
+    except GitHubError:
+        logger.warning("github.analyze.fail_report_failed", extra={"check_run_id": start.github_id})
+
+
 def _fail_check_run(client: GitHubClient, full_name: str, check_run_id: int, error: str) -> None:
     try:
         client.update_check_run(

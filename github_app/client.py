@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import math
 import re
+import time
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -55,7 +56,35 @@ class GitHubError(Exception):
 
 
 class TransientGitHubError(GitHubError):
-    """GitHub or the network failed in a way worth retrying (5xx, 429, rate limits, timeouts)."""
+    """GitHub or the network failed in a way worth retrying (5xx, 429, rate limits, timeouts).
+
+    `retry_after` is how long GitHub asked to wait, in seconds, when it said (`Retry-After`, or a
+    rate limit's reset time); `credentials` marks a 401, worth one retry with a fresh token."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, credentials: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.credentials = credentials
+
+
+MAX_RETRY_AFTER_SECONDS = 3600.0
+
+
+def _retry_after(headers: dict[str, str] | None) -> float | None:
+    """Seconds GitHub asked to wait: `Retry-After`, else until `X-RateLimit-Reset` when no
+    requests remain (GitHub's documented ways); capped at an hour."""
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    try:
+        if "retry-after" in lowered:
+            return min(max(float(lowered["retry-after"]), 0.0), MAX_RETRY_AFTER_SECONDS)
+        if lowered.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in lowered:
+            wait = float(lowered["x-ratelimit-reset"]) - time.time()
+            return min(max(wait, 0.0), MAX_RETRY_AFTER_SECONDS)
+    except ValueError:
+        return None
+    return None
 
 
 def _bounded(text: str | None, limit: int) -> str:
@@ -87,12 +116,22 @@ def github_errors(what: str) -> Iterator[None]:
     try:
         yield
     except RateLimitExceededException as exc:
-        raise TransientGitHubError(f"GitHub rate limit while {what}") from exc
+        raise TransientGitHubError(
+            f"GitHub rate limit while {what}", retry_after=_retry_after(exc.headers)
+        ) from exc
     except GithubException as exc:
         status = exc.status
         message = _error_message(exc)
         if status >= 500 or status == 429 or (status == 403 and _is_secondary_rate_limit(exc)):
-            raise TransientGitHubError(f"GitHub answered {status} while {what}: {message}") from exc
+            raise TransientGitHubError(
+                f"GitHub answered {status} while {what}: {message}",
+                retry_after=_retry_after(exc.headers),
+            ) from exc
+        if status == 401:
+            # An installation token that expired under a long analysis: a new run mints another.
+            raise TransientGitHubError(
+                f"GitHub answered 401 while {what}: {message}", credentials=True
+            ) from exc
         raise GitHubError(f"GitHub answered {status} while {what}: {message}") from exc
     except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise TransientGitHubError(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -24,7 +25,31 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 SWEEP_BATCH = 500
 MAX_CHECK_RUN_ATTEMPTS = 3
+
+
+class GitHubTask(Task):
+    """A task that talks to GitHub: waits as long as GitHub asks before a retry, tries a fresh
+    token once after a 401, and never leaves its check run open when it finally fails."""
+
+    def retry(self, *args: Any, exc: BaseException | None = None, **options: Any) -> Any:
+        if isinstance(exc, TransientGitHubError):
+            if exc.credentials and self.request.retries >= 1:
+                raise exc  # a fresh token did not help: the App's credentials are wrong
+            if exc.retry_after is not None:
+                options["countdown"] = max(options.get("countdown") or 0, exc.retry_after)
+        return super().retry(*args, exc=exc, **options)
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        if self.name == jobs.ANALYZE_PULL_REQUEST and len(args) >= 3:
+            checks.analysis_failed(
+                repository_id=args[0], number=args[1], head_sha=args[2], error=_readable(exc)
+            )
+
+
 RETRY = {
+    "base": GitHubTask,
     "acks_late": True,
     "autoretry_for": (TransientGitHubError,),
     "retry_backoff": True,

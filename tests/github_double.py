@@ -19,6 +19,7 @@ import itertools
 import json
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -76,6 +77,7 @@ class RecordedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     json: Any
+    at: float = field(default_factory=time.monotonic)  # when the double received it
 
 
 @dataclass
@@ -119,7 +121,7 @@ class GitHubDouble(GitHubOAuthMixin):
             pass
 
         Handler.double = double
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -913,6 +915,14 @@ class GitHubDouble(GitHubOAuthMixin):
             return 422, {}, {"message": error, "documentation_url": DOCS}
         run["history"].append(json.loads(json.dumps(body)))
         return 200, {}, self._check_run_json(full_name, run)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-answer (a worker killed on purpose) is no error of GitHub's.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

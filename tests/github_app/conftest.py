@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from findings.models import PullRequest, Repository
+from github_app.models import Installation
 from tests.github_double import GitHubDouble, sign_body
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "github"
@@ -80,3 +82,23 @@ def pull_request_payload(
         payload["number"] = number
     payload["installation"]["id"] = installation_id
     return payload
+
+
+BASE = "1" * 40
+HEAD = "2" * 40
+
+
+def one_file_pull_request(github) -> PullRequest:  # type: ignore[no-untyped-def]
+    """octo-org/payments#42 adding app.py, in the GitHub double and in the database, with its
+    installation (7001)."""
+    github.add_repository("octo-org/payments", github_id=880001)
+    github.add_pull_request(
+        "octo-org/payments", 42, base_sha=BASE, head_sha=HEAD, files=[
+            {"filename": "app.py", "status": "added", "patch": "@@ -0,0 +1 @@\n+VALUE = 1",
+             "content": "VALUE = 1\n", "additions": 1},
+        ],
+    )  # fmt: skip
+    repository = Repository.objects.create(full_name="octo-org/payments", github_id=880001)
+    installation = Installation.objects.create(github_id=7001, account_login="octo-org")
+    installation.repositories.add(repository)
+    return PullRequest.objects.create(repository=repository, number=42, head_sha=HEAD)

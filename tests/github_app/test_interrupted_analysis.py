@@ -8,17 +8,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from findings.models import PullRequest, Repository, Revision
+from findings.models import PullRequest, Revision
 from github_app import checks
 from github_app.checks import pull_request_analyze
 from github_app.models import CheckRun, CheckRunStart, Installation
 from github_app.tasks import MAX_CHECK_RUN_ATTEMPTS, sweep_check_runs
+from tests.github_app.conftest import HEAD, one_file_pull_request
 
 pytestmark = pytest.mark.django_db
 
 FULL_NAME = "octo-org/payments"
-BASE = "1" * 40
-HEAD = "2" * 40
 CHECKS = f"/repos/{FULL_NAME}/check-runs"
 
 
@@ -28,17 +27,7 @@ class WorkerKilled(BaseException):
 
 @pytest.fixture
 def pull_request(github):
-    github.add_repository(FULL_NAME, github_id=880001)
-    github.add_pull_request(
-        FULL_NAME, 42, base_sha=BASE, head_sha=HEAD, files=[
-            {"filename": "app.py", "status": "added", "patch": "@@ -0,0 +1 @@\n+VALUE = 1",
-             "content": "VALUE = 1\n", "additions": 1},
-        ],
-    )  # fmt: skip
-    repository = Repository.objects.create(full_name=FULL_NAME, github_id=880001)
-    installation = Installation.objects.create(github_id=7001, account_login="octo-org")
-    installation.repositories.add(repository)
-    return PullRequest.objects.create(repository=repository, number=42, head_sha=HEAD)
+    return one_file_pull_request(github)
 
 
 def _installation():

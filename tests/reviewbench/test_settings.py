@@ -13,16 +13,20 @@ from kombu import Connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {
+def _clean_env() -> dict[str, str]:
+    """The environment without any of ReviewBench's settings: its defaults apply."""
+    return {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "GITHUB_", "REVIEWBENCH_"))
     }
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "reviewbench.settings", **env},
+        env={**_clean_env(), "DJANGO_SETTINGS_MODULE": "reviewbench.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -70,6 +74,22 @@ def test_embedded_defaults_are_sqlite_and_the_filesystem_broker(tmp_path):
     assert (tmp_path / "broker" / "queue").is_dir()
     assert (tmp_path / "broker" / "processed").is_dir()
     assert (tmp_path / "broker" / "control").is_dir()
+
+
+def test_a_new_data_directory_is_created_and_migrated_into(tmp_path):
+    # given a data directory that does not exist yet (issue 11.3)
+    data = tmp_path / "not" / "there" / "yet"
+
+    # when the first command a newcomer runs touches the database
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**_clean_env(), "DJANGO_DEBUG": "1", "REVIEWBENCH_DATA_DIR": str(data)},
+    )  # fmt: skip
+
+    # then it works, and writes its database there
+    assert result.returncode == 0, result.stderr
+    assert (data / "reviewbench.sqlite3").stat().st_size > 0
 
 
 @pytest.mark.parametrize("name", ["DATABASE_URL", "CELERY_BROKER_URL"])
