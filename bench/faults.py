@@ -562,6 +562,149 @@ def github_errors(*, prs: int = 6, settle: float = 600.0) -> list[Figure]:
     ]  # fmt: skip
 
 
+def _timed_post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
+    started = time.perf_counter()
+    status = _post(port, body, headers)
+    return status, time.perf_counter() - started
+
+
+def _many_pull_requests(double: GitHubDouble, repo: Path, count: int) -> dict[int, str]:
+    """PRs 1..count on distinct heads, copies of the demo's first branch."""
+    pr = PULL_REQUESTS[0]
+    first = double.load_from_git(repo, FULL_NAME, 1, "main", pr.branch, title=pr.title)
+    heads = {1: first["head"]["sha"]}
+    for number in range(2, count + 1):
+        head = hashlib.sha1(f"outage-{number}".encode(), usedforsecurity=False).hexdigest()
+        heads[number] = double.clone_pull_request(FULL_NAME, 1, number, head_sha=head)["head"][
+            "sha"
+        ]
+    return heads
+
+
+def redis_outage(*, deliveries: int = 500, settle: float = 600.0) -> list[Figure]:
+    """Redis stopped during a stream of deliveries and started again: every one analysed once.
+    The webhook records each delivery in PostgreSQL before it queues it; what could not be
+    queued, the sweep hands over (here every 5 s, after 20 s)."""
+    with tempfile.TemporaryDirectory(prefix="reviewbench-faults-") as tmp, GitHubDouble() as double:
+        data_dir, logs, repo = _workspace(Path(tmp), "redis-outage", double)
+        heads = _many_pull_requests(double, repo, deliveries)
+        redis_port = free_port()
+        redis_args = ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                      "--save", "", "--appendonly", "no"]  # fmt: skip
+        env = _stack_env("postgres+redis", data_dir, double)
+        env.update(
+            CELERY_BROKER_URL=f"redis://127.0.0.1:{redis_port}/0",
+            REVIEWBENCH_SWEEP_SECONDS="5",
+            REVIEWBENCH_SWEEP_AFTER_SECONDS="20",
+        )
+        reset_database(env)
+        port = free_port()
+        codes: Counter[int] = Counter()
+        slowest = 0.0
+        redis = contextlib.ExitStack()
+        redis.enter_context(_process(redis_args, env, logs / "redis.log"))
+        with _production_stack(env, port, data_dir, logs):
+            for number in heads:
+                if number == deliveries * 3 // 10:
+                    redis.close()  # Redis stops
+                if number == deliveries * 6 // 10:
+                    redis = contextlib.ExitStack()
+                    redis.enter_context(_process(redis_args, env, logs / "redis-again.log"))
+                status, took = _timed_post(
+                    port, _opened(double, number),
+                    signed_headers(_opened(double, number), "pull_request", f"redis-{number}"),
+                )  # fmt: skip
+                codes[status] += 1
+                slowest = max(slowest, took)
+            _wait_for(lambda: [1] if _all_completed(double, heads) else [], settle)
+            time.sleep(3)
+            redis.close()
+        runs = _runs_by_head(double)
+    completed = sum(1 for sha in heads.values() if _completed_once(runs.get(sha, ())))
+    extra = sum(max(len(runs.get(sha, ())) - 1, 0) for sha in heads.values())
+    return [
+        Figure(f"Redis stopped during {deliveries} deliveries: answered 202", codes[202],
+               deliveries, higher_is_better=True),
+        Figure("Redis stopped: slowest webhook answer", round(slowest, 2), 10.0, " s"),
+        Figure("Redis stopped: PRs analysed, one completed check run each", completed,
+               deliveries, higher_is_better=True),
+        Figure("Redis stopped: duplicate check runs", extra, 0),
+    ]  # fmt: skip
+
+
+def _all_completed(double: GitHubDouble, heads: dict[int, str]) -> bool:
+    runs = _runs_by_head(double)
+    return all(_completed_once(runs.get(sha, ())) for sha in heads.values())
+
+
+def _completed_once(runs: Any) -> bool:
+    return len(runs) == 1 and runs[0].get("status") == "completed"
+
+
+def _postgres(action: str) -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(  # noqa: S603
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action,  # noqa: S607
+         *(["-m", "fast"] if action == "stop" else [])],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+def postgres_restart(*, during: int = 30, after: int = 50) -> list[Figure]:
+    """PostgreSQL stopped under a stream of deliveries and started again: fast 503s while it is
+    down, no 5xx once it is back, and GitHub's redelivery of the refused ids recorded once."""
+    with tempfile.TemporaryDirectory(prefix="reviewbench-faults-") as tmp, GitHubDouble() as double:
+        data_dir, logs, repo = _workspace(Path(tmp), "postgres-restart", double)
+        heads = _many_pull_requests(double, repo, 20 + during + after)
+        env = _stack_env("postgres+redis", data_dir, double)
+        reset_database(env)
+        flush_broker(env)
+        port = free_port()
+        numbers = list(heads)
+        refused: list[int] = []
+        outage: list[tuple[int, float]] = []
+        back: Counter[int] = Counter()
+
+        def send(number: int, delivery: str) -> tuple[int, float]:
+            body = _opened(double, number)
+            return _timed_post(port, body, signed_headers(body, "pull_request", delivery))
+
+        with _production_stack(env, port, data_dir, logs):
+            for number in numbers[:20]:
+                send(number, f"pg-{number}")
+            try:
+                _postgres("stop")
+                for number in numbers[20 : 20 + during]:
+                    status, took = send(number, f"pg-{number}")
+                    outage.append((status, took))
+                    if status != 202:
+                        refused.append(number)
+            finally:
+                _postgres("start")
+            for number in numbers[20 + during :]:
+                back[send(number, f"pg-{number}")[0]] += 1
+            for number in refused:  # GitHub's "redeliver", same delivery id
+                send(number, f"pg-{number}")
+                send(number, f"pg-{number}")
+            _wait_for(lambda: [1] if _all_completed(double, heads) else [], 300)
+        stored = _count(env, "SELECT count(*) FROM github_app_webhookdelivery")
+        runs = _runs_by_head(double)
+    statuses = Counter(status for status, _ in outage)
+    completed = sum(1 for sha in heads.values() if _completed_once(runs.get(sha, ())))
+    return [
+        Figure(f"PostgreSQL down: answers that were 503 ({during})", statuses[503], during,
+               higher_is_better=True),
+        Figure("PostgreSQL down: slowest answer", round(max(t for _, t in outage), 2), 1.0, " s"),
+        Figure(f"PostgreSQL back: 5xx in the next {after} deliveries",
+               sum(n for status, n in back.items() if status >= 500 or status == 0), 0),
+        Figure("PostgreSQL back: refused deliveries redelivered and recorded once",
+               stored - (20 + after), len(refused), higher_is_better=True),
+        Figure("PostgreSQL back: deliveries recorded (each once)", stored, len(heads)),
+        Figure("PostgreSQL back: PRs with one completed check run", completed, len(heads),
+               higher_is_better=True),
+    ]  # fmt: skip
+
+
 def _count(env: dict[str, str], sql: str) -> int:
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         row = conn.execute(sql).fetchone()
@@ -571,7 +714,7 @@ def _count(env: dict[str, str], sql: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.faults")
     parser.add_argument(
-        "--only", choices=("webhook", "github", "sigkill"), help="one group of faults"
+        "--only", choices=("webhook", "github", "outages", "sigkill"), help="one group of faults"
     )
     parser.add_argument("--stack", choices=STACKS, action="append")
     parser.add_argument("--prs", type=int, default=20, help="PRs of the timed SIGKILL runs")
@@ -591,6 +734,9 @@ def main(argv: list[str] | None = None) -> int:
         report(duplicate_delivery())
     if args.only in (None, "github"):
         report(github_errors())
+    if args.only in (None, "outages"):
+        report(redis_outage())
+        report(postgres_restart())
     if args.only in (None, "sigkill"):
         for stack in args.stack or STACKS:
             # issue 17: every PR completed within a minute of the last kill

@@ -204,43 +204,17 @@ def pull_request_analyze(
     repository = pull_request.repository
     head_sha = pull_request.head_sha
     client = client or GitHubClient.for_installation(_known(installation.github_id))
+    check_run_github_id = _check_run_for_head(
+        client=client, pull_request=pull_request, rerequested=rerequested
+    )
     reuse = (
-        None
-        if rerequested
-        else CheckRun.objects.filter(
+        not rerequested
+        and CheckRun.objects.filter(
             revision__pull_request=pull_request,
             revision__head_sha=head_sha,
-            github_id__isnull=False,
-        ).first()
+            github_id=check_run_github_id,
+        ).exists()
     )
-    # One check run per head: the one a revision records, else the one an earlier run of this
-    # analysis opened and did not finish (its worker died), else a new one. A re-run the user
-    # asked for gets a fresh check run.
-    start = (
-        None
-        if rerequested or reuse is not None
-        else CheckRunStart.objects.filter(pull_request=pull_request, head_sha=head_sha).first()
-    )
-    if reuse is not None:
-        check_run_github_id = _known(reuse.github_id)
-    elif start is not None:
-        check_run_github_id = start.github_id
-    else:
-        created = client.create_check_run(
-            full_name=repository.full_name,
-            head_sha=head_sha,
-            name=settings.CHECK_RUN_NAME,
-            status="in_progress",
-            details_url=_details_url(pull_request),
-        )
-        check_run_github_id = int(created["id"])
-        # Recorded at once (autocommit), before the long part: a worker that dies from here on
-        # leaves a check run the next run takes up, not one left in progress for ever.
-        CheckRunStart.objects.update_or_create(
-            pull_request=pull_request,
-            head_sha=head_sha,
-            defaults={"github_id": check_run_github_id, "opened_at": timezone.now()},
-        )
     try:
         snapshot = client.fetch_snapshot(full_name=repository.full_name, number=pull_request.number)
     except TransientGitHubError:
@@ -259,13 +233,53 @@ def pull_request_analyze(
     with transaction.atomic():
         # One transaction, so the workflow's after-commit listeners find this check run recorded.
         revision = pull_request_process(repository=repository, snapshot=snapshot)
-        _check_run_attach(revision=revision, github_id=check_run_github_id, fresh=reuse is None)
+        _check_run_attach(revision=revision, github_id=check_run_github_id, fresh=not reuse)
         CheckRunStart.objects.filter(pull_request=pull_request, head_sha=head_sha).delete()
     revision.refresh_from_db()
     pull_request.refresh_from_db()
     report = check_report_for_revision(revision=revision)
     check_run_publish(revision=revision, report=report, client=client)
     return revision
+
+
+def _check_run_for_head(
+    *, client: GitHubClient, pull_request: PullRequest, rerequested: bool
+) -> int:
+    """The GitHub id of the head's one check run: the one a revision records, else the one an
+    earlier run of this analysis opened and did not finish (its worker died), else a new one;
+    a re-run the user asked for gets a fresh one. The pull request's row is locked meanwhile, so
+    two runs of one analysis (a redelivery, a sweep) never open two."""
+    head_sha = pull_request.head_sha
+    with transaction.atomic():
+        PullRequest.objects.select_for_update().filter(pk=pull_request.pk).first()
+        if not rerequested:
+            recorded = CheckRun.objects.filter(
+                revision__pull_request=pull_request,
+                revision__head_sha=head_sha,
+                github_id__isnull=False,
+            ).first()
+            if recorded is not None:
+                return _known(recorded.github_id)
+            start = CheckRunStart.objects.filter(
+                pull_request=pull_request, head_sha=head_sha
+            ).first()
+            if start is not None:
+                return start.github_id
+        created = client.create_check_run(
+            full_name=pull_request.repository.full_name,
+            head_sha=head_sha,
+            name=settings.CHECK_RUN_NAME,
+            status="in_progress",
+            details_url=_details_url(pull_request),
+        )
+        # Recorded with the creation, before the long part: a worker that dies from here on
+        # leaves a check run the next run takes up, not one left in progress for ever.
+        CheckRunStart.objects.update_or_create(
+            pull_request=pull_request,
+            head_sha=head_sha,
+            defaults={"github_id": int(created["id"]), "opened_at": timezone.now()},
+        )
+        return int(created["id"])
 
 
 def _details_url(pull_request: PullRequest) -> str:

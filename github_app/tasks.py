@@ -9,11 +9,11 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from findings.models import PullRequest, Revision
+from findings.models import PullRequest, Repository, Revision
 from findings.services import revision_mark_superseded
 from github_app import checks, handlers, jobs, routing, services
 from github_app.client import TransientGitHubError
@@ -188,6 +188,40 @@ def sweep_check_runs() -> int:
             )
             logger.info("github.sweep.reanalyse", extra={"check_run_id": start.github_id})
         count += 1
+    # An analysis that was never queued: the delivery was processed, but the broker refused the
+    # job it handed over (Redis down for a moment). Its pull request's head has no revision and
+    # no check run; the next sweep waits again.
+    queued_cutoff = now - timedelta(seconds=settings.REVIEWBENCH_SWEEP_AFTER_SECONDS)
+    never_queued = (
+        PullRequest.objects.filter(
+            state=PullRequest.State.OPEN,
+            repository__source=Repository.Source.GITHUB,
+            updated_at__lt=queued_cutoff,
+        )
+        .exclude(
+            Exists(
+                Revision.objects.filter(pull_request=OuterRef("pk"), head_sha=OuterRef("head_sha"))
+            )
+        )
+        .exclude(
+            Exists(
+                CheckRunStart.objects.filter(
+                    pull_request=OuterRef("pk"), head_sha=OuterRef("head_sha")
+                )
+            )
+        )
+        .select_related("repository")
+        .order_by("updated_at")[:SWEEP_BATCH]
+    )
+    for pull_request in list(never_queued):
+        if services.active_installation_for(pull_request.repository) is None:
+            continue
+        PullRequest.objects.filter(pk=pull_request.pk).update(updated_at=now)
+        analyze_pull_request.delay(
+            pull_request.repository_id, pull_request.number, pull_request.head_sha
+        )
+        logger.info("github.sweep.analyse", extra={"pull_request_id": pull_request.pk})
+        count += 1
     unpublished = (
         CheckRun.objects.filter(
             status__in=("queued", "in_progress"),
@@ -223,6 +257,15 @@ def analyze_pull_request(
     installation = services.active_installation_for(pull_request.repository)
     if installation is None:
         logger.info("github.analyze.no_installation", extra={"repository_id": repository_id})
+        return
+    if (
+        not rerequested
+        and CheckRun.objects.filter(
+            revision__pull_request=pull_request, revision__head_sha=head_sha, status="completed"
+        ).exists()
+    ):
+        # Delivered twice (a redelivery after a worker death, a sweep): done already.
+        logger.info("github.analyze.already_done", extra={"number": number, "head_sha": head_sha})
         return
     checks.pull_request_analyze(
         pull_request=pull_request, installation=installation, rerequested=rerequested

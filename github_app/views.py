@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -74,9 +75,15 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return _reply(400, "body is not a JSON object")
     action = payload.get("action")
     action = action if isinstance(action, str) else ""
-    delivery, created = services.delivery_record(
-        delivery_id=delivery_id, event=event, action=action, payload=payload
-    )
+    try:
+        delivery, created = services.delivery_record(
+            delivery_id=delivery_id, event=event, action=action, payload=payload
+        )
+    except DatabaseError:
+        # Nothing was stored: a fast 503 tells GitHub (and whoever presses "redeliver") to send
+        # it again; the same delivery id is then recorded once.
+        logger.exception("github.webhook.database_unavailable", extra={"delivery_id": delivery_id})
+        return _reply(503, "database unavailable; redeliver this delivery")
     if not created:
         logger.info("github.webhook.duplicate", extra={"delivery_id": delivery_id})
         return _reply(202, "duplicate")

@@ -116,6 +116,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'reviewbench.sqlite3'}") or "",
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60") or 60),
+        # A persistent connection to a database that restarted is replaced before use, instead
+        # of failing the first request of every process with a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -13,6 +13,7 @@ assert on exactly what was sent (or that nothing was).
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import itertools
@@ -247,6 +248,22 @@ class GitHubDouble(GitHubOAuthMixin):
                 "merged": merged,
             }
             return self._pull_json(repo, repo.pulls[number])
+
+    def clone_pull_request(
+        self, full_name: str, number: int, new_number: int, *, head_sha: str
+    ) -> dict[str, Any]:
+        """Serve PR `new_number` as a copy of PR `number` on another head SHA: many pull requests
+        with distinct heads, loaded without a git run each."""
+        with self._lock:
+            repo = self._repos[full_name]
+            original = repo.pulls[number]
+            pull = copy.deepcopy(original)
+            pull.update(number=new_number, id=next(self._ids), head_sha=head_sha)
+            for (sha, path), raw in list(repo.files_at.items()):
+                if sha == original["head_sha"]:
+                    repo.files_at[(head_sha, path)] = raw
+            repo.pulls[new_number] = pull
+            return self._pull_json(repo, pull)
 
     @staticmethod
     def _commit_file(item: dict[str, Any]) -> dict[str, Any]:

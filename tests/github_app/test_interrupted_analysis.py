@@ -12,7 +12,7 @@ from findings.models import PullRequest, Revision
 from github_app import checks
 from github_app.checks import pull_request_analyze
 from github_app.models import CheckRun, CheckRunStart, Installation
-from github_app.tasks import MAX_CHECK_RUN_ATTEMPTS, sweep_check_runs
+from github_app.tasks import MAX_CHECK_RUN_ATTEMPTS, analyze_pull_request, sweep_check_runs
 from tests.github_app.conftest import HEAD, one_file_pull_request
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,35 @@ def test_the_sweep_publishes_a_revision_analysed_but_never_published(
 
     assert sweep_check_runs() == 1
     assert _queued(broker) == [("github_app.publish_check", f"({revision.pk},)")]
+
+
+def test_the_sweep_queues_an_analysis_the_broker_never_took(github, pull_request, broker):
+    # given a pull request whose delivery was processed, but whose analysis job the broker
+    # refused (Redis down for a moment): no revision, no check run, for a while now
+    PullRequest.objects.filter(pk=pull_request.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    # when the sweep runs, the analysis is queued, once
+    assert sweep_check_runs() == 1
+    assert _queued(broker) == [
+        ("github_app.analyze_pull_request", f"({pull_request.repository_id}, 42, '{HEAD}')")
+    ]
+    assert sweep_check_runs() == 0
+
+    # and a pull request whose head has a revision is left alone
+    Revision.objects.create(pull_request=pull_request, head_sha=HEAD, analyzer_version="t")
+    PullRequest.objects.filter(pk=pull_request.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert sweep_check_runs() == 0
+
+
+def test_an_analysis_delivered_twice_after_it_completed_does_nothing(github, pull_request):
+    revision = pull_request_analyze(pull_request=pull_request, installation=_installation())
+    requests = len(github.requests)
+
+    analyze_pull_request(pull_request.repository_id, 42, HEAD)
+
+    assert CheckRun.objects.get(revision=revision).status == "completed"
+    assert len(github.requests) == requests  # not even a token

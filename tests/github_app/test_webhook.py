@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 
 from github_app.models import WebhookDelivery
@@ -62,6 +63,34 @@ def test_duplicate_delivery_is_one_row_and_one_task(
     assert second.status_code == 202
     assert second.json() == {"status": "duplicate"}
     assert WebhookDelivery.objects.count() == 1
+    assert broker.llen("celery") == 1
+
+
+def test_a_database_outage_is_a_fast_503_and_the_redelivery_is_recorded_once(
+    post_webhook, broker, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given the database refusing connections
+    real = WebhookDelivery.objects.create
+
+    def down(**fields):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(WebhookDelivery.objects, "create", down)
+    payload = pull_request_payload("opened")
+
+    # when GitHub delivers, then nothing is stored and GitHub is told to send it again
+    refused = post_webhook("pull_request", payload, delivery_id="outage-1")
+    assert refused.status_code == 503
+    assert refused.json() == {"status": "database unavailable; redeliver this delivery"}
+    monkeypatch.setattr(WebhookDelivery.objects, "create", real)
+    assert WebhookDelivery.objects.count() == 0
+
+    # and the redelivery of that id, once the database is back, is recorded and queued once
+    with django_capture_on_commit_callbacks(execute=True):
+        again = post_webhook("pull_request", payload, delivery_id="outage-1")
+        twice = post_webhook("pull_request", payload, delivery_id="outage-1")
+    assert (again.status_code, twice.json()) == (202, {"status": "duplicate"})
+    assert WebhookDelivery.objects.filter(delivery_id="outage-1").count() == 1
     assert broker.llen("celery") == 1
 
 
