@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -271,6 +272,24 @@ GITHUB_URL = (
 REVIEWBENCH_GITHUB_ACCESS_TTL = int(env("REVIEWBENCH_GITHUB_ACCESS_TTL", "600") or 600)
 # After a failed check, seconds before the next attempt.
 REVIEWBENCH_GITHUB_ACCESS_RETRY = int(env("REVIEWBENCH_GITHUB_ACCESS_RETRY", "60") or 60)
+
+# --- Content Security Policy (django-csp) ------------------------------------------------------
+# Scripts and styles from this site only, none inline: a pull request's title, paths, code or
+# findings that slipped past escaping still could not run. Forms post here, and sign-in goes on
+# to GitHub. The pages have no inline script or style; htmx is told not to inject its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", GITHUB_URL],
+    },
+}
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.loader import render_to_string
 
@@ -68,8 +69,16 @@ class Command(BaseCommand):
         if options["format"] == "json":
             text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         else:
+            # A file is read offline, away from the server: it carries its own style sheet.
+            stylesheet = finders.find("evidence/evidence.css")
             text = render_to_string(
-                "evidence/evidence.html", {"doc": document, "title": title, "back_url": "/"}
+                "evidence/evidence.html",
+                {
+                    "doc": document,
+                    "title": title,
+                    "back_url": "/",
+                    "inline_css": Path(str(stylesheet)).read_text(encoding="utf-8"),
+                },
             )
         if options["output"] == "-":
             sys.stdout.write(text)
