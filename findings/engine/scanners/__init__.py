@@ -23,6 +23,7 @@ BUILTIN_SCANNER_MODULES: tuple[str, ...] = (
     "findings.engine.scanners.python_taint",
     "findings.engine.scanners.secrets_scanner",
     "findings.engine.scanners.dependencies",
+    "findings.engine.scanners.trojan_source",
 )
 
 
