@@ -194,6 +194,21 @@ def _safe_repo_path(path: str) -> bool:
     return all(segment not in ("", ".", "..") for segment in path.split("/"))
 
 
+_SUBPROJECT = re.compile(r"^\+Subproject commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)$", re.MULTILINE)
+
+
+def _submodule_commit(patch: str | None) -> str | None:
+    """The commit a submodule now points at, when the patch is a submodule bump (the only
+    lines it adds are `Subproject commit <sha>`), else None."""
+    if not patch or "Subproject commit" not in patch:
+        return None
+    added = [line for line in patch.split("\n") if line.startswith("+")]
+    match = _SUBPROJECT.search(patch)
+    if match is None or len(added) != 1:
+        return None
+    return match.group(1)
+
+
 class _Blob:
     """Decoded content of one blob: text, or why there is none."""
 
@@ -357,6 +372,21 @@ class GitHubClient:
                 additions=item.additions,
                 deletions=item.deletions,
                 note="File name is not a valid repository path; not scanned.",
+            )
+        submodule = _submodule_commit(patch)
+        if submodule is not None:
+            # A submodule bump: its `sha` names a commit of another repository, not a blob here.
+            return FileChange(
+                path=path,
+                status=status,
+                patch=None,
+                previous_path=previous_path,
+                additions=item.additions,
+                deletions=item.deletions,
+                note=(
+                    f"Submodule now at commit {submodule[:12]}: its code lives in another "
+                    "repository and was not scanned here; review that commit there."
+                ),
             )
         if status != "removed" and item.sha:
             head = self._blob(repo, item.sha, path)
