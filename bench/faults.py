@@ -49,6 +49,7 @@ from bench.harness import (
     signed_headers,
     wait_http,
 )
+from findings.engine.diff import diff_texts
 from github_app.management.demo_repository import PULL_REQUESTS, demo_repository_create
 from tests.github_double import GitHubDouble
 
@@ -705,6 +706,48 @@ def postgres_restart(*, during: int = 30, after: int = 50) -> list[Figure]:
     ]  # fmt: skip
 
 
+def _generated(index: int) -> str:
+    return f"def call_{index}(session):\n    return session.get('/v1/{index}')\n"
+
+
+def large_pull_request(*, files: int = 3000, settle: float = 900.0) -> list[Figure]:
+    """A pull request of `files` files (GitHub lists at most 3,000): analysed to a completed
+    check run, every file recorded and shown."""
+    with tempfile.TemporaryDirectory(prefix="reviewbench-faults-") as tmp, GitHubDouble() as double:
+        data_dir, logs, _repo = _workspace(Path(tmp), "large-pr", double)
+        base, head = "1" * 40, "2" * 40
+        double.add_pull_request(
+            FULL_NAME, 1, base_sha=base, head_sha=head, files=[
+                {"filename": f"gen/client_{index:04d}.py", "status": "added",
+                 "patch": diff_texts("", _generated(index)),
+                 "content": _generated(index)}
+                for index in range(files)
+            ],
+        )  # fmt: skip
+        env = _stack_env("postgres+redis", data_dir, double)
+        reset_database(env)
+        flush_broker(env)
+        port = free_port()
+        with _production_stack(env, port, data_dir, logs):
+            started = time.monotonic()
+            body = _opened(double, 1)
+            status = _post(port, body, signed_headers(body, "pull_request", "large-1"))
+            done = _wait_for(
+                lambda: [r for r in _runs_by_head(double).get(head, ())
+                         if r.get("status") == "completed"], settle,
+            )  # fmt: skip
+            seconds = time.monotonic() - started
+        recorded = _count(env, "SELECT count(*) FROM findings_changedfile")
+        requests = len(double.requests)
+    return [
+        Figure(f"{files}-file PR: webhook answered", status, 202, higher_is_better=True),
+        Figure(f"{files}-file PR: completed check runs", len(done), 1, higher_is_better=True),
+        Figure(f"{files}-file PR: files recorded", recorded, files, higher_is_better=True),
+        Figure(f"{files}-file PR: seconds to the completed check (GitHub requests: {requests})",
+               round(seconds, 1), settle, " s"),
+    ]  # fmt: skip
+
+
 def _count(env: dict[str, str], sql: str) -> int:
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         row = conn.execute(sql).fetchone()
@@ -714,7 +757,9 @@ def _count(env: dict[str, str], sql: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.faults")
     parser.add_argument(
-        "--only", choices=("webhook", "github", "outages", "sigkill"), help="one group of faults"
+        "--only",
+        choices=("webhook", "github", "large", "outages", "sigkill"),
+        help="one group of faults",
     )
     parser.add_argument("--stack", choices=STACKS, action="append")
     parser.add_argument("--prs", type=int, default=20, help="PRs of the timed SIGKILL runs")
@@ -734,6 +779,8 @@ def main(argv: list[str] | None = None) -> int:
         report(duplicate_delivery())
     if args.only in (None, "github"):
         report(github_errors())
+    if args.only in (None, "large"):
+        report(large_pull_request())
     if args.only in (None, "outages"):
         report(redis_outage())
         report(postgres_restart())
