@@ -204,16 +204,8 @@ def pull_request_analyze(
     repository = pull_request.repository
     head_sha = pull_request.head_sha
     client = client or GitHubClient.for_installation(_known(installation.github_id))
-    check_run_github_id = _check_run_for_head(
+    check_run_github_id, reuse = _check_run_for_head(
         client=client, pull_request=pull_request, rerequested=rerequested
-    )
-    reuse = (
-        not rerequested
-        and CheckRun.objects.filter(
-            revision__pull_request=pull_request,
-            revision__head_sha=head_sha,
-            github_id=check_run_github_id,
-        ).exists()
     )
     try:
         snapshot = client.fetch_snapshot(full_name=repository.full_name, number=pull_request.number)
@@ -244,11 +236,12 @@ def pull_request_analyze(
 
 def _check_run_for_head(
     *, client: GitHubClient, pull_request: PullRequest, rerequested: bool
-) -> int:
-    """The GitHub id of the head's one check run: the one a revision records, else the one an
-    earlier run of this analysis opened and did not finish (its worker died), else a new one;
-    a re-run the user asked for gets a fresh one. The pull request's row is locked meanwhile, so
-    two runs of one analysis (a redelivery, a sweep) never open two."""
+) -> tuple[int, bool]:
+    """(GitHub id, whether a revision records it already) of the head's one check run: the
+    one a revision records, else the one an earlier run of this analysis opened and did not
+    finish (its worker died), else a new one; a re-run the user asked for gets a fresh one. The
+    pull request's row is locked meanwhile, so two runs of one analysis (a redelivery, a sweep)
+    never open two."""
     head_sha = pull_request.head_sha
     with transaction.atomic():
         PullRequest.objects.select_for_update().filter(pk=pull_request.pk).first()
@@ -259,12 +252,12 @@ def _check_run_for_head(
                 github_id__isnull=False,
             ).first()
             if recorded is not None:
-                return _known(recorded.github_id)
+                return _known(recorded.github_id), True
             start = CheckRunStart.objects.filter(
                 pull_request=pull_request, head_sha=head_sha
             ).first()
             if start is not None:
-                return start.github_id
+                return start.github_id, False
         created = client.create_check_run(
             full_name=pull_request.repository.full_name,
             head_sha=head_sha,
@@ -279,7 +272,7 @@ def _check_run_for_head(
             head_sha=head_sha,
             defaults={"github_id": int(created["id"]), "opened_at": timezone.now()},
         )
-        return int(created["id"])
+        return int(created["id"]), False
 
 
 def _details_url(pull_request: PullRequest) -> str:
