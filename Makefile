@@ -27,6 +27,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r reviewbench github_app findings bench scripts manage.py
 	DJANGO_DEBUG=1 $(VENV)/bin/mypy findings github_app reviewbench bench
 
 fmt: venv

@@ -80,7 +80,7 @@ class Figure:
 
 
 def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(  # noqa: S603  # nosec B603 B607
         ["git", "-C", str(repo), *args],  # noqa: S607 - git from PATH, as make run uses it
         check=True, capture_output=True, text=True, env=env,
     ).stdout.strip()  # fmt: skip
@@ -129,7 +129,7 @@ def _stack_env(stack: str, data_dir: Path, double: GitHubDouble) -> dict[str, st
 def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A process in its own process group, stopped with its children at the end."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603
+        proc = subprocess.Popen(  # noqa: S603  # nosec B603
             args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
@@ -406,7 +406,7 @@ def forged_deliveries(*, flips: int = 1000) -> list[Figure]:
         port = free_port()
         fixture = ROOT / "tests" / "fixtures" / "github" / "pull_request.opened.json"
         body = json.dumps({**json.loads(fixture.read_text()), "action": "synchronize"}).encode()
-        rng = random.Random(17)  # noqa: S311 - reproducible flips, not a secret
+        rng = random.Random(17)  # noqa: S311 - reproducible flips, not a secret  # nosec B311
         with _production_stack(env, port, data_dir, logs):
             accepted: Counter[str] = Counter()
             for name, (forged, headers) in _forgeries(body, "forged").items():
@@ -644,7 +644,7 @@ def _completed_once(runs: Any) -> bool:
 
 def _postgres(action: str) -> None:
     version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(  # noqa: S603
+    subprocess.run(  # noqa: S603  # nosec B603 B607
         ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action,  # noqa: S607
          *(["-m", "fast"] if action == "stop" else [])],
         check=True, capture_output=True, timeout=120,

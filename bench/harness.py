@@ -20,7 +20,7 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BENCH_DB = "reviewbench_bench"
-WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - a local benchmark's own secret
+WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - a local benchmark's own secret  # nosec B105
 
 
 def bench_env(**extra: str) -> dict[str, str]:
@@ -28,7 +28,7 @@ def bench_env(**extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",  # nosec B105
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
@@ -56,7 +56,7 @@ def reset_database(env: dict[str, str]) -> None:
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    subprocess.run(  # noqa: S603
+    subprocess.run(  # noqa: S603  # nosec B603
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
 
@@ -69,7 +69,7 @@ def flush_broker(env: dict[str, str]) -> None:
 def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603  # nosec B603
         try:
             yield proc
         finally:

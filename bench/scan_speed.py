@@ -156,7 +156,7 @@ def scan_once(diff: Path, repo: Path, env: dict[str, str]) -> ScanRun:
         "json",
     ]
     started = time.perf_counter()
-    completed = subprocess.run(  # noqa: S603 - fixed argv, our own temp paths
+    completed = subprocess.run(  # noqa: S603 - fixed argv, our own temp paths  # nosec B603
         command, cwd=ROOT, env=env, capture_output=True, timeout=SCAN_TIMEOUT_SECONDS, check=False
     )
     seconds = time.perf_counter() - started

@@ -51,7 +51,7 @@ def _read_url(url: str, *, limit: int) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "ReviewBench-osv-loader"})  # noqa: S310
     try:
         # The scheme was checked by the caller: only http(s) reaches urlopen.
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310  # nosec B310
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise OSVError(f"{url} is larger than {limit} bytes")

@@ -38,7 +38,7 @@ def invisible_html(text: object) -> SafeString:
         point = codepoint(match.group(0))
         return f'<span class="invisible-char" title="{point}">[{point}]</span>'
 
-    return mark_safe(_INVISIBLE_RE.sub(marker, escaped))  # noqa: S308 - escaped above
+    return mark_safe(_INVISIBLE_RE.sub(marker, escaped))  # noqa: S308 - escaped above  # nosec B308 B703
 
 
 def one_line(text: str, limit: int) -> str:

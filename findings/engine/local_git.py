@@ -73,7 +73,7 @@ class _Git:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
         command = ["git", *_SAFE_OPTIONS, *args]
         try:
-            completed = subprocess.run(  # noqa: S603 - list arguments, fixed executable, no shell
+            completed = subprocess.run(  # noqa: S603 - list arguments, fixed executable, no shell  # nosec B603
                 command,
                 cwd=self.path,
                 env=self.env,

@@ -188,7 +188,7 @@ PULL_REQUESTS = (
 
 
 def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(  # noqa: S603 - fixed git arguments, no shell
+    result = subprocess.run(  # noqa: S603 - fixed git arguments, no shell  # nosec B603 B607
         ["git", *args],  # noqa: S607
         cwd=repo,
         env=env,

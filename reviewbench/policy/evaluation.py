@@ -104,7 +104,8 @@ def _tier_reasons(
     ai_added_lines: int,
 ) -> list[Reason]:
     when = tier.when
-    assert when is not None
+    if when is None:
+        raise ValueError(f"tier {tier.name} has no 'when' condition")
     label = f"tier {tier.name}"
     reasons: list[Reason] = []
     if when.paths:

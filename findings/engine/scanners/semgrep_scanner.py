@@ -176,7 +176,7 @@ class SemgrepScanner(Scanner):
             "NO_COLOR": "1",
         }
         try:
-            completed = subprocess.run(  # noqa: S603 - fixed argv, generated file names only
+            completed = subprocess.run(  # noqa: S603 - fixed argv, generated file names only  # nosec B603
                 command,
                 executable=core,
                 cwd=targets,

@@ -172,7 +172,7 @@ def _maven_key(version: str) -> tuple[tuple[Any, ...], ...]:
                 items.pop()
             if token in _MAVEN_QUALIFIERS:
                 items.append((0, _MAVEN_QUALIFIERS[token]))
-            elif token == "sp":  # noqa: S105 - Maven's "service pack" qualifier
+            elif token == "sp":  # noqa: S105 - Maven's "service pack" qualifier  # nosec B105
                 items.append((3, 0, ""))
             else:
                 items.append((3, 1, token))
