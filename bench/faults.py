@@ -494,14 +494,14 @@ def github_errors(*, prs: int = 6, settle: float = 600.0) -> list[Figure]:
         never = 99
         for number in numbers[:-1]:
             double.fail_next(
-                f"/repos/{FULL_NAME}/pulls/{number}/files",
+                f"/repos/{FULL_NAME}/pulls/{number}/commits",
                 status=429,
                 message="Too many requests",
                 headers={"Retry-After": "2"},
             )
         for number in numbers[:3]:
             double.fail_next(
-                f"/repos/{FULL_NAME}/pulls/{number}/commits",
+                f"/repos/{FULL_NAME}/pulls/{number}",
                 status=403,
                 message="You have exceeded a secondary rate limit.",
                 headers={"Retry-After": "1"},
@@ -513,7 +513,7 @@ def github_errors(*, prs: int = 6, settle: float = 600.0) -> list[Figure]:
             status=401,
             message="Bad credentials",
         )
-        double.fail_next(f"/repos/{FULL_NAME}/pulls/{never}/files", status=502, times=100_000,
+        double.fail_next(f"/repos/{FULL_NAME}/pulls/{never}/commits", status=502, times=100_000,
                          message="Bad Gateway")  # fmt: skip
         env = _stack_env("postgres+redis", data_dir, double)
         reset_database(env)
@@ -538,7 +538,7 @@ def github_errors(*, prs: int = 6, settle: float = 600.0) -> list[Figure]:
             seen = [
                 r.at
                 for r in double.requests
-                if r.path == f"/repos/{FULL_NAME}/pulls/{number}/files"
+                if r.path == f"/repos/{FULL_NAME}/pulls/{number}/commits"
             ]
             if len(seen) >= 2:
                 gaps.append(seen[1] - seen[0])

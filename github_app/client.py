@@ -29,8 +29,10 @@ from github.Requester import Requester
 
 from findings.engine.diff import diff_texts
 from findings.engine.languages import language_for_path
+from findings.engine.local_git import build_snapshot
 from findings.engine.snapshot import CommitData, CommitFile, FileChange, PullRequestSnapshot
 from findings.engine.textcodec import decode_source
+from github_app.git_fetch import GitFetchError, checked_clone_url, fetched_pull_request
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +199,23 @@ def _safe_repo_path(path: str) -> bool:
 _SUBPROJECT = re.compile(r"^\+Subproject commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)$", re.MULTILINE)
 
 
+def _unsafe_path_checked(item: FileChange) -> FileChange:
+    """A file whose name is not a valid repository path keeps its listing, not its content."""
+    if _safe_repo_path(item.path) and (
+        not item.previous_path or _safe_repo_path(item.previous_path)
+    ):
+        return item
+    return FileChange(
+        path=_bounded(item.path, 1024),
+        status=item.status,
+        patch=item.patch,
+        previous_path=_bounded(item.previous_path, 1024),
+        additions=item.additions,
+        deletions=item.deletions,
+        note="File name is not a valid repository path; not scanned.",
+    )
+
+
 def _submodule_commit(patch: str | None) -> str | None:
     """The commit a submodule now points at, when the patch is a submodule bump (the only
     lines it adds are `Subproject commit <sha>`), else None."""
@@ -253,7 +272,9 @@ class GitHubClient:
     def __init__(self, *, token: str) -> None:
         # lazy: get_repo() builds the repository without a request of its own.
         self._gh = Github(auth=Auth.Token(token), lazy=True, **_common_kwargs())
+        self._token = token
         self._blobs: dict[tuple[str, str], _Blob] = {}
+        self.read_with_git = False  # whether the last snapshot's content came through git
 
     @classmethod
     def for_installation(cls, installation_id: int) -> GitHubClient:
@@ -273,11 +294,6 @@ class GitHubClient:
             pr = repo.get_pull(int(number))
             base_sha = _check_sha(pr.base.sha)
             head_sha = _check_sha(pr.head.sha)
-            raw_files: list[File] = []
-            for item in pr.get_files():
-                if len(raw_files) >= MAX_FILES:
-                    break
-                raw_files.append(item)
             commits: list[CommitData] = []
             for commit in pr.get_commits():
                 if len(commits) >= MAX_COMMITS:
@@ -286,12 +302,17 @@ class GitHubClient:
             labels = tuple(_bounded(label.name, 100) for label in pr.labels[:MAX_LABELS])
             state = "merged" if pr.merged else pr.state
             repository_github_id = pr.base.repo.id if pr.base.repo is not None else None
+            clone_url = pr.base.repo.clone_url if pr.base.repo is not None else ""
 
-        if len(commits) > 1:
-            # One commit wrote every added line; only several need per-commit patches to attribute.
-            commits = [self._with_files(repo, commit) for commit in commits]
-        files = tuple(self._file_change(repo, item, base_sha=base_sha) for item in raw_files)
-        policy_text = self._policy_at(repo, base_sha)
+        content = self._content_with_git(
+            clone_url=clone_url, base_sha=base_sha, head_sha=head_sha, commits=commits
+        )
+        if content is not None:
+            commits, files, policy_text = content
+        else:
+            commits, files, policy_text = self._content_with_rest(
+                repo, pr, base_sha=base_sha, commits=commits
+            )
         return PullRequestSnapshot(
             repository_full_name=full_name,
             number=int(number),
@@ -311,6 +332,64 @@ class GitHubClient:
             policy_text=policy_text,
             repository_github_id=repository_github_id,
         )
+
+    def _content_with_git(
+        self, *, clone_url: str, base_sha: str, head_sha: str, commits: list[CommitData]
+    ) -> tuple[list[CommitData], tuple[FileChange, ...], str | None] | None:
+        """(commits with their files, the PR's files, the base policy) read with git in a few
+        requests (github_app.git_fetch); None when git cannot read them, and REST does."""
+        self.read_with_git = False
+        if not settings.REVIEWBENCH_GIT_FETCH:
+            return None
+        try:
+            checked = checked_clone_url(clone_url, web_url=settings.GITHUB_URL)
+            with fetched_pull_request(
+                clone_url=checked,
+                token=self._token,
+                base_sha=base_sha,
+                head_sha=head_sha,
+                commit_count=len(commits),
+            ) as (git, merge_base):
+                git_commits, git_files, policy_text = build_snapshot(
+                    git, base_sha=base_sha, head_sha=head_sha, merge_base=merge_base
+                )
+        except GitFetchError as exc:
+            logger.warning("github.git_fetch.failed", extra={"error": str(exc)})
+            return None
+        by_sha = {commit.sha: commit for commit in git_commits}
+        # GitHub's commit list has the logins; git has what each commit changed.
+        merged = [
+            dataclasses.replace(
+                commit,
+                files=by_sha[commit.sha].files,
+                files_complete=by_sha[commit.sha].files_complete,
+            )
+            if commit.sha in by_sha
+            else commit
+            for commit in commits
+        ]
+        files = tuple(_unsafe_path_checked(item) for item in git_files)
+        if policy_text is not None and len(policy_text.encode("utf-8")) > MAX_POLICY_BYTES:
+            logger.warning("github.policy.unreadable", extra={"note": "larger than the limit"})
+            policy_text = None
+        self.read_with_git = True
+        return merged, files, policy_text
+
+    def _content_with_rest(
+        self, repo: Any, pr: Any, *, base_sha: str, commits: list[CommitData]
+    ) -> tuple[list[CommitData], tuple[FileChange, ...], str | None]:
+        """The same through the REST API: a request per file and per commit."""
+        with github_errors(f"reading the files of pull request #{pr.number}"):
+            raw_files: list[File] = []
+            for item in pr.get_files():
+                if len(raw_files) >= MAX_FILES:
+                    break
+                raw_files.append(item)
+        if len(commits) > 1:
+            # One commit wrote every added line; only several need per-commit patches to attribute.
+            commits = [self._with_files(repo, commit) for commit in commits]
+        files = tuple(self._file_change(repo, item, base_sha=base_sha) for item in raw_files)
+        return commits, files, self._policy_at(repo, base_sha)
 
     @staticmethod
     def _commit_data(item: Any) -> CommitData:
@@ -392,6 +471,8 @@ class GitHubClient:
             head = self._blob(repo, item.sha, path)
             if head.note:
                 notes.append(head.note)
+        if patch is None and status == "renamed" and not item.changes:
+            patch = ""  # a pure rename: GitHub lists no patch, and no line changed
         if patch is None and not head.is_binary:
             patch = self._rebuild_patch(
                 repo, status=status, path=previous_path or path, base_sha=base_sha, head=head

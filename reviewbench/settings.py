@@ -268,6 +268,9 @@ GITHUB_URL = (
         else GITHUB_API_URL.removesuffix("/api/v3")
     )
 ).rstrip("/")
+# Read a PR's content with git over HTTPS (a few requests whatever its size); off: the REST API,
+# one request per file. It falls back to REST by itself when git cannot read the repository.
+REVIEWBENCH_GIT_FETCH = env_bool("REVIEWBENCH_GIT_FETCH", True)
 # Seconds GitHub's word on a user's repositories and teams counts before it is checked again.
 REVIEWBENCH_GITHUB_ACCESS_TTL = int(env("REVIEWBENCH_GITHUB_ACCESS_TTL", "600") or 600)
 # After a failed check, seconds before the next attempt.

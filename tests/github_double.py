@@ -18,6 +18,8 @@ import hashlib
 import hmac
 import itertools
 import json
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -36,6 +38,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.github_double_oauth import GitHubOAuthMixin
+
+_GIT_PATH = re.compile(r"^/([^/]+/[^/]+?)\.git/(.+)$")
 
 DOCS = "https://docs.github.com/rest"
 EMPTY_TREE_SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -92,6 +96,7 @@ class _Repo:
     blobs: dict[str, bytes] = field(default_factory=dict)
     omit_patch: set[tuple[int, str]] = field(default_factory=set)
     commits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    git_dir: Path | None = None  # a real repository served over git's smart HTTP, when loaded
 
 
 class GitHubDouble(GitHubOAuthMixin):
@@ -348,6 +353,7 @@ class GitHubDouble(GitHubOAuthMixin):
         if full_name not in self._repos:
             self.add_repository(full_name)
         repo = self._repos[full_name]
+        repo.git_dir = Path(git("rev-parse", "--absolute-git-dir").decode().strip())
         files = []
         status_names = {"A": "added", "M": "modified", "D": "removed", "R": "renamed"}
         raw = git("diff", "--name-status", "-z", "-M", base_sha, head_sha).decode()
@@ -461,9 +467,85 @@ class GitHubDouble(GitHubOAuthMixin):
             ]
 
     def api_requests(self) -> list[RecordedRequest]:
-        """Requests other than minting tokens."""
+        """REST requests other than minting tokens (git's smart HTTP is not the REST API)."""
         with self._lock:
-            return [r for r in self.requests if not r.path.startswith("/app/")]
+            return [
+                r
+                for r in self.requests
+                if not r.path.startswith("/app/") and not _GIT_PATH.match(r.path)
+            ]
+
+    def git_requests(self) -> list[RecordedRequest]:
+        """Requests to git's smart HTTP endpoints (`/{owner}/{repo}.git/...`)."""
+        with self._lock:
+            return [r for r in self.requests if _GIT_PATH.match(r.path)]
+
+    # --- git's smart HTTP --------------------------------------------------------------------
+
+    def git_http(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """git's smart HTTP protocol (upload-pack only, as GitHub serves it to an installation
+        token: basic auth `x-access-token:<token>`), through git's own `git http-backend`."""
+        match = _GIT_PATH.match(path)
+        assert match is not None
+        full_name, service_path = match.group(1), match.group(2)
+        with self._lock:
+            self.requests.append(RecordedRequest(method, path, parse_qs(query), headers, None))
+            repo = self._repos.get(full_name)
+            issued = set(self.issued_tokens)
+            failure = self._take_failure(method, path)
+        if failure is not None and failure[0] is not None:
+            return failure[0], {"Content-Type": "text/plain"}, failure[2].encode()
+        if repo is None or repo.git_dir is None:
+            return 404, {"Content-Type": "text/plain"}, b"Repository not found."
+        scheme, _, credentials = headers.get("authorization", "").partition(" ")
+        user, _, token = (
+            base64.b64decode(credentials).decode(errors="replace").partition(":")
+            if scheme.lower() == "basic"
+            else ("", "", "")
+        )
+        if user != "x-access-token" or token not in issued:
+            return (
+                401,
+                {"Content-Type": "text/plain", "WWW-Authenticate": 'Basic realm="GitHub"'},
+                b"Invalid username or token.",
+            )
+        if service_path not in ("info/refs", "git-upload-pack") or (
+            service_path == "info/refs" and "service=git-receive-pack" in query
+        ):
+            return 403, {"Content-Type": "text/plain"}, b"Read-only."
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "GIT_PROJECT_ROOT": str(repo.git_dir.parent),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": f"/{repo.git_dir.name}/{service_path}",
+            "QUERY_STRING": query,
+            "REQUEST_METHOD": method,
+            "CONTENT_TYPE": headers.get("content-type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_CONTENT_ENCODING": headers.get("content-encoding", ""),
+            "GIT_PROTOCOL": headers.get("git-protocol", ""),
+            "REMOTE_ADDR": "127.0.0.1",
+            # What GitHub allows: partial clone filters and wants of any object (lazy fetches).
+            "GIT_CONFIG_COUNT": "2",
+            "GIT_CONFIG_KEY_0": "uploadpack.allowFilter",
+            "GIT_CONFIG_VALUE_0": "true",
+            "GIT_CONFIG_KEY_1": "uploadpack.allowAnySHA1InWant",
+            "GIT_CONFIG_VALUE_1": "true",
+        }
+        completed = subprocess.run(
+            ["git", "http-backend"], input=body, env=env, capture_output=True, timeout=120
+        )
+        head, _, payload = completed.stdout.partition(b"\r\n\r\n")
+        status, reply_headers = 200, {}
+        for line in head.decode("latin-1").split("\r\n"):
+            key, _, value = line.partition(":")
+            if key.lower() == "status":
+                status = int(value.split()[0])
+            elif key:
+                reply_headers[key.strip()] = value.strip()
+        return status, reply_headers, payload
 
     # --- JSON shapes -------------------------------------------------------------------------
 
@@ -500,6 +582,7 @@ class GitHubDouble(GitHubOAuthMixin):
             "description": None,
             "fork": False,
             "url": f"{self.base_url}/repos/{repo.full_name}",
+            "clone_url": f"{self.base_url}/{repo.full_name}.git",
             "default_branch": repo.default_branch,
         }
 
@@ -665,16 +748,9 @@ class GitHubDouble(GitHubOAuthMixin):
         headers: dict[str, str],
         body: Any,
     ) -> tuple[int, dict[str, str], Any]:
-        failure_reply = None
         with self._lock:
             self.requests.append(RecordedRequest(method, path, query, headers, body))
-            for failure in self._failures:
-                fmethod, fpath, remaining, status, message, extra, delay = failure
-                matches = path.startswith(fpath[:-1]) if fpath.endswith("*") else fpath == path
-                if remaining > 0 and matches and fmethod in (None, method):
-                    failure[2] -= 1
-                    failure_reply = (status, extra, message, delay)
-                    break
+            failure_reply = self._take_failure(method, path)
             if failure_reply is None:
                 return self._route(method, path, query, headers, body)
         status, extra, message, delay = failure_reply
@@ -684,6 +760,18 @@ class GitHubDouble(GitHubOAuthMixin):
             with self._lock:
                 return self._route(method, path, query, headers, body)
         return status, extra, {"message": message, "documentation_url": DOCS}
+
+    def _take_failure(
+        self, method: str, path: str
+    ) -> tuple[Any, dict[str, str], str, float] | None:
+        """The failure fail_next() planned for this request, if any (call under the lock)."""
+        for failure in self._failures:
+            fmethod, fpath, remaining, status, message, extra, delay = failure
+            matches = path.startswith(fpath[:-1]) if fpath.endswith("*") else fpath == path
+            if remaining > 0 and matches and fmethod in (None, method):
+                failure[2] -= 1
+                return status, extra, message, delay
+        return None
 
     def _not_found(self) -> tuple[int, dict[str, str], Any]:
         return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
@@ -954,11 +1042,32 @@ class _Handler(BaseHTTPRequestHandler):
         # Headers and body go out as two writes; without NODELAY, delayed ACKs add ~40 ms each.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
     def _serve(self) -> None:
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read_body()
         headers = {k.lower(): v for k, v in self.headers.items()}
+        if _GIT_PATH.match(split.path):
+            status, extra, data = self.double.git_http(
+                self.command, split.path, split.query, headers, raw
+            )
+            self.send_response(status)
+            for key, value in extra.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             body: Any = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         else:

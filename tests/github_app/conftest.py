@@ -29,6 +29,7 @@ def github(settings):
     """The GitHub double, with the App's id, key and API URL pointed at it."""
     with GitHubDouble() as double:
         settings.GITHUB_API_URL = double.base_url
+        settings.GITHUB_URL = double.base_url  # where git's smart HTTP is served
         settings.GITHUB_APP_ID = str(double.app_id)
         settings.GITHUB_PRIVATE_KEY = double.private_key_pem
         settings.GITHUB_PRIVATE_KEY_PATH = None

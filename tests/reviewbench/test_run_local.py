@@ -187,10 +187,10 @@ def test_sigterm_to_the_group_stops_every_process_and_loses_no_task(env, github,
     first = RunLocal(env, log)
     try:
         _wait(lambda: _answers(port), 180, "make run to answer")
-        github.fail_next("/repos/octo-org/payments/pulls/42/files", status=None, delay=3.0)
+        github.fail_next("/repos/octo-org/payments/pulls/42/commits", status=None, delay=3.0)
         assert _deliver(port, pull_request_payload("opened", double=github), "stop-1") == 202
         _wait(
-            lambda: github.requests_to("GET", "/repos/octo-org/payments/pulls/42/files"),
+            lambda: github.requests_to("GET", "/repos/octo-org/payments/pulls/42/commits"),
             60,
             "the worker to start on the pull request",
         )
@@ -245,10 +245,10 @@ def test_a_worker_killed_with_sigkill_is_started_again_and_its_task_done(env, gi
         _wait(lambda: _answers(port), 180, "make run to answer")
         _wait(lambda: _embedded_workers(data), 60, "the worker to start")
         # given the worker in the middle of the pull request (GitHub slow to list its files)
-        github.fail_next("/repos/octo-org/payments/pulls/42/files", status=None, delay=4.0)
+        github.fail_next("/repos/octo-org/payments/pulls/42/commits", status=None, delay=4.0)
         assert _deliver(port, pull_request_payload("opened", double=github), "kill-1") == 202
         _wait(
-            lambda: github.requests_to("GET", "/repos/octo-org/payments/pulls/42/files"),
+            lambda: github.requests_to("GET", "/repos/octo-org/payments/pulls/42/commits"),
             60,
             "the worker to start on the pull request",
         )
