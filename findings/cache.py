@@ -1,10 +1,17 @@
-"""The scan cache backed by the `ScanCache` table: a push that changes one file rescans one file."""
+"""The scan cache backed by the `ScanCache` table: a push that changes one file rescans one file.
+
+One query reads a scanner's rows for every file of the PR, one bulk insert writes the new ones.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from findings.models import ScanCache
 
 _MAX_KEY_CHARS = 64
+_BATCH = 500  # keys per query: well under every database's limit on bound parameters
 
 
 class DatabaseScanCache:
@@ -15,30 +22,34 @@ class DatabaseScanCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, scanner_id: str, version: str, blob_sha: str, language: str) -> list[dict] | None:
-        if len(blob_sha) > _MAX_KEY_CHARS:
-            return None
-        row = (
-            ScanCache.objects.filter(
+    def get_many(
+        self, scanner_id: str, version: str, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        wanted = sorted({key for key in keys if len(key[0]) <= _MAX_KEY_CHARS})
+        found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            batch_keys = set(batch)
+            languages = {language for _, language in batch}
+            rows = ScanCache.objects.filter(
                 scanner_id=scanner_id,
                 scanner_version=version,
-                blob_sha=blob_sha,
-                language=language,
-            )
-            .values_list("results", flat=True)
-            .first()
-        )
-        if row is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return list(row)
+                blob_sha__in=[sha for sha, _ in batch],
+                language__in=languages,
+            ).values_list("blob_sha", "language", "results")
+            for blob_sha, language, results in rows:
+                if (blob_sha, language) in batch_keys:
+                    found[(blob_sha, language)] = list(results)
+        self.hits += len(found)
+        self.misses += len(wanted) - len(found)
+        return found
 
-    def put(
-        self, scanner_id: str, version: str, blob_sha: str, language: str, results: list[dict]
+    def put_many(
+        self,
+        scanner_id: str,
+        version: str,
+        rows: Sequence[tuple[str, str, list[dict[str, Any]]]],
     ) -> None:
-        if len(blob_sha) > _MAX_KEY_CHARS:
-            return
         ScanCache.objects.bulk_create(
             [
                 ScanCache(
@@ -48,6 +59,9 @@ class DatabaseScanCache:
                     language=language,
                     results=results,
                 )
+                for blob_sha, language, results in rows
+                if len(blob_sha) <= _MAX_KEY_CHARS
             ],
+            batch_size=_BATCH,
             ignore_conflicts=True,
         )

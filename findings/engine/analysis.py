@@ -35,17 +35,18 @@ _MAX_NOTE_CHARS = 2000
 
 
 class ScanCacheProtocol(Protocol):
-    def get(
-        self, scanner_id: str, version: str, blob_sha: str, language: str
-    ) -> list[dict[str, Any]] | None: ...
+    """Scanner output per blob, read and written in one batch per scanner: keys are
+    (blob sha, language) under one scanner id and version."""
 
-    def put(
+    def get_many(
+        self, scanner_id: str, version: str, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[dict[str, Any]]]: ...
+
+    def put_many(
         self,
         scanner_id: str,
         version: str,
-        blob_sha: str,
-        language: str,
-        results: list[dict[str, Any]],
+        rows: Sequence[tuple[str, str, list[dict[str, Any]]]],
     ) -> None: ...
 
 
@@ -289,21 +290,21 @@ def _run_scanner(
 ) -> tuple[list[FindingData], list[FileFailure]]:
     findings: list[FindingData] = []
     to_scan: list[SourceFile] = []
-    for item in pending:
-        if not scanner.handles(item.language):
-            continue
-        cached = None
-        if cache is not None and item.source.blob_sha:
-            cached = cache.get(
-                scanner.id, scanner.version, item.source.blob_sha, item.language or ""
-            )
+    handled = [item for item in pending if scanner.handles(item.language)]
+    cached: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if cache is not None:
+        keys = [(i.source.blob_sha, i.language or "") for i in handled if i.source.blob_sha]
+        if keys:
+            cached = cache.get_many(scanner.id, scanner.version, keys)
+    for item in handled:
+        entries = cached.get((item.source.blob_sha, item.language or ""))
         try:
             # The same blob may sit under another path (a rename): the finding belongs to this one.
             restored = (
                 None
-                if cached is None
+                if entries is None
                 else [
-                    FindingData.from_dict({**entry, "path": item.source.path}) for entry in cached
+                    FindingData.from_dict({**entry, "path": item.source.path}) for entry in entries
                 ]
             )
         except (KeyError, TypeError, ValueError):
@@ -323,15 +324,15 @@ def _run_scanner(
         by_path: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for finding in scanned:
             by_path[finding.path].append(finding.as_dict())
-        for source in to_scan:
-            if source.blob_sha and source.path not in failed_paths:
-                cache.put(
-                    scanner.id,
-                    scanner.version,
-                    source.blob_sha,
-                    source.language or "",
-                    by_path.get(source.path, []),
-                )
+        cache.put_many(
+            scanner.id,
+            scanner.version,
+            [
+                (source.blob_sha, source.language or "", by_path.get(source.path, []))
+                for source in to_scan
+                if source.blob_sha and source.path not in failed_paths
+            ],
+        )
     return findings, failures
 
 

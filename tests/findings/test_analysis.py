@@ -19,12 +19,20 @@ class DictCache:
         self.rows = {}
         self.gets = []
 
-    def get(self, scanner_id, version, blob_sha, language):
-        self.gets.append((scanner_id, version, blob_sha, language))
-        return self.rows.get((scanner_id, version, blob_sha, language))
+    def get_many(self, scanner_id, version, keys):
+        self.gets.extend((scanner_id, version, sha, language) for sha, language in keys)
+        found = {}
+        for sha, language in keys:
+            if (scanner_id, version, sha, language) in self.rows:
+                found[(sha, language)] = self.rows[(scanner_id, version, sha, language)]
+        return found
+
+    def put_many(self, scanner_id, version, rows):
+        for sha, language, results in rows:
+            self.rows[(scanner_id, version, sha, language)] = results
 
     def put(self, scanner_id, version, blob_sha, language, results):
-        self.rows[(scanner_id, version, blob_sha, language)] = results
+        self.put_many(scanner_id, version, [(blob_sha, language, results)])
 
 
 class ExplodingScanner(Scanner):
