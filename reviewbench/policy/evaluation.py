@@ -5,6 +5,8 @@ never turned into a regex here.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -41,9 +43,18 @@ def _as(kind: type, items: Iterable[Any]) -> list[Any]:
     return [item if isinstance(item, kind) else kind(*item) for item in items]
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    # wcmatch's own translation, compiled once per pattern: a 1,000-file PR against 28 globs
+    # compiles 28 expressions, not 28,000.
+    include, exclude = glob.translate(pattern, flags=GLOB_FLAGS)
+    return tuple(map(re.compile, include)), tuple(map(re.compile, exclude))
+
+
 def path_matches(path: str, pattern: str) -> bool:
     """Whether a changed path matches a policy glob (`**` spans directories, case ignored)."""
-    return glob.globmatch(path, pattern, flags=GLOB_FLAGS)
+    include, exclude = _compiled(pattern)
+    return any(r.match(path) for r in include) and not any(r.match(path) for r in exclude)
 
 
 def policy_evaluate(

@@ -876,3 +876,20 @@ def test_bad_checklist_settings_are_errors_with_their_line(text, message, line):
     with pytest.raises(PolicyError) as error:
         policy_load(text)
     assert (error.value.message, error.value.line) == (message, line)
+
+
+def test_compiled_globs_match_exactly_what_wcmatch_matches():
+    from wcmatch import glob
+
+    from reviewbench.policy.evaluation import path_matches
+    from reviewbench.policy.schema import GLOB_FLAGS
+
+    patterns = ["**/auth/**", "src/*.py", "**/*.{py,js}", "payments/**", "!x", "a/[bc]*/d",
+                "**/.env*", "Secrets/**", "**"]  # fmt: skip
+    paths = ["src/auth/login.py", "src/app.py", "src/sub/app.py", "PAYMENTS/charge.go",
+             "a/bee/d", "a/x/d", ".env.local", "cfg/.env", "secrets/key.pem", "x", "",
+             "weird name/ü.py", "dir/../auth/x.py"]  # fmt: skip
+    for pattern in patterns:
+        for path in paths:
+            expected = glob.globmatch(path, pattern, flags=GLOB_FLAGS)
+            assert path_matches(path, pattern) == expected, (path, pattern)
