@@ -14,18 +14,21 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from findings.engine.analysis import ScanCacheProtocol
 from findings.engine.languages import language_for_path
 from findings.engine.syntax.outline import LANGUAGES as OUTLINED_LANGUAGES
+from findings.engine.syntax.outline import Outline, outline
 from reviewbench.checklist.assumptions import (
     MAX_ASSUMPTIONS,
     MAX_FILE_BYTES,
+    Assumption,
     AssumptionSource,
     assumption_rationale,
-    assumptions_generate,
+    assumptions_for_file,
 )
 from reviewbench.checklist.comprehension import DEFAULT_LIMIT as COMPREHENSION_LIMIT
 from reviewbench.checklist.comprehension import (
@@ -35,6 +38,7 @@ from reviewbench.checklist.comprehension import (
     questions_for_file,
     rank,
 )
+from reviewbench.checklist.memo import FileMemo, memo_key
 
 KIND_TRIAGE = "triage"
 KIND_ASSUMPTION = "assumption"
@@ -285,6 +289,33 @@ def comprehension_groups(file: FileInfo) -> list[tuple[str | None, tuple[HunkInf
     return [(name, tuple(hunks)) for name, hunks in groups.items()]
 
 
+def _lines_key(path: str, text: str, lines: frozenset[int], *extra: str) -> str:
+    return memo_key(path, text, ",".join(map(str, sorted(lines))), *extra)
+
+
+def _assumptions(
+    source: AssumptionSource, shape_of: Callable[[str, str], Outline]
+) -> list[Assumption]:
+    return assumptions_for_file(source, shape=shape_of(source.path, source.text))
+
+
+def _questions(
+    path: str,
+    text: str,
+    lines: frozenset[int],
+    content: str,
+    enclosing: dict[int, str],
+    shape_of: Callable[[str, str], Outline],
+) -> list[Question]:
+    return questions_for_file(
+        path, text, lines, content, enclosing=enclosing, shape=shape_of(path, text)
+    )
+
+
+def _question_from_dict(data: dict[str, Any]) -> Question:
+    return Question(**{**data, "expected_terms": tuple(data["expected_terms"])})
+
+
 def checklist_build(
     findings: Sequence[FindingInfo],
     files: Sequence[FileInfo],
@@ -292,11 +323,13 @@ def checklist_build(
     signoff: bool | None = None,
     assumption_limit: int = MAX_ASSUMPTIONS,
     comprehension_limit: int = COMPREHENSION_LIMIT,
+    memo: ScanCacheProtocol | None = None,
 ) -> list[ItemSpec]:
     """Ordered checklist specs: triage, assumption challenges, comprehension, sign-off.
 
     The sign-off is added whenever there is something to review (a finding or a changed file;
-    signoff=None) or when asked.
+    signoff=None) or when asked. `memo` remembers each file's assumptions and questions across
+    pushes (reviewbench.checklist.memo).
     """
     specs: list[ItemSpec] = []
     seen: set[str] = set()
@@ -340,6 +373,21 @@ def checklist_build(
         for file in files
         if file.ai_hunks
     ]
+    shapes: dict[str, Outline] = {}  # each file is outlined once, for both kinds of prompt
+
+    def shape_of(path: str, text: str) -> Outline:
+        if path not in shapes:
+            shapes[path] = outline(path, text, language_for_path(path))
+        return shapes[path]
+
+    source_keys = [_lines_key(s.path, s.text, s.ai_lines) for s in sources]
+    remembered = FileMemo(memo, "checklist.assumptions", source_keys, lambda d: Assumption(**d))
+    assumptions: list[Assumption] = []
+    for source, source_key in zip(sources, source_keys, strict=True):
+        if len(assumptions) >= assumption_limit:
+            break
+        assumptions.extend(remembered.get(source_key, _assumptions, source, shape_of))
+    remembered.save()
     hunk_at_line: dict[tuple[str, int], int] = {
         (file.path, number): hunk.index
         for file in files
@@ -347,7 +395,7 @@ def checklist_build(
         for number, _text, added in hunk.new_side()
         if added
     }
-    for assumption in assumptions_generate(sources, limit=assumption_limit):
+    for assumption in assumptions[:assumption_limit]:
         add(
             assumption.key,
             KIND_ASSUMPTION,
@@ -361,23 +409,34 @@ def checklist_build(
         )
 
     asked: list[tuple[str, Question]] = []
-    for file in files:
-        if not file.ai_hunks:
-            continue
-        language = language_for_path(file.path)
-        if language in OUTLINED_LANGUAGES or file_kind(file.path) != "code":
-            content = file_content_hash([hunk.content_hash for hunk in file.ai_hunks])
-            enclosing = {
-                number: name
-                for hunk in file.ai_hunks
-                if (name := header_function(hunk.section_header))
-                for number, _text, added in hunk.new_side()
-                if added
-            }
-            questions = questions_for_file(
-                file.path, file_text(file), ai_lines(file), content, enclosing=enclosing
-            )
-            asked.extend((file.path, question) for question in questions)
+    asking = [
+        file
+        for file in files
+        if file.ai_hunks
+        and (language_for_path(file.path) in OUTLINED_LANGUAGES or file_kind(file.path) != "code")
+    ]
+    work = []
+    for file in asking:
+        content = file_content_hash([hunk.content_hash for hunk in file.ai_hunks])
+        enclosing = {
+            number: name
+            for hunk in file.ai_hunks
+            if (name := header_function(hunk.section_header))
+            for number, _text, added in hunk.new_side()
+            if added
+        }
+        text, lines = file_text(file), ai_lines(file)
+        key = _lines_key(file.path, text, lines, content, repr(sorted(enclosing.items())))
+        work.append((file, text, lines, content, enclosing, key))
+    remembered_questions = FileMemo(
+        memo, "checklist.questions", [item[-1] for item in work], _question_from_dict
+    )
+    for file, text, lines, content, enclosing, key in work:
+        questions = remembered_questions.get(
+            key, _questions, file.path, text, lines, content, enclosing, shape_of
+        )
+        asked.extend((file.path, question) for question in questions)
+    remembered_questions.save()
     by_path = {file.path: file for file in files}
     kept = rank(asked, comprehension_limit)
     for path, question in kept:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from findings.engine.languages import language_for_path
-from findings.engine.syntax.outline import Call, Function, outline
+from findings.engine.syntax.outline import Call, Function, Outline, outline
 
 DEFAULT_LIMIT = 10
 NAME_LIMIT = 60
@@ -487,6 +487,7 @@ def questions_for_file(
     lines: frozenset[int],
     content_hash: str,
     enclosing: dict[int, str] | None = None,
+    shape: Outline | None = None,
 ) -> list[Question]:
     """Comprehension questions for one file's AI-written lines (ranked later, across the PR).
 
@@ -497,7 +498,7 @@ def questions_for_file(
         question = file_question(path, kind, content_hash)
         return [question] if question is not None else []
     language = language_for_path(path)
-    functions = outline(path, text, language).functions
+    functions = (shape if shape is not None else outline(path, text, language)).functions
     text_lines = text.splitlines()
     touched = [f for f in functions if any(line in lines for line in f.lines())]
     # A nested function is asked about on its own; its lines do not make the outer one touched

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from findings.cache import DatabaseScanCache
 from findings.models import ChangedFile, Finding, Hunk, Revision
 from findings.services import finding_record_from_review, finding_triage
 from reviewbench.access.selectors import user_is_author, user_is_member
@@ -182,6 +183,7 @@ def revision_review_prepare(
         _file_infos(files, contents),
         comprehension_limit=(settings or ChecklistSettings()).comprehension_limit,
         assumption_limit=(settings or ChecklistSettings()).assumption_limit,
+        memo=DatabaseScanCache(),
     )
     findings_by_fingerprint = {f.fingerprint: f for f in findings}
     files_by_path = {changed.path: changed for changed in files}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from findings.engine.languages import language_for_path
-from findings.engine.syntax.outline import outline
+from findings.engine.syntax.outline import Outline, outline
 from reviewbench.checklist.assumptions.flows import (
     browser_code,
     flow_hits,
@@ -41,8 +41,11 @@ def _merge(base: list[Hit], flows: list[Hit]) -> list[Hit]:
     return unique([*kept, *flows])
 
 
-def assumptions_for_file(source: AssumptionSource) -> list[Assumption]:
-    """Assumptions of one file's AI-written lines, in line order: one per (kind, line, input)."""
+def assumptions_for_file(
+    source: AssumptionSource, shape: Outline | None = None
+) -> list[Assumption]:
+    """Assumptions of one file's AI-written lines, in line order: one per (kind, line, input).
+    `shape` is the file's outline when the caller has it already."""
     if not source.ai_lines or len(source.text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         return []
     language = source.language or language_for_path(source.path)
@@ -56,7 +59,8 @@ def assumptions_for_file(source: AssumptionSource) -> list[Assumption]:
             hits = line_hits(source.text, language, source.ai_lines)
     else:
         hits = line_hits(source.text, language, source.ai_lines)
-    shape = outline(source.path, source.text, language)
+    if shape is None:
+        shape = outline(source.path, source.text, language)
     hits = _merge(hits, flow_hits(shape, source.text, source.ai_lines))
     hits = [hit for hit in hits if not guarded(hit, shape, source.text)]
     if language in ("javascript", "typescript") and browser_code(source.path, source.text):

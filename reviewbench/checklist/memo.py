@@ -1,0 +1,85 @@
+"""Per-file checklist work remembered across pushes: a push that changes one file of a
+1,000-file PR works out the assumptions and questions of one file, not of a thousand.
+
+The work for one file is a pure function of its path, text and AI-written lines, so its result is
+stored under a hash of those (in the scan cache's table, through the same protocol) and under a
+version that is the hash of the code that computes it: changing that code forgets every entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from findings.engine.analysis import ScanCacheProtocol
+
+T = TypeVar("T")
+
+_HERE = Path(__file__).resolve().parent
+_SOURCES = (
+    *sorted((_HERE / "assumptions").glob("*.py")),
+    _HERE / "comprehension.py",
+    _HERE.parent.parent / "findings" / "engine" / "syntax" / "outline.py",
+)
+
+
+def _code_version(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+VERSION = _code_version(_SOURCES)
+
+
+def memo_key(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+class FileMemo(Generic[T]):
+    """The remembered results of one kind of per-file work, fetched in one batch up front and
+    written in one batch at the end (`save`)."""
+
+    def __init__(
+        self,
+        store: ScanCacheProtocol | None,
+        name: str,
+        keys: Sequence[str],
+        decode: Callable[[dict[str, Any]], T],
+    ) -> None:
+        self._store, self._name, self._decode = store, name, decode
+        self._found = (
+            store.get_many(name, VERSION, [(key, "") for key in keys]) if store and keys else {}
+        )
+        self._new: list[tuple[str, str, list[dict[str, Any]]]] = []
+        self.hits = 0
+
+    def get(self, key: str, compute: Callable[..., list[T]], *args: Any) -> list[T]:
+        """The remembered result for `key`, or `compute(*args)` (then remembered on save)."""
+        rows = self._found.get((key, ""))
+        if rows is not None:
+            try:
+                values = [self._decode(row) for row in rows]
+            except (KeyError, TypeError, ValueError):
+                values = None
+            if values is not None:
+                self.hits += 1
+                return values
+        values = compute(*args)
+        if self._store is not None:
+            self._new.append((key, "", [dataclasses.asdict(v) for v in values]))  # type: ignore[call-overload]
+        return values
+
+    def save(self) -> None:
+        if self._store is not None and self._new:
+            self._store.put_many(self._name, VERSION, self._new)
+            self._new = []
