@@ -155,3 +155,28 @@ def test_repository_config_cannot_run_an_external_diff(repo, tmp_path):
 
     # then
     assert not marker.exists()
+
+
+def test_files_past_the_read_limit_are_listed_with_the_reason(tmp_path, git_identity, monkeypatch):
+    from findings.engine import local_git
+
+    monkeypatch.setattr(local_git, "MAX_FILES", 2)
+    path = tmp_path / "many"
+    path.mkdir()
+    _git(path, "init", "-q", "-b", "main")
+    (path / "README.md").write_text("# many\n")
+    _git(path, "add", ".")
+    _git(path, "commit", "-q", "-m", "init")
+    _git(path, "checkout", "-q", "-b", "feature")
+    for i in range(4):
+        (path / f"m{i}.py").write_text(f"V = {i}\n")
+    _git(path, "add", ".")
+    _git(path, "commit", "-q", "-m", "Add four modules")
+
+    snap = snapshot_from_local_git(repo_path=path, base="main", head="feature")
+
+    assert [f.path for f in snap.files] == ["m0.py", "m1.py", "m2.py", "m3.py"]
+    assert [f.content is not None for f in snap.files] == [True, True, False, False]
+    assert snap.files[3].note.startswith("Not read: the pull request changes 4 files")
+    result = analyze_snapshot(snap)
+    assert [f.analysis for f in result.files] == ["analysed", "analysed"] + ["not_analysed"] * 2
