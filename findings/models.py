@@ -92,6 +92,9 @@ class Revision(models.Model):
     ai_added_lines = models.PositiveIntegerField(default=0)
     ai_tools = models.JSONField(default=list, blank=True)
     ai_signals = models.JSONField(default=list, blank=True)
+    # Per scanner: {"seconds": time it spent on this head, "files": files it read itself}.
+    # A database default too: rows written by code that predates the column (a rolling deploy).
+    scanner_seconds = models.JSONField(default=dict, blank=True, db_default={})
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

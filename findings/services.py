@@ -18,7 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from findings.cache import DatabaseScanCache
-from findings.engine.analysis import AnalysisResult, analyze_snapshot, fingerprinted
+from findings.engine.analysis import (
+    DEFAULT_LIMITS,
+    AnalysisLimits,
+    AnalysisResult,
+    analyze_snapshot,
+    fingerprinted,
+)
 from findings.engine.provenance import (
     ProvenanceConfig,
     ProvenanceFile,
@@ -392,8 +398,14 @@ def _revision_fail(*, revision: Revision, started_at, reason: str) -> Revision:
     return locked
 
 
-def revision_analyze(*, repository: Repository, snapshot: PullRequestSnapshot) -> Revision:
-    """Analyse a PR's head once per analyzer version; ends READY or FAILED, never half-written."""
+def revision_analyze(
+    *,
+    repository: Repository,
+    snapshot: PullRequestSnapshot,
+    limits: AnalysisLimits = DEFAULT_LIMITS,
+) -> Revision:
+    """Analyse a PR's head once per analyzer version; ends READY or FAILED, never half-written.
+    `limits` bound the work (the policy's `limits`); what they stop is listed, not dropped."""
     if not _SHA.fullmatch(snapshot.head_sha or ""):
         raise ValueError("the snapshot's head SHA is not a git object id")
     pull_request = pull_request_record_head(
@@ -423,7 +435,7 @@ def revision_analyze(*, repository: Repository, snapshot: PullRequestSnapshot) -
     try:
         # The dependency scanner is pure: hand it the advisories stored in the database.
         with vulnerability_index_in_use(vulnerability_index_load()):
-            result = analyze_snapshot(snapshot, cache=DatabaseScanCache())
+            result = analyze_snapshot(snapshot, cache=DatabaseScanCache(), limits=limits)
         provenance = _provenance(snapshot=snapshot, result=result)
         result = _with_suppressions(result=result, provenance=provenance)
         with transaction.atomic():
@@ -442,6 +454,10 @@ def revision_analyze(*, repository: Repository, snapshot: PullRequestSnapshot) -
             locked.ai_added_lines = min(provenance.ai_added_lines, max(result.additions, 0))
             locked.ai_tools = [_cut(tool, 64) for tool in provenance.tools[:20]]
             locked.ai_signals = [signal.as_dict() for signal in provenance.signals[:50]]
+            locked.scanner_seconds = {
+                scanner_id: {"seconds": seconds, "files": result.scanner_files.get(scanner_id, 0)}
+                for scanner_id, seconds in result.scanner_seconds.items()
+            }
             locked.status = Revision.Status.READY
             locked.status_reason = ""
             locked.finished_at = timezone.now()

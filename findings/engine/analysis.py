@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,21 @@ NOT_ANALYSED = "not_analysed"
 NOT_APPLICABLE = "not_applicable"
 
 _MAX_NOTE_CHARS = 2000
+# Files a batch scanner is handed at a time: the time limit is checked between batches.
+SCAN_BATCH_FILES = 200
+
+
+@dataclass(frozen=True)
+class AnalysisLimits:
+    """How much one analysis may take on (the policy's `limits`): past a limit, files are listed
+    as not analysed with the limit that stopped them, never dropped."""
+
+    max_files: int = 3000  # files analysed per pull request, in the order GitHub lists them
+    max_file_bytes: int = 1024 * 1024  # larger files are listed, not scanned
+    scanner_seconds: float = 300.0  # per scanner and pull request
+
+
+DEFAULT_LIMITS = AnalysisLimits()
 
 
 class ScanCacheProtocol(Protocol):
@@ -80,6 +96,10 @@ class AnalysisResult:
     files: tuple[FileResult, ...]
     findings: tuple[FingerprintedFinding, ...]
     failures: tuple[FileFailure, ...] = field(default_factory=tuple)
+    # Seconds each scanner spent on this pull request (cache hits cost nothing), and the files
+    # it read itself (not from the cache).
+    scanner_seconds: dict[str, float] = field(default_factory=dict)
+    scanner_files: dict[str, int] = field(default_factory=dict)
 
     @property
     def additions(self) -> int:
@@ -187,7 +207,7 @@ def unreadable_finding(result: FileResult) -> FindingData:
 
 
 def _triage_file(
-    change: FileChange, scanners: Sequence[Scanner]
+    change: FileChange, scanners: Sequence[Scanner], limits: AnalysisLimits = DEFAULT_LIMITS
 ) -> tuple[FileResult | None, _Pending | None]:
     """Decide whether a file is scanned; returns its final result, or the work to scan it."""
     language = language_for_path(change.path)
@@ -242,6 +262,18 @@ def _triage_file(
             analysis=NOT_ANALYSED,
             note=change.note or "The diff of this file is not available.",
         ), None
+    size = len(change.content.encode("utf-8", "surrogatepass"))
+    if size > limits.max_file_bytes:
+        return _file_result(
+            change,
+            language=language,
+            hunks=hunks,
+            analysis=NOT_ANALYSED,
+            note=(
+                f"Not scanned: the file is {size:,} bytes, over the policy's limit of "
+                f"{limits.max_file_bytes:,} (limits.max_file_bytes). Review it by hand."
+            ),
+        ), None
     added_lines = frozenset(line.number for hunk in hunks for line in hunk.added)
     if not added_lines:
         return _file_result(
@@ -286,8 +318,13 @@ def _scan_safely(
 
 
 def _run_scanner(
-    scanner: Scanner, pending: Sequence[_Pending], cache: ScanCacheProtocol | None
-) -> tuple[list[FindingData], list[FileFailure]]:
+    scanner: Scanner,
+    pending: Sequence[_Pending],
+    cache: ScanCacheProtocol | None,
+    seconds: float = DEFAULT_LIMITS.scanner_seconds,
+) -> tuple[list[FindingData], list[FileFailure], int]:
+    """(findings, failures, files scanned) of one scanner; files past its time budget (`seconds`)
+    fail with the limit named."""
     findings: list[FindingData] = []
     to_scan: list[SourceFile] = []
     handled = [item for item in pending if scanner.handles(item.language)]
@@ -315,9 +352,31 @@ def _run_scanner(
             continue
         findings.extend(restored)
     if not to_scan:
-        return findings, []
+        return findings, [], 0
 
-    scanned, failures = _scan_safely(scanner, to_scan)
+    scanned: list[FindingData] = []
+    failures: list[FileFailure] = []
+    started = time.monotonic()
+    done = 0
+    while done < len(to_scan):
+        if time.monotonic() - started > seconds:
+            failures.extend(
+                FileFailure(
+                    path=source.path,
+                    scanner_id=scanner.id,
+                    reason=(
+                        f"Not scanned by {scanner.id}: it ran out of the policy's "
+                        f"{seconds:g} s per pull request (limits.scanner_seconds)."
+                    ),
+                )
+                for source in to_scan[done:]
+            )
+            break
+        batch = to_scan[done : done + SCAN_BATCH_FILES]
+        batch_findings, batch_failures = _scan_safely(scanner, batch)
+        scanned.extend(batch_findings)
+        failures.extend(batch_failures)
+        done += len(batch)
     findings.extend(scanned)
     if cache is not None:
         failed_paths = {failure.path for failure in failures}
@@ -333,7 +392,7 @@ def _run_scanner(
                 if source.blob_sha and source.path not in failed_paths
             ],
         )
-    return findings, failures
+    return findings, failures, done
 
 
 def fingerprinted(findings: Sequence[FindingData]) -> tuple[FingerprintedFinding, ...]:
@@ -360,13 +419,31 @@ def analyze_snapshot(
     *,
     cache: ScanCacheProtocol | None = None,
     scanners: Sequence[Scanner] | None = None,
+    limits: AnalysisLimits = DEFAULT_LIMITS,
 ) -> AnalysisResult:
     """Parse every file's diff, run the scanners and keep the findings on added lines."""
     active = list(registered_scanners() if scanners is None else scanners)
     decided: dict[int, FileResult] = {}
     pending: dict[int, _Pending] = {}
+    total = len(snapshot.files)
     for position, change in enumerate(snapshot.files):
-        result, work = _triage_file(change, active)
+        if position >= limits.max_files:
+            try:
+                hunks = _hunks_for(change)  # shown for a review by hand, and counted
+            except DiffError:
+                hunks = ()
+            decided[position] = _file_result(
+                change,
+                language=language_for_path(change.path),
+                hunks=hunks,
+                analysis=NOT_ANALYSED,
+                note=(
+                    f"Not analysed: the pull request changes {total:,} files and the policy "
+                    f"analyses the first {limits.max_files:,} (limits.max_files)."
+                ),
+            )
+            continue
+        result, work = _triage_file(change, active, limits)
         if result is not None:
             decided[position] = result
         elif work is not None:
@@ -374,8 +451,15 @@ def analyze_snapshot(
 
     all_findings: list[FindingData] = []
     failures: list[FileFailure] = []
+    scanner_seconds: dict[str, float] = {}
+    scanner_files: dict[str, int] = {}
     for scanner in active:
-        found, failed = _run_scanner(scanner, list(pending.values()), cache)
+        started = time.monotonic()
+        found, failed, scanned = _run_scanner(
+            scanner, list(pending.values()), cache, limits.scanner_seconds
+        )
+        scanner_seconds[scanner.id] = round(time.monotonic() - started, 3)
+        scanner_files[scanner.id] = scanned
         all_findings.extend(found)
         failures.extend(failed)
 
@@ -429,4 +513,6 @@ def analyze_snapshot(
         files=tuple(decided[position] for position in sorted(decided)),
         findings=fingerprinted(kept),
         failures=tuple(failures),
+        scanner_seconds=scanner_seconds,
+        scanner_files=scanner_files,
     )

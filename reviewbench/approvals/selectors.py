@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from findings.models import Finding, Revision
+from findings.models import Finding, Repository, Revision
 from reviewbench.access.selectors import (
     AnyUser,
     repository_access,
@@ -25,9 +25,14 @@ from reviewbench.text import one_line
 
 def installation_defaults_text(revision: Revision) -> str:
     """The installation's policy defaults for the revision's repository ("" for the built-in)."""
+    return repository_defaults_text(revision.pull_request.repository)
+
+
+def repository_defaults_text(repository: Repository) -> str:
+    """The policy defaults of the installation a repository belongs to ("" for the built-in)."""
     # Through the reverse relation: the workflow layer never imports the GitHub edge.
     texts = (
-        revision.pull_request.repository.installations.exclude(policy_defaults="")
+        repository.installations.exclude(policy_defaults="")
         .order_by("pk")
         .values_list("policy_defaults", flat=True)
     )

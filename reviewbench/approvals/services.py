@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
+from findings.engine.analysis import DEFAULT_LIMITS, AnalysisLimits
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
 from reviewbench.access.selectors import user_is_author, user_is_member
 from reviewbench.approvals import selectors
 from reviewbench.approvals.models import Approval, BoundaryException, GroupTeam, RevisionPolicy
@@ -101,6 +102,22 @@ def policy_for_revision(*, revision: Revision) -> Policy:
     # The base branch's text only: a pull request cannot weaken its own rules.
     defaults = policy_defaults_load(selectors.installation_defaults_text(revision))
     return policy_load(revision.policy_text or None, defaults=defaults)
+
+
+def analysis_limits_for(*, repository: Repository, policy_text: str | None) -> AnalysisLimits:
+    """The analysis limits of the policy a pull request's base branch sets (merged over the
+    installation's defaults); the built-in limits when that policy is broken (the check then
+    fails with its error anyway)."""
+    try:
+        defaults = policy_defaults_load(selectors.repository_defaults_text(repository))
+        limits = policy_load(policy_text or None, defaults=defaults).limits
+    except PolicyError:
+        return DEFAULT_LIMITS
+    return AnalysisLimits(
+        max_files=limits.max_files,
+        max_file_bytes=limits.max_file_bytes,
+        scanner_seconds=float(limits.scanner_seconds),
+    )
 
 
 @transaction.atomic

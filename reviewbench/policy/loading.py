@@ -20,7 +20,10 @@ from reviewbench.policy.schema import (
     AI_PROHIBITED,
     DEFAULT_ASSUMPTION_LIMIT,
     DEFAULT_COMPREHENSION_LIMIT,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_FILES,
     DEFAULT_POLICY,
+    DEFAULT_SCANNER_SECONDS,
     DEFAULTS_VALIDATOR,
     DISPLAY_LIMIT,
     FILE_VALIDATOR,
@@ -34,6 +37,7 @@ from reviewbench.policy.schema import (
 from reviewbench.policy.values import (
     ChecklistSettings,
     FindingCondition,
+    LimitSettings,
     Policy,
     PolicyError,
     Tier,
@@ -248,6 +252,7 @@ def _merge(base: Mapping[str, Any], data: Mapping[str, Any], root: yaml.Node | N
     ]
     # Checklist settings merge key by key: the file's keys win, the others are inherited.
     checklist = {**(base.get("checklist") or {}), **(data.get("checklist") or {})}
+    limits = {**(base.get("limits") or {}), **(data.get("limits") or {})}
     return Policy(
         version=POLICY_VERSION,
         tiers=tuple(sorted(tiers, key=lambda tier: tier.level, reverse=True)),
@@ -257,6 +262,11 @@ def _merge(base: Mapping[str, Any], data: Mapping[str, Any], root: yaml.Node | N
                 checklist.get("comprehension_limit", DEFAULT_COMPREHENSION_LIMIT)
             ),
             assumption_limit=int(checklist.get("assumption_limit", DEFAULT_ASSUMPTION_LIMIT)),
+        ),
+        limits=LimitSettings(
+            max_files=int(limits.get("max_files", DEFAULT_MAX_FILES)),
+            max_file_bytes=int(limits.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)),
+            scanner_seconds=int(limits.get("scanner_seconds", DEFAULT_SCANNER_SECONDS)),
         ),
     )
 

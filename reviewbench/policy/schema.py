@@ -23,6 +23,13 @@ MAX_COMPREHENSION_LIMIT = 200
 DEFAULT_ASSUMPTION_LIMIT = 200
 MAX_ASSUMPTION_LIMIT = 500
 MAX_SLA_HOURS = 24 * 365
+# How much one analysis may take on (`limits`); the readers never keep a file over 1 MiB.
+DEFAULT_MAX_FILES = 3000
+MAX_MAX_FILES = 3000
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+MAX_MAX_FILE_BYTES = 1024 * 1024
+DEFAULT_SCANNER_SECONDS = 300
+MAX_SCANNER_SECONDS = 3600
 # Reasons are shown on the PR page and in the check summary: a few per condition is enough.
 MAX_REASONS_PER_CONDITION = 10
 DISPLAY_LIMIT = 200
@@ -197,6 +204,23 @@ SCHEMA: dict[str, Any] = {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": MAX_ASSUMPTION_LIMIT,
+                },
+            },
+        },
+        "limits": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "max_files": {"type": "integer", "minimum": 1, "maximum": MAX_MAX_FILES},
+                "max_file_bytes": {
+                    "type": "integer",
+                    "minimum": 1024,
+                    "maximum": MAX_MAX_FILE_BYTES,
+                },
+                "scanner_seconds": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_SCANNER_SECONDS,
                 },
             },
         },

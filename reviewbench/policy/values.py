@@ -59,11 +59,21 @@ class ChecklistSettings:
 
 
 @dataclass(frozen=True)
+class LimitSettings:
+    """How much one analysis may take on; past a limit files are listed as not analysed."""
+
+    max_files: int = 3000
+    max_file_bytes: int = 1024 * 1024
+    scanner_seconds: int = 300
+
+
+@dataclass(frozen=True)
 class Policy:
     version: int
     tiers: tuple[Tier, ...]  # by level, highest first
     usage_boundaries: tuple[UsageBoundary, ...]
     checklist: ChecklistSettings = ChecklistSettings()
+    limits: LimitSettings = LimitSettings()
 
     def tier(self, name: str) -> Tier:
         return next(tier for tier in self.tiers if tier.name == name)

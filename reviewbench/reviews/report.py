@@ -363,13 +363,27 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
         .order_by("position", "path")
     )
     if not_analysed:
-        body += ["", "### Files not analysed"]
+        body += ["", f"### Files not analysed ({len(not_analysed)})"]
         for changed in not_analysed[:SUMMARY_FINDING_ROWS]:
             note = changed.analysis_note or changed.get_analysis_display()
             body.append(
                 f"- {markdown_escape(one_line(changed.path, 300))}: "
                 f"{markdown_escape(one_line(note, 300))}"
             )
+        if len(not_analysed) > SUMMARY_FINDING_ROWS:
+            body.append(
+                f"- … and {len(not_analysed) - SUMMARY_FINDING_ROWS} more, each listed with its "
+                "reason on the pull request's page."
+            )
+    times = sorted(
+        (revision.scanner_seconds or {}).items(), key=lambda item: -float(item[1].get("seconds", 0))
+    )
+    if times:
+        spent = ", ".join(
+            f"{markdown_escape(one_line(scanner_id, 64))} {float(t.get('seconds', 0)):.1f} s"
+            for scanner_id, t in times
+        )
+        body += ["", f"Scanner time: {spent}."]
     body += ["", "### Checklist", f"{state.items_answered} of {state.items_total} items answered."]
     body += ["", "### Approvals", *_approvals_section(state)]
 

@@ -20,6 +20,7 @@ from findings.imports import SarifImportError, SarifImportSummary, same_commit, 
 from findings.models import Finding, PullRequest, Repository, Revision
 from findings.services import revision_analyze
 from reviewbench.approvals.services import (
+    analysis_limits_for,
     approvals_carry_over,
     policy_for_revision,
     revision_policy_evaluate,
@@ -38,7 +39,8 @@ from reviewbench.policy import ChecklistSettings, PolicyError
 
 def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapshot) -> Revision:
     """Analyse a pull request's head, prepare its checklist and policy when ready, and notify."""
-    revision = revision_analyze(repository=repository, snapshot=snapshot)
+    limits = analysis_limits_for(repository=repository, policy_text=snapshot.policy_text)
+    revision = revision_analyze(repository=repository, snapshot=snapshot, limits=limits)
     contents = {f.path: f.content for f in snapshot.files if f.content is not None}
     with transaction.atomic():
         if revision.status == Revision.Status.READY:

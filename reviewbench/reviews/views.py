@@ -102,6 +102,15 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
         context.update(
             {
                 "files": file_views,
+                "not_analysed": [
+                    changed
+                    for changed in files
+                    if changed.analysis == ChangedFile.Analysis.NOT_ANALYSED
+                ],
+                "scanner_times": sorted(
+                    (revision.scanner_seconds or {}).items(),
+                    key=lambda item: -float(item[1].get("seconds", 0)),
+                ),
                 "loose_findings": list(
                     Finding.objects.filter(revision=revision, changed_file__isnull=True).order_by(
                         "path", "line", "id"

@@ -457,3 +457,45 @@ def test_check_summary_escapes_a_hostile_path_in_the_tier_reasons(review):
     ) in report.summary
     assert "](https://evil.test)" not in report.summary
     assert "\u202e" not in report.summary
+
+
+# --- the analysis limits --------------------------------------------------------------------
+
+
+def test_the_base_branch_limits_bound_the_analysis_and_every_skipped_file_is_shown(
+    client, db, make_user, listener_calls, monkeypatch
+):
+    reviewer = make_user("rita")
+    repository = make_repository("acme/shop", members=[reviewer])
+    base = snapshot("app/a.py", policy_text="version: 1\nlimits:\n  max_files: 2\n")
+    extra = tuple(
+        FileChange(
+            path=f"app/more_{i}.py",
+            status="added",
+            patch=patch_of(BENIGN),
+            blob_sha=f"{i + 3}" * 40,
+            additions=2,
+            content=BENIGN,
+        )
+        for i in range(3)
+    )
+    snap = PullRequestSnapshot(**{**base.__dict__, "files": (*base.files, *extra)})
+
+    revision = pull_request_process(repository=repository, snapshot=snap)
+
+    states = list(revision.files.order_by("position").values_list("path", "analysis"))
+    assert [state for _, state in states] == ["analysed", "analysed"] + ["not_analysed"] * 2
+    assert set(revision.scanner_seconds) >= {"bandit", "python-taint"}
+    assert revision.scanner_seconds["bandit"]["files"] == 2
+    summary = check_report_for_revision(revision=revision).summary
+    assert "### Files not analysed (2)" in summary
+    assert "app/more\\_2\\.py: Not analysed\\: the pull request changes 4 files" in summary
+    assert "Scanner time: " in summary
+    monkeypatch.setattr("reviewbench.reviews.report.SUMMARY_FINDING_ROWS", 1)
+    capped = check_report_for_revision(revision=revision).summary
+    assert "- … and 1 more, each listed with its reason on the pull request's page." in capped
+    client.force_login(reviewer)
+    html = client.get("/acme/shop/pull/3/").content.decode()
+    assert "<strong>2 not analysed</strong>" in html
+    assert '<span class="scanner-time">bandit ' in html
+    assert "limits.max_files" in html

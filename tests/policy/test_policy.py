@@ -167,7 +167,7 @@ def test_an_unknown_top_level_key():
     error = load_error("version: 1\n\ntierz: []\n")
 
     assert (error.message, error.line) == (
-        "unknown key 'tierz' (allowed: version, tiers, checklist, usage_boundaries)",
+        "unknown key 'tierz' (allowed: version, tiers, checklist, limits, usage_boundaries)",
         3,
     )
 
@@ -774,7 +774,8 @@ def test_policy_check_reads_stdin(monkeypatch):
 
     assert caught.value.returncode == 1
     assert str(caught.value) == (
-        "<stdin>: line 2: unknown key 'foo' (allowed: version, tiers, checklist, usage_boundaries)"
+        "<stdin>: line 2: unknown key 'foo' "
+        "(allowed: version, tiers, checklist, limits, usage_boundaries)"
     )
 
 
@@ -893,3 +894,36 @@ def test_compiled_globs_match_exactly_what_wcmatch_matches():
         for path in paths:
             expected = glob.globmatch(path, pattern, flags=GLOB_FLAGS)
             assert path_matches(path, pattern) == expected, (path, pattern)
+
+
+def test_analysis_limits_merge_key_by_key_over_the_defaults():
+    from reviewbench.policy import LimitSettings
+
+    assert policy_load(None).limits == LimitSettings(
+        max_files=3000, max_file_bytes=1024 * 1024, scanner_seconds=300
+    )
+    defaults = {**DEFAULT_POLICY, "limits": {"scanner_seconds": 60}}
+    merged = policy_load("version: 1\nlimits:\n  max_files: 500\n", defaults=defaults)
+    assert merged.limits == LimitSettings(
+        max_files=500, max_file_bytes=1024 * 1024, scanner_seconds=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: 1\nlimits:\n  max_files: 0\n", "limits.max_files: must be at least 1, got 0"),
+        (
+            "version: 1\nlimits:\n  max_file_bytes: 99999999\n",
+            "limits.max_file_bytes: must be at most 1048576, got 99999999",
+        ),
+        (
+            "version: 1\nlimits:\n  seconds: 4\n",
+            "limits: unknown key 'seconds' (allowed: max_files, max_file_bytes, scanner_seconds)",
+        ),
+    ],
+)
+def test_bad_limits_are_errors_with_their_line(text, message):
+    with pytest.raises(PolicyError) as error:
+        policy_load(text)
+    assert (error.value.message, error.value.line) == (message, 3)
