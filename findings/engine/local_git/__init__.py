@@ -75,6 +75,9 @@ def _commits(
         "--reverse",
         f"--max-count={MAX_COMMITS}",
         "--diff-merges=first-parent",
+        "--raw",
+        "-z",
+        "--no-abbrev",
         "-p",
         "-M",
         "-U3",
@@ -108,13 +111,40 @@ def _commits(
 
 
 def _commit_files(raw: bytes) -> tuple[tuple[CommitFile, ...], bool]:
-    """Per file a hunks-only patch (None for binary files); False when the list is incomplete."""
-    text = _decode(raw)
-    start = text.find("diff --git ")
-    if start == -1:
+    """Per file a hunks-only patch (None for binary files); False when the list is incomplete.
+    `raw` is one commit's `--raw -z` listing followed by its patch: the listing names each file,
+    the patch is cut at its `diff --git` lines, in the same order."""
+    start = _PATCH_START.search(raw)
+    listing = raw if start is None else raw[: start.start()]
+    patch = b"" if start is None else raw[start.start() :]
+    changes = _raw_entries(listing)
+    if not changes:
         return (), True  # an empty commit, or a merge identical to its first parent
+    starts = [match.start() for match in _FILE_HEADER.finditer(patch)]
+    if len(starts) != len(changes):
+        return _commit_files_parsed(patch)
+    bounds = [*starts, len(patch)]
+    files = []
+    for index, change in enumerate(changes[:MAX_COMMIT_FILES]):
+        text = _decode(patch[bounds[index] : bounds[index + 1]])
+        hunks = _hunks_only(text)
+        binary = not hunks and ("\nBinary files " in text or "\nGIT binary patch" in text)
+        files.append(
+            CommitFile(
+                path=change.path,
+                status=_STATUS.get(change.letter, "modified"),
+                patch=None if binary else hunks,
+                previous_path=change.previous if change.letter == "R" else "",
+            )
+        )
+    return tuple(files), len(changes) <= MAX_COMMIT_FILES
+
+
+def _commit_files_parsed(patch: bytes) -> tuple[tuple[CommitFile, ...], bool]:
+    """The same through unidiff, when the listing and the patch do not line up."""
+    text = _decode(patch)
     try:
-        diffs = parse_unified_diff(text[start:])
+        diffs = parse_unified_diff(text)
     except DiffError:
         return (), False
     files = tuple(
@@ -134,9 +164,16 @@ def _changes(git: GitRepository, merge_base: str, head_sha: str) -> list[_Change
     raw = git.run(
         "diff", *_DIFF_OPTIONS, "--raw", "-z", "-M", "--no-abbrev", merge_base, head_sha
     ).stdout
-    fields = raw.split(b"\x00")
+    return _raw_entries(raw)[:MAX_LISTED_FILES]
+
+
+def _raw_entries(raw: bytes) -> list[_Change]:
+    """The entries of `--raw -z` output: `:modes ids status\0path\0[new path\0]` each."""
+    fields = [field.lstrip(b"\n") for field in raw.split(b"\x00")]
     changes: list[_Change] = []
     index = 0
+    while index < len(fields) and not fields[index]:
+        index += 1  # `git log -z` ends the commit's header with a NUL of its own
     while index + 1 < len(fields) and fields[index].startswith(b":"):
         meta = _decode(fields[index][1:]).split(" ")
         if len(meta) != 5:
@@ -150,7 +187,7 @@ def _changes(git: GitRepository, merge_base: str, head_sha: str) -> list[_Change
             previous, path = "", _decode(fields[index + 1])
             index += 2
         changes.append(_Change(letter, path, previous, old_mode, new_mode, old_id, new_id))
-    return changes[:MAX_LISTED_FILES]
+    return changes
 
 
 def _numstat(
@@ -177,6 +214,8 @@ def _numstat(
 
 
 _FILE_HEADER = re.compile(rb"^diff --git ", re.MULTILINE)
+# In `log --raw -z -p` output the patch follows the listing's last NUL.
+_PATCH_START = re.compile(rb"(?:^|(?<=\x00))diff --git ", re.MULTILINE)
 
 
 def _patches(git: GitRepository, merge_base: str, head_sha: str, count: int) -> list[str] | None:
