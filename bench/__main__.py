@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import queue_page, scan_speed, webhook_latency, webhook_to_check
+from bench import large_pr, queue_page, scan_speed, webhook_latency, webhook_to_check
 
 
 def main() -> int:
@@ -20,6 +20,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="closed-loop requests")
     parser.add_argument("--concurrency", type=int, default=16, help="closed-loop clients")
     parser.add_argument("--scan-runs", type=int, default=5, help="timed `manage.py scan` runs")
+    parser.add_argument(
+        "--no-large", action="store_true", help="skip the large pull requests (about 1.5 min)"
+    )
     args = parser.parse_args()
     rates = tuple(int(rate) for rate in args.rates.split(",") if rate.strip())
     ok = webhook_latency.run_open_loop(rates=rates, seconds=args.seconds)
@@ -32,6 +35,9 @@ def main() -> int:
     scan_speed.run(runs=args.scan_runs)
     print()
     queue_page.run()
+    if not args.no_large:
+        print()
+        ok &= large_pr.run()
     return 0 if ok else 1
 
 
