@@ -256,6 +256,7 @@ def _file_change(
     *,
     patch: str | None,
     stats: dict[str, tuple[int, int, bool]],
+    head: tuple[str | None, bool, str] | None = None,
 ) -> FileChange:
     status = _STATUS.get(change.letter, "modified")
     path = change.path
@@ -274,7 +275,7 @@ def _file_change(
         elif change.new_mode == "120000":
             note = "Symbolic link: content not scanned."
         else:
-            content, sniffed_binary, note = objects.text(change.new_id, path)
+            content, sniffed_binary, note = head or objects.text(change.new_id, path)
             if numstat_binary and not sniffed_binary and content is not None:
                 # git calls UTF-16 and other NUL-bearing text binary; read as the language
                 # reads it, the file is text: rebuild its diff from the two versions.
@@ -336,6 +337,20 @@ def snapshot_files(
     patches = _patches(git, merge_base, head_sha, len(changes)) if changes else []
     objects = _Objects(git)
     try:
+        read = [
+            change
+            for change in changes[:MAX_FILES]
+            if change.letter != "D"
+            and change.new_mode.startswith("10")  # files, not links
+            and change.new_mode != "120000"
+        ]
+        heads = dict(
+            zip(
+                ((c.new_id, c.path) for c in read),
+                objects.texts([(c.new_id, c.path) for c in read]),
+                strict=True,
+            )
+        )
         files = []
         for index, change in enumerate(changes):
             if index >= MAX_FILES:
@@ -346,7 +361,8 @@ def snapshot_files(
             else:
                 paths = [change.previous, change.path] if change.letter == "R" else [change.path]
                 patch = _patch(git, merge_base, head_sha, paths)
-            files.append(_file_change(objects, change, patch=patch, stats=stats))
+            head = heads.get((change.new_id, change.path))
+            files.append(_file_change(objects, change, patch=patch, stats=stats, head=head))
     except BaseException:
         objects.__exit__(None, None, None)
         raise

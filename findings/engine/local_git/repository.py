@@ -115,6 +115,10 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
+_MISSING_NOTE = "Object not found in the repository: content not scanned."
+_TOO_LARGE_NOTE = f"File larger than {MAX_CONTENT_BYTES // 1024} KiB: content not scanned."
+
+
 class _Objects:
     """Every blob a snapshot reads, through one `git cat-file --batch-command` process: sizes
     first ("info"), contents only for what is within bounds ("contents")."""
@@ -182,20 +186,77 @@ class _Objects:
             raise LocalGitError("git cat-file stopped in the middle of an object")
         return data[:-1]
 
+    def _pipelined(self, commands: list[str]) -> list[tuple[str, int, bytes | None] | None]:
+        """Send every command at once (a thread writes while this one reads, so neither pipe
+        fills up and blocks the other) and read the answers in order: (type, size, content for
+        "contents") or None for a missing object."""
+        failure: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                self._stdin.write("".join(f"{command}\n" for command in commands).encode())
+                self._stdin.flush()
+            except (BrokenPipeError, ValueError) as exc:
+                failure.append(exc)
+
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        answers: list[tuple[str, int, bytes | None] | None] = []
+        try:
+            for command in commands:
+                header = self._stdout.readline()
+                if not header:
+                    raise LocalGitError("git cat-file stopped answering")
+                fields = _decode(header).split()
+                if len(fields) != 3 or not fields[2].isdigit():
+                    answers.append(None)
+                    continue
+                size = int(fields[2])
+                data = None
+                if command.startswith("contents "):
+                    data = self._stdout.read(size + 1)
+                    if len(data) != size + 1:
+                        raise LocalGitError("git cat-file stopped in the middle of an object")
+                    data = data[:-1]
+                answers.append((fields[1], size, data))
+        finally:
+            writer.join(timeout=GIT_TIMEOUT_SECONDS)
+        if failure:
+            raise LocalGitError("git cat-file stopped reading")
+        return answers
+
+    def texts(self, items: list[tuple[str, str]]) -> list[tuple[str | None, bool, str]]:
+        """`text` for many (object id, path) pairs in two round trips: sizes, then contents."""
+        wanted = [(oid, path) for oid, path in items if _OBJECT_ID.fullmatch(oid)]
+        sizes = self._pipelined([f"info {oid}" for oid, _ in wanted])
+        results: dict[tuple[str, str], tuple[str | None, bool, str]] = {}
+        to_read: list[tuple[str, str]] = []
+        for (oid, path), answer in zip(wanted, sizes, strict=True):
+            if answer is None:
+                results[(oid, path)] = (None, False, _MISSING_NOTE)
+            elif answer[1] > MAX_CONTENT_BYTES:
+                results[(oid, path)] = (None, False, _TOO_LARGE_NOTE)
+            else:
+                to_read.append((oid, path))
+        read = self._pipelined([f"contents {oid}" for oid, _ in to_read])
+        for (oid, path), answer in zip(to_read, read, strict=True):
+            if answer is None or answer[2] is None:
+                results[(oid, path)] = (None, False, _MISSING_NOTE)
+                continue
+            decoded = decode_source(answer[2], path)
+            results[(oid, path)] = (decoded.text, decoded.is_binary, decoded.note)
+        return [results.get(item, (None, False, _MISSING_NOTE)) for item in items]
+
     def text(self, object_id: str, path: str) -> tuple[str | None, bool, str]:
         """(text, is_binary, note) of a blob, bounded like GitHub's contents API."""
         answer = self.info(object_id)
         if answer is None:
-            return None, False, "Object not found in the repository: content not scanned."
+            return None, False, _MISSING_NOTE
         if answer[1] > MAX_CONTENT_BYTES:
-            return (
-                None,
-                False,
-                f"File larger than {MAX_CONTENT_BYTES // 1024} KiB: content not scanned.",
-            )
+            return None, False, _TOO_LARGE_NOTE
         raw = self.contents(object_id)
         if raw is None:
-            return None, False, "Object not found in the repository: content not scanned."
+            return None, False, _MISSING_NOTE
         decoded = decode_source(raw, path)
         return decoded.text, decoded.is_binary, decoded.note
 
