@@ -59,6 +59,10 @@ SUPPRESSIONS: tuple[SuppressionKind, ...] = (
 )
 
 
+# Any of them, case ignored: one search per line finds the few lines worth the exact patterns.
+_ANY = re.compile("|".join(f"(?:{kind.pattern.pattern})" for kind in SUPPRESSIONS), re.I)
+
+
 @dataclass(frozen=True)
 class HunkOrigin:
     """A hunk of one file and whether an AI wrote it (from findings.engine.provenance)."""
@@ -85,6 +89,8 @@ def suppressions_added(hunks: Sequence[HunkOrigin]) -> list[FindingData]:
         if origin.authorship != "ai":
             continue
         for line in origin.hunk.added:
+            if not _ANY.search(line.text):
+                continue
             for kind in SUPPRESSIONS:
                 if kind.pattern.search(line.text):
                     findings.append(_finding(origin, line.number, line.text, kind))
