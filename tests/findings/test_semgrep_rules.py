@@ -23,7 +23,7 @@ CLASS_CWES = {
     "deserialization": {502},
     "redos": {1333, 400},
     "error-disclosure": {209, 215},
-    "weak-crypto": {327, 328, 916, 326},
+    "weak-crypto": {327, 328, 916, 326, 330, 338},
     "xss": {79, 80},
     "hardcoded-credentials": {798, 259},
     "cookie-flags": {614, 1004, 1275},
