@@ -35,6 +35,9 @@ CLASS_CWES = {
     "xxe": {611},
     "log-injection": {117},
     "file-permissions": {732},
+    "ldap-injection": {90},
+    "xpath-injection": {643},
+    "trust-boundary": {501},
 }
 
 

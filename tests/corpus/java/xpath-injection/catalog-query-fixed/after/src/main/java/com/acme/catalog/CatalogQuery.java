@@ -1,0 +1,28 @@
+package com.acme.catalog;
+
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathExpressionException;
+import javax.xml.xpath.XPathFactory;
+import javax.xml.namespace.QName;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.w3c.dom.Document;
+
+@RestController
+public class CatalogQuery {
+    private final Document catalog;
+
+    public CatalogQuery(Document catalog) {
+        this.catalog = catalog;
+    }
+
+    @GetMapping("/price")
+    public String price(@RequestParam String sku) throws XPathExpressionException {
+        XPath xpath = XPathFactory.newInstance().newXPath();
+        // The value is bound as $sku, never spliced into the expression.
+        xpath.setXPathVariableResolver(
+                (QName name) -> "sku".equals(name.getLocalPart()) ? sku : null);
+        return xpath.evaluate("/catalog/item[@sku=$sku]/price/text()", catalog);
+    }
+}
