@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from findings.engine.diff import DiffError, HunkData, diff_texts, parse_patch
@@ -48,6 +49,27 @@ class AnalysisLimits:
 
 
 DEFAULT_LIMITS = AnalysisLimits()
+
+
+def _engine_digest() -> str:
+    """A digest of the engine's code and rules: part of every scan cache key, so results cached by
+    an older engine are never served after a change to a scanner, a taint rule or a semgrep rule
+    (a scanner's own `version` is bumped by hand and can be forgotten)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".yml", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ENGINE_DIGEST = _engine_digest()
+
+
+def cache_version(scanner: Scanner) -> str:
+    """The version a scanner's results are cached under (ScanCache.scanner_version, 32 chars)."""
+    return f"{ENGINE_DIGEST}:{scanner.version}"[:32]
 
 
 class ScanCacheProtocol(Protocol):
@@ -332,7 +354,7 @@ def _run_scanner(
     if cache is not None:
         keys = [(i.source.blob_sha, i.language or "") for i in handled if i.source.blob_sha]
         if keys:
-            cached = cache.get_many(scanner.id, scanner.version, keys)
+            cached = cache.get_many(scanner.id, cache_version(scanner), keys)
     for item in handled:
         entries = cached.get((item.source.blob_sha, item.language or ""))
         try:
@@ -385,7 +407,7 @@ def _run_scanner(
             by_path[finding.path].append(finding.as_dict())
         cache.put_many(
             scanner.id,
-            scanner.version,
+            cache_version(scanner),
             [
                 (source.blob_sha, source.language or "", by_path.get(source.path, []))
                 for source in to_scan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from findings.engine.analysis import analyze_snapshot, finding_fingerprint
+from findings.engine.analysis import analyze_snapshot, cache_version, finding_fingerprint
 from findings.engine.scanners import FindingData, Scanner, ScanOutcome
 from findings.engine.scanners.bandit_scanner import BanditScanner
 from findings.engine.snapshot import FileChange
@@ -200,9 +200,9 @@ def test_cache_hit_skips_the_scanner_and_is_filtered_to_added_lines(counting_ban
         snapshot(file_change("a.py", "", text, status="added", blob_sha="abc")), cache=cache
     )
     assert counting_bandit == ["a.py"]
-    assert cache.rows[("bandit", BanditScanner.version, "abc", "python")][0]["rule_id"] == (
-        "bandit.B307"
-    )
+    assert cache.rows[("bandit", cache_version(BanditScanner()), "abc", "python")][0][
+        "rule_id"
+    ] == ("bandit.B307")
 
     # when the same blob comes back renamed, and with only line 2 added
     renamed = file_change(
@@ -239,7 +239,7 @@ def test_cached_findings_take_the_current_path():
         end_line=1,
         code="eval(input())",
     )
-    cache.put("bandit", BanditScanner.version, "f00d", "python", [found.as_dict()])
+    cache.put("bandit", cache_version(BanditScanner()), "f00d", "python", [found.as_dict()])
 
     result = analyze_snapshot(
         snapshot(
@@ -250,3 +250,21 @@ def test_cached_findings_take_the_current_path():
     )
 
     assert [(f.data.path, f.data.line) for f in result.findings] == [("new/place.py", 1)]
+
+
+def test_results_cached_by_another_engine_are_not_served(counting_bandit):
+    # given a row cached under the scanner's own version but another engine's code
+    cache = DictCache()
+    text = "import pickle\n\n\ndef load(b):\n    return pickle.loads(b)\n"
+    cache.put("bandit", BanditScanner.version, "beef", "python", [])
+
+    # when
+    result = analyze_snapshot(
+        snapshot(file_change("a.py", "", text, status="added", blob_sha="beef")),
+        cache=cache,
+        scanners=[BanditScanner()],
+    )
+
+    # then bandit ran again and found what the stale row hid
+    assert counting_bandit == ["a.py"]
+    assert any(f.data.rule_id.startswith("bandit.B") for f in result.findings)
