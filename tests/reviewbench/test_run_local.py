@@ -5,6 +5,7 @@ supervisor stops it: SIGTERM to its whole process group."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -114,6 +115,16 @@ class RunLocal:
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
 
+    def kill(self) -> None:
+        """After a failed test: SIGKILL to make run's group and to the worker's own (setsid)
+        group, so no supervisor outlives the test and keeps restarting workers."""
+        for group in (self.process.pid, self.worker_pid()):
+            if group:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(group, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=15)
+
 
 @pytest.fixture
 def github():
@@ -206,8 +217,7 @@ def test_sigterm_to_the_group_stops_every_process_and_loses_no_task(env, github,
         assert time.monotonic() - stopped_at < 10
         first.process.wait(timeout=5)
     finally:
-        if first.process.poll() is None:
-            os.killpg(first.process.pid, signal.SIGKILL)
+        first.kill()  # a no-op once it stopped by itself
 
     # and the task in flight was finished (warm shutdown, acks late), or it comes back after a
     # restart (the sweep re-enqueues a delivery that was not processed): never lost
@@ -217,7 +227,9 @@ def test_sigterm_to_the_group_stops_every_process_and_loses_no_task(env, github,
             _wait(lambda: _completed(github, head), 120, "the delivery to be swept and processed")
         finally:
             again.stop()
-            again.process.wait(timeout=15)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                again.process.wait(timeout=15)
+            again.kill()
     assert _delivery_status(data, "stop-1") == "processed"
     assert len(_completed(github, head)) == 1
 
@@ -265,4 +277,6 @@ def test_a_worker_killed_with_sigkill_is_started_again_and_its_task_done(env, gi
         assert _delivery_status(data, "kill-1") == "processed"
     finally:
         running.stop()
-        running.process.wait(timeout=15)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            running.process.wait(timeout=15)
+        running.kill()
