@@ -610,10 +610,12 @@ def redis_outage(*, deliveries: int = 500, settle: float = 600.0) -> list[Figure
                 if number == deliveries * 6 // 10:
                     redis = contextlib.ExitStack()
                     redis.enter_context(_process(redis_args, env, logs / "redis-again.log"))
+                # One body, signed as sent: the payload carries a timestamp, so building it twice
+                # can straddle a second and sign a different body.
+                body = _opened(double, number)
                 status, took = _timed_post(
-                    port, _opened(double, number),
-                    signed_headers(_opened(double, number), "pull_request", f"redis-{number}"),
-                )  # fmt: skip
+                    port, body, signed_headers(body, "pull_request", f"redis-{number}")
+                )
                 codes[status] += 1
                 slowest = max(slowest, took)
             _wait_for(lambda: [1] if _all_completed(double, heads) else [], settle)
