@@ -8,7 +8,7 @@ from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -51,7 +51,9 @@ class GitHubTask(Task):
 RETRY = {
     "base": GitHubTask,
     "acks_late": True,
-    "autoretry_for": (TransientGitHubError,),
+    # The database going away (a restart, a failover) is as transient as GitHub's 502: every
+    # task is idempotent, so it runs again once the database is back. Not IntegrityError.
+    "autoretry_for": (TransientGitHubError, OperationalError, InterfaceError),
     "retry_backoff": True,
     "retry_jitter": True,
     "max_retries": MAX_ATTEMPTS,
@@ -77,7 +79,7 @@ def process_delivery(delivery_pk: int) -> None:
             status=WebhookDelivery.Status.PROCESSING,
             processed_at=timezone.now(),
         )
-    transient: TransientGitHubError | None = None
+    transient: Exception | None = None
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_pk)
         if delivery.status in _DONE:
@@ -88,7 +90,8 @@ def process_delivery(delivery_pk: int) -> None:
             with transaction.atomic():
                 if handler is not None:
                     handler(delivery.payload)
-        except TransientGitHubError as exc:
+        except (TransientGitHubError, OperationalError, InterfaceError) as exc:
+            # Worth another try (GitHub or the database will be back): not a failed delivery.
             transient = exc
             delivery.status = WebhookDelivery.Status.RECEIVED
             delivery.error = _readable(exc)

@@ -106,3 +106,35 @@ def test_when_github_never_recovers_the_check_run_ends_completed_and_says_why(
     assert run["output"]["title"] == "ReviewBench could not finish the analysis"
     assert "GitHub answered 502" in run["output"]["summary"]
     assert not CheckRunStart.objects.exists()
+
+
+def test_a_delivery_that_meets_a_database_restart_runs_again(monkeypatch, settings, db):
+    from django.db import OperationalError
+
+    from github_app import tasks
+    from github_app.models import WebhookDelivery
+
+    # given a stored delivery, and a database that refuses the first attempt
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    delivery = WebhookDelivery.objects.create(
+        delivery_id="db-restart-1", event="ping", action="", payload={"zen": "hi"}
+    )
+    real = tasks.routing.route
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("the database system is shutting down")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.routing, "route", flaky)
+
+    # when the job runs
+    result = tasks.process_delivery.apply(args=(delivery.pk,))
+
+    # then it was retried and the delivery processed
+    assert result.successful()
+    assert len(calls) == 2
+    delivery.refresh_from_db()
+    assert delivery.status in (WebhookDelivery.Status.PROCESSED, WebhookDelivery.Status.IGNORED)
