@@ -119,14 +119,23 @@ class _Fetcher:
 
     def init(self) -> None:
         self.run("init", "-q", "--bare")
-        for key, value in (
-            ("remote.origin.url", self.clone_url),
-            ("remote.origin.promisor", "true"),
-            ("remote.origin.partialclonefilter", "blob:none"),
-            ("core.repositoryformatversion", "1"),
-            ("extensions.partialClone", "origin"),
-        ):
-            self.run("config", key, value)
+        # The partial-clone remote, written in one go instead of a `git config` run per key; the
+        # URL goes in quotes, so a quote, a backslash or a line break in it is refused.
+        if any(char in self.clone_url for char in '"\\\n\r'):
+            raise GitFetchError("the repository's clone URL has characters git config cannot hold")
+        config = self.directory / "config"
+        text = config.read_text().replace(
+            "repositoryformatversion = 0", "repositoryformatversion = 1"
+        )
+        config.write_text(
+            text
+            + '[remote "origin"]\n'
+            + f'\turl = "{self.clone_url}"\n'
+            + "\tpromisor = true\n"
+            + "\tpartialclonefilter = blob:none\n"
+            + "[extensions]\n"
+            + "\tpartialClone = origin\n"
+        )
 
     def fetch_commits(self, shas: Sequence[str], depth: int) -> None:
         self.run(

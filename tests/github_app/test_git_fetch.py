@@ -200,3 +200,11 @@ def test_the_token_goes_only_to_the_configured_github_host(url):
 def test_a_clone_url_on_the_github_host_is_accepted():
     url = "https://github.com/octo-org/payments.git"
     assert checked_clone_url(url, web_url="https://github.com") == url
+
+
+def test_a_clone_url_that_would_break_git_config_is_refused(tmp_path):
+    from github_app.git_fetch import _Fetcher
+
+    fetcher = _Fetcher(tmp_path, clone_url='https://github.com/o/r".git', token="t")
+    with pytest.raises(GitFetchError, match="cannot hold"):
+        fetcher.init()
