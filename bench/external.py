@@ -20,10 +20,10 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import PYTHON, ROOT
+from findings.engine.evaluation import Score
 
 # The Benchmark's category → the CWEs a finding may carry to count for it.
 CATEGORY_CWES: dict[str, frozenset[int]] = {
@@ -41,22 +41,6 @@ CATEGORY_CWES: dict[str, frozenset[int]] = {
 }
 TESTCODE = Path("src/main/java/org/owasp/benchmark/testcode")
 EXPECTED = "expectedresults-1.2.csv"
-
-
-@dataclass
-class Score:
-    tp: int = 0
-    fn: int = 0
-    fp: int = 0
-    tn: int = 0
-
-    @property
-    def tpr(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def fpr(self) -> float:
-        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
 
 
 def _expected(checkout: Path) -> dict[str, tuple[str, bool]]:
@@ -90,13 +74,14 @@ def owasp_java(checkout: Path, findings: list[dict] | None = None) -> dict[str, 
     scores: dict[str, Score] = defaultdict(Score)
     for test, (category, real) in expected.items():
         hit = bool(flagged.get(test, set()) & CATEGORY_CWES.get(category, frozenset()))
+        # The corpus's tally: real files are expected findings, safe files are fixed twins.
         score = scores[category]
         if real:
-            score.tp += hit
-            score.fn += not hit
+            score.expected += 1
+            score.matched += hit
         else:
-            score.fp += hit
-            score.tn += not hit
+            score.fixed_cases += 1
+            score.fixed_with_finding += hit
     return dict(scores)
 
 
@@ -104,11 +89,14 @@ def report(scores: dict[str, Score]) -> str:
     lines = [f"{'category':14} {'TPR':>6} {'FPR':>6} {'score':>6}  (real / safe files)"]
     for category in sorted(scores):
         s = scores[category]
+        tpr, fpr = s.recall or 0.0, s.false_positive_rate or 0.0
         lines.append(
-            f"{category:14} {s.tpr:6.2f} {s.fpr:6.2f} {s.tpr - s.fpr:+6.2f}  "
-            f"({s.tp + s.fn} / {s.fp + s.tn})"
+            f"{category:14} {tpr:6.2f} {fpr:6.2f} {tpr - fpr:+6.2f}  "
+            f"({s.expected} / {s.fixed_cases})"
         )
-    mean = sum(s.tpr - s.fpr for s in scores.values()) / max(len(scores), 1)
+    mean = sum((s.recall or 0.0) - (s.false_positive_rate or 0.0) for s in scores.values()) / max(
+        len(scores), 1
+    )
     lines.append(f"{'mean score':14} {'':6} {'':6} {mean:+6.2f}")
     return "\n".join(lines)
 

@@ -318,6 +318,8 @@ def _stream_records(
                     if oversized:
                         del current[_header_end(current) :]
                 del buffer[:-keep]
+            yield from records  # each finished commit goes on now: its bytes are let go
+            records.clear()
         if current is not None and not oversized:
             current += buffer
         finish()
