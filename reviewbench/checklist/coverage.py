@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from findings.engine.analysis import analyze_snapshot
-from findings.engine.evaluation import Case, case_snapshot, class_of_cwe
+from findings.engine.cwe_classes import class_of_cwe
+from findings.engine.evaluation import Case, case_snapshot
 from findings.engine.scanners import FindingData, Scanner
 from reviewbench.checklist.assumptions import KIND_CWE
 from reviewbench.checklist.build import FileInfo, FindingInfo, HunkInfo, checklist_build
