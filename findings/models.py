@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from findings.engine.secure_prompts import SecurePrompt, secure_prompt
+
 
 class Repository(models.Model):
     class Source(models.TextChoices):
@@ -247,6 +249,11 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} {self.path}:{self.line}"
+
+    @property
+    def secure_prompt(self) -> SecurePrompt:
+        """The instruction that, given to the assistant, would have avoided this finding."""
+        return secure_prompt(cwe=self.cwe, rule_id=self.rule_id, path=self.path)
 
 
 class ScanCache(models.Model):

@@ -262,6 +262,7 @@ def _annotation(finding: Finding) -> Annotation:
     )
     if finding.guidance:
         message += f"\n\n{finding.guidance}"
+    message += f"\n\nTell the assistant: {finding.secure_prompt.text}"
     return Annotation(
         path=finding.path,
         start_line=max(finding.line, 1),

@@ -72,7 +72,23 @@ class ChangedFileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SecurePromptSerializer(serializers.Serializer):
+    family = serializers.CharField(help_text="The family of flaw, e.g. sqli, path-traversal.")
+    language = serializers.CharField(help_text="python, javascript, java, go, or default.")
+    text = serializers.CharField()
+
+
 class FindingSerializer(serializers.ModelSerializer):
+    secure_prompt = serializers.SerializerMethodField(
+        help_text="The instruction that, given to the AI assistant, would have avoided this "
+        "finding: its family of flaw, the language of the text, and the text."
+    )
+
+    @extend_schema_field(SecurePromptSerializer)
+    def get_secure_prompt(self, finding: Finding) -> dict[str, str]:
+        prompt = finding.secure_prompt
+        return {"family": prompt.family, "language": prompt.language, "text": prompt.text}
+
     class Meta:
         model = Finding
         fields = [
@@ -84,6 +100,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "title",
             "message",
             "guidance",
+            "secure_prompt",
             "path",
             "line",
             "triage",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from findings.engine.secure_prompts import secure_prompt
 from findings.models import ChangedFile, Finding, Revision
 from reviewbench.approvals.models import Approval
 from reviewbench.audit.models import AuditEvent
@@ -282,15 +283,27 @@ def test_detail_shows_the_latest_revision_for_the_requesting_user(rita, review):
                     "title": title,
                     "message": "The query string is built with an f-string from request data.",
                     "guidance": "Use a parameterised query.",
+                    "secure_prompt": {
+                        "family": family,
+                        "language": "python",
+                        "text": secure_prompt(cwe=cwe, path="app/views.py").text,
+                    },
                     "path": "app/views.py",
                     "line": line,
                     "triage": "open",
                     "triage_reason": "",
                     "triage_expires_at": None,
                 }
-                for finding, cwe, severity, title, line in [
-                    (review.high, 89, "high", "SQL built from user input", 11),
-                    (review.critical, 798, "critical", "Hard-coded secret", 12),
+                for finding, cwe, severity, title, line, family in [
+                    (review.high, 89, "high", "SQL built from user input", 11, "sqli"),
+                    (
+                        review.critical,
+                        798,
+                        "critical",
+                        "Hard-coded secret",
+                        12,
+                        "hardcoded-credentials",
+                    ),
                 ]
             ],
             "checklist": [

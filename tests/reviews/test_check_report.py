@@ -6,6 +6,7 @@ import re
 
 from django.utils import timezone
 
+from findings.engine.secure_prompts import secure_prompt
 from findings.models import ChangedFile, Finding, Revision
 from reviewbench.approvals.models import Approval
 from reviewbench.checklist.models import ChecklistItem
@@ -141,8 +142,10 @@ def test_one_annotation_per_new_finding_with_level_by_severity(review):
         title="CWE-89 SQL built from user input [py.sql-injection]",
         message="The query string is built with an f-string from request data.\n"
         "Found by rule py.sql-injection at app/views.py:11.\n\n"
-        "Use a parameterised query.",
+        "Use a parameterised query.\n\n"
+        f"Tell the assistant: {secure_prompt(cwe=89, path='app/views.py').text}",
     )
+    assert "cursor.execute(" in report.annotations[1].message
 
 
 def test_a_data_flow_annotation_says_where_the_data_came_from_and_where_it_goes(review):

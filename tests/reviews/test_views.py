@@ -292,6 +292,9 @@ def test_page_shows_diff_numbers_ai_hunks_inline_findings_and_unanalysed_files(r
     assert f'id="finding-{review.high.pk}"' in content
     assert "CWE-89" in content
     assert "Use a parameterised query." in content
+    # and what to tell the assistant next time, for Python SQL
+    assert '<span class="label">Tell the assistant</span> Build SQL with placeholders' in content
+    assert "cursor.execute(&quot;SELECT ... WHERE id = %s&quot;, (order_id,))" in content
 
 
 def test_page_shows_failure_reason_and_analysis_in_progress(rita, review):
