@@ -24,6 +24,7 @@ _FALLBACK_LANGUAGE = {"typescript": "javascript"}
 @dataclass(frozen=True)
 class SecurePrompt:
     family: str
+    title: str  # the family's name for people: "SQL injection"
     language: str  # the language whose text this is, or "default"
     text: str
 
@@ -31,6 +32,7 @@ class SecurePrompt:
 @dataclass(frozen=True)
 class _Family:
     name: str
+    title: str
     cwes: frozenset[int]
     rules: tuple[str, ...]
     texts: dict[str, str]
@@ -49,7 +51,10 @@ def _family(name: str, entry: object) -> _Family:
         raise SecurePromptDataError(f"{name}: cwes must be integers")
     if not all(isinstance(rule, str) and rule for rule in rules):
         raise SecurePromptDataError(f"{name}: rules must be non-empty strings")
-    texts = {key: value for key, value in entry.items() if key not in ("cwes", "rules")}
+    title = entry.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise SecurePromptDataError(f"{name}: a title is required")
+    texts = {k: v for k, v in entry.items() if k not in ("cwes", "rules", "title")}
     unknown = set(texts) - {*LANGUAGES, "default"}
     if unknown:
         raise SecurePromptDataError(f"{name}: unknown keys {sorted(unknown)}")
@@ -58,7 +63,7 @@ def _family(name: str, entry: object) -> _Family:
     if not all(isinstance(text, str) and text.strip() for text in texts.values()):
         raise SecurePromptDataError(f"{name}: every text must be a non-empty string")
     own = frozenset(cwes) | CLASS_CWES.get(name, frozenset())
-    return _Family(name=name, cwes=own, rules=tuple(rules), texts=dict(texts))
+    return _Family(name=name, title=title, cwes=own, rules=tuple(rules), texts=dict(texts))
 
 
 @functools.cache
@@ -96,5 +101,9 @@ def secure_prompt(*, cwe: int | None, rule_id: str = "", path: str = "") -> Secu
     for candidate in (language, _FALLBACK_LANGUAGE.get(language or "")):
         if candidate and candidate in family.texts:
             text = family.texts[candidate]
-            return SecurePrompt(family=family.name, language=candidate, text=text)
-    return SecurePrompt(family=family.name, language="default", text=family.texts["default"])
+            return SecurePrompt(
+                family=family.name, title=family.title, language=candidate, text=text
+            )
+    return SecurePrompt(
+        family=family.name, title=family.title, language="default", text=family.texts["default"]
+    )

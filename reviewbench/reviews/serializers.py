@@ -74,6 +74,7 @@ class ChangedFileSerializer(serializers.ModelSerializer):
 
 class SecurePromptSerializer(serializers.Serializer):
     family = serializers.CharField(help_text="The family of flaw, e.g. sqli, path-traversal.")
+    title = serializers.CharField(help_text="The family's name, e.g. SQL injection.")
     language = serializers.CharField(help_text="python, javascript, java, go, or default.")
     text = serializers.CharField()
 
@@ -87,7 +88,12 @@ class FindingSerializer(serializers.ModelSerializer):
     @extend_schema_field(SecurePromptSerializer)
     def get_secure_prompt(self, finding: Finding) -> dict[str, str]:
         prompt = finding.secure_prompt
-        return {"family": prompt.family, "language": prompt.language, "text": prompt.text}
+        return {
+            "family": prompt.family,
+            "title": prompt.title,
+            "language": prompt.language,
+            "text": prompt.text,
+        }
 
     class Meta:
         model = Finding

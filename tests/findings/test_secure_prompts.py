@@ -118,11 +118,12 @@ def test_an_unknown_cwe_gets_the_general_instruction():
     ("entry", "message"),
     [
         ("not a mapping", "expected a mapping"),
-        ({"python": "x"}, "a default text is required"),
-        ({"default": "x", "ruby": "y"}, "unknown keys ['ruby']"),
-        ({"default": "x", "cwes": ["89"]}, "cwes must be integers"),
-        ({"default": "x", "rules": [""]}, "rules must be non-empty strings"),
-        ({"default": "x", "java": ""}, "every text must be a non-empty string"),
+        ({"title": "T", "python": "x"}, "a default text is required"),
+        ({"title": "T", "default": "x", "ruby": "y"}, "unknown keys ['ruby']"),
+        ({"title": "T", "default": "x", "cwes": ["89"]}, "cwes must be integers"),
+        ({"title": "T", "default": "x", "rules": [""]}, "rules must be non-empty strings"),
+        ({"title": "T", "default": "x", "java": ""}, "every text must be a non-empty string"),
+        ({"default": "x"}, "a title is required"),
     ],
 )
 def test_a_malformed_family_is_refused_with_its_name(entry, message):
@@ -132,7 +133,7 @@ def test_a_malformed_family_is_refused_with_its_name(entry, message):
 
 def test_the_data_file_needs_the_general_family(tmp_path, monkeypatch):
     data = tmp_path / "prompts.yaml"
-    data.write_text("sqli:\n  default: x\n")
+    data.write_text("sqli:\n  title: SQL\n  default: x\n")
     monkeypatch.setattr(secure_prompts, "DATA_FILE", data)
     families.cache_clear()
     try:

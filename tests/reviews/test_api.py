@@ -285,6 +285,7 @@ def test_detail_shows_the_latest_revision_for_the_requesting_user(rita, review):
                     "guidance": "Use a parameterised query.",
                     "secure_prompt": {
                         "family": family,
+                        "title": secure_prompt(cwe=cwe).title,
                         "language": "python",
                         "text": secure_prompt(cwe=cwe, path="app/views.py").text,
                     },
