@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "reviewbench.reviews",
     "reviewbench.queue",
     "reviewbench.evidence",
+    "reviewbench.insights",
     "github_app",
 ]
 

@@ -38,9 +38,11 @@ urlpatterns = [
     path("api/", include("reviewbench.queue.api_urls")),
     path("api/", include("reviewbench.policy.api_urls")),
     path("api/", include("reviewbench.evidence.api_urls")),
+    path("api/", include("reviewbench.insights.api_urls")),
     path("api/", include("github_app.api_urls")),
     path("queue/", include("reviewbench.queue.urls")),
     path("", include("reviewbench.evidence.urls")),
+    path("", include("reviewbench.insights.urls")),
     path("", include("reviewbench.approvals.urls")),
     path("", include("reviewbench.reviews.urls")),
 ]

@@ -98,6 +98,14 @@ def pull_request_for_user(*, user: AnyUser, owner: str, name: str, number: int) 
     return pull_request
 
 
+def repository_for_user(*, user: AnyUser, owner: str, name: str) -> Repository:
+    """The repository if the user may see it; Http404 when missing or another tenant's."""
+    repository = repositories_for(user).filter(full_name=f"{owner}/{name}").first()
+    if repository is None:
+        raise Http404("No such repository.")
+    return repository
+
+
 @dataclass(frozen=True)
 class RepositoryAccess:
     """What a user may do in one repository: `member` (may act: a member of one of its

@@ -102,6 +102,20 @@ def policy_for_revision(*, revision: Revision) -> Policy:
     return policy_load(revision.policy_text or None, defaults=defaults)
 
 
+def repository_policy(*, repository: Repository) -> Policy:
+    """The policy the repository's most recently analysed pull request ran under (its base
+    branch's `.reviewbench.yml` over the installation's defaults); the defaults alone when none
+    was analysed. Raises PolicyError for a broken file."""
+    latest = (
+        Revision.objects.filter(pull_request__repository=repository, status=Revision.Status.READY)
+        .order_by("-created_at", "-pk")
+        .values_list("policy_text", flat=True)
+        .first()
+    )
+    defaults = policy_defaults_load(selectors.repository_defaults_text(repository))
+    return policy_load(latest or None, defaults=defaults)
+
+
 def analysis_limits_for(*, repository: Repository, policy_text: str | None) -> AnalysisLimits:
     """The analysis limits of the policy a pull request's base branch sets (merged over the
     installation's defaults); the built-in limits when that policy is broken (the check then

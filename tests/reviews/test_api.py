@@ -814,6 +814,7 @@ def test_schema_lists_the_review_api(rita, review):
         "/api/pull-requests/{owner}/{name}/{number}/revisions/",
         "/api/pull-requests/{owner}/{name}/{number}/sarif/",
         "/api/queue/",
+        "/api/repositories/{owner}/{name}/instructions/",
         "/api/revisions/{revision_id}/",
         "/api/revisions/{revision_id}/hunks/",
     ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from findings.engine.secure_prompts import secure_prompt
 from findings.models import Finding, Hunk, Revision
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.services import revision_review_prepare
@@ -35,6 +36,16 @@ COPILOT_TRAILER = {
 }
 VIEWS_HUNK = " import db\n+query = f'SELECT * FROM o WHERE id={id}'\n+db.run(query)\n"
 AI_EVIDENCE = [{"kind": "commit", "lines": "11-12", "commit": "3f2a1c9", "tool": "Copilot"}]
+
+
+def prompt_of(cwe: int) -> dict[str, str]:
+    prompt = secure_prompt(cwe=cwe, path="app/views.py")
+    return {
+        "family": prompt.family,
+        "title": prompt.title,
+        "language": prompt.language,
+        "text": prompt.text,
+    }
 
 
 def revision_url(revision_id: int) -> str:
@@ -290,6 +301,7 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
                 "title": "SQL built from user input",
                 "message": "The query string is built with an f-string from request data.",
                 "guidance": "Use a parameterised query.",
+                "secure_prompt": prompt_of(89),
                 "path": "app/views.py",
                 "line": 11,
                 "triage": "false_positive",
@@ -316,6 +328,7 @@ def test_revision_detail_shows_files_hunks_provenance_findings_and_checklist(rit
                 "title": "Hard-coded secret",
                 "message": "The query string is built with an f-string from request data.",
                 "guidance": "Use a parameterised query.",
+                "secure_prompt": prompt_of(798),
                 "path": "app/views.py",
                 "line": 12,
                 "triage": "open",
@@ -596,6 +609,7 @@ def test_finding_detail_shows_the_finding_with_its_triage(rita, review):
         "title": "Hard-coded secret",
         "message": "The query string is built with an f-string from request data.",
         "guidance": "Use a parameterised query.",
+        "secure_prompt": prompt_of(798),
         "path": "app/views.py",
         "line": 12,
         "triage": "accepted_risk",

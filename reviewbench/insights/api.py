@@ -1,0 +1,54 @@
+"""Insights API: a repository's assistant instruction file, as the page and the command write it."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reviewbench.access.selectors import repository_for_user
+from reviewbench.apitools import NOT_FOUND, REJECTED, rejected, reviewer
+from reviewbench.insights.instructions import FORMATS
+from reviewbench.insights.selectors import repository_instructions
+
+
+class RepositoryInstructionsApi(APIView):
+    @extend_schema(
+        operation_id="repositories_instructions",
+        summary="An instruction file for AI assistants (AGENTS.md, Copilot or Cursor rules) "
+        "from the repository's confirmed findings, most frequent class first, and its policy's "
+        "usage boundaries",
+        parameters=[
+            # Not `format`: REST framework reads that one as the response's renderer.
+            OpenApiParameter(
+                "file_format", OpenApiTypes.STR, enum=list(FORMATS), description="default: agents"
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "RepositoryInstructions",
+                {
+                    "format": serializers.CharField(),
+                    "path": serializers.CharField(help_text="where the file goes in the repo"),
+                    "content": serializers.CharField(),
+                },
+            ),
+            400: REJECTED,
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request: Request, owner: str, name: str) -> Response:
+        repository = repository_for_user(user=reviewer(request), owner=owner, name=name)
+        file_format = request.query_params.get("file_format", "agents")
+        if file_format not in FORMATS:
+            return rejected(f"unknown format; choose one of {', '.join(FORMATS)}")
+        return Response(
+            {
+                "format": file_format,
+                "path": FORMATS[file_format],
+                "content": repository_instructions(repository, file_format=file_format),
+            }
+        )

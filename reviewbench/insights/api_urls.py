@@ -1,0 +1,12 @@
+from django.urls import path
+
+from reviewbench.insights import api
+
+app_name = "insights_api"
+urlpatterns = [
+    path(
+        "repositories/<str:owner>/<str:name>/instructions/",
+        api.RepositoryInstructionsApi.as_view(),
+        name="repository_instructions",
+    ),
+]
