@@ -1,4 +1,5 @@
-"""Making attacker-controlled text safe to show: visible invisibles, escaped markdown, one line."""
+"""Making attacker-controlled text safe to show: visible invisibles, escaped markdown, one line,
+spreadsheet cells that never run as formulas."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ def one_line(text: str, limit: int) -> str:
 def markdown_escape(text: str) -> str:
     """Text safe inside GitHub markdown (incl. table cells): no markup, links, HTML or mentions."""
     return _MARKDOWN_SPECIAL_RE.sub(r"\\\1", invisible_visible(text))
+
+
+CSV_CELL_LIMIT = 500
+# Spreadsheets evaluate a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str):
+        text = one_line(value, CSV_CELL_LIMIT)
+        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return value

@@ -18,6 +18,7 @@ ROOMS = (
     "reviewbench.notifications",
     "reviewbench.checklist",
     "reviewbench.approvals",
+    "reviewbench.insights",
     "reviewbench.reviews",
     "reviewbench.queue",
     "reviewbench.evidence",

@@ -38,6 +38,8 @@ TENANT_FREE = {
     "api/policy/validate/",
     "api/deliveries/",
     "api/evidence/",
+    "api/insights/feedback/",
+    "insights/feedback/",
     "evidence/",
     "queue/",
     "queue/charts/",

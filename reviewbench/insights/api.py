@@ -11,8 +11,10 @@ from rest_framework.views import APIView
 
 from reviewbench.access.selectors import repository_for_user
 from reviewbench.apitools import NOT_FOUND, REJECTED, rejected, reviewer
+from reviewbench.insights.feedback import DIMENSIONS, FeedbackError, feedback_document
 from reviewbench.insights.instructions import FORMATS
 from reviewbench.insights.selectors import repository_instructions
+from reviewbench.insights.views import feedback_request
 
 
 class RepositoryInstructionsApi(APIView):
@@ -52,3 +54,25 @@ class RepositoryInstructionsApi(APIView):
                 "content": repository_instructions(repository, file_format=file_format),
             }
         )
+
+
+class FeedbackApi(APIView):
+    @extend_schema(
+        operation_id="insights_feedback",
+        summary="Feedback numbers over a period: findings raised, confirmed, false positive and "
+        "accepted risk, precision and mean time to triage per rule, CWE class, language, AI tool "
+        "or repository; AI- versus human-written findings per 1,000 added lines; noisy rules",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, description="default: 30 days ago"),
+            OpenApiParameter("until", OpenApiTypes.DATE, description="default: today"),
+            OpenApiParameter("dimension", OpenApiTypes.STR, enum=list(DIMENSIONS)),
+            OpenApiParameter("repository", OpenApiTypes.STR, description="owner/name"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: REJECTED},
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            feedback = feedback_request(reviewer(request), request.query_params)
+        except FeedbackError as error:
+            return rejected(str(error))
+        return Response(feedback_document(feedback))

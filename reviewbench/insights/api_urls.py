@@ -4,6 +4,7 @@ from reviewbench.insights import api
 
 app_name = "insights_api"
 urlpatterns = [
+    path("insights/feedback/", api.FeedbackApi.as_view(), name="feedback"),
     path(
         "repositories/<str:owner>/<str:name>/instructions/",
         api.RepositoryInstructionsApi.as_view(),

@@ -1,15 +1,36 @@
-"""Insight pages: a repository's page, with the instruction files its confirmed findings write."""
+"""Insight pages: the leads' feedback numbers, and a repository's page with the instruction
+files its confirmed findings write."""
 
 from __future__ import annotations
 
+import csv
+import datetime
+from collections.abc import Mapping
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from reviewbench.access.selectors import repository_for_user
+from reviewbench.access.selectors import repositories_for, repository_for_user
+from reviewbench.approvals.services import repository_policy
+from reviewbench.charts import Series, SvgChart, svg_chart
+from reviewbench.insights.feedback import (
+    CSV_HEADER,
+    DIMENSIONS,
+    Feedback,
+    FeedbackError,
+    feedback_csv_rows,
+    feedback_numbers,
+)
 from reviewbench.insights.instructions import FORMATS, instruction_file
 from reviewbench.insights.selectors import recurring_classes, usage_boundaries
+from reviewbench.policy import FeedbackSettings, PolicyError
+from reviewbench.text import csv_cell, one_line
+
+FEEDBACK_DAYS = 30
+CHART_ROWS = 15
 
 
 @login_required
@@ -59,5 +80,92 @@ def repository_page(request: HttpRequest, owner: str, name: str) -> HttpResponse
             "formats": FORMATS,
             "preview_format": preview_format,
             "preview": preview,
+        },
+    )
+
+
+def feedback_request(user: object, params: Mapping[str, str]) -> Feedback:
+    """The numbers a page or API request asks for: `since`/`until` (default: the last 30 days),
+    `dimension`, `repository` (owner/name, default every repository the user sees); raises
+    FeedbackError."""
+    today = timezone.now().date()
+    try:
+        until = datetime.date.fromisoformat(params["until"]) if params.get("until") else today
+        since = (
+            datetime.date.fromisoformat(params["since"])
+            if params.get("since")
+            else until - datetime.timedelta(days=FEEDBACK_DAYS - 1)
+        )
+    except ValueError:
+        raise FeedbackError("give since and until as YYYY-MM-DD dates") from None
+    repositories = repositories_for(user)  # type: ignore[arg-type]
+    settings = FeedbackSettings()
+    wanted = params.get("repository", "")[:300]
+    if wanted:
+        repositories = repositories.filter(full_name=wanted)
+        repository = repositories.first()
+        if repository is None:
+            raise FeedbackError(f"you see no repository {wanted}")
+        try:
+            settings = repository_policy(repository=repository).feedback
+        except PolicyError:
+            pass  # the built-in thresholds; the check run reports the broken file
+    return feedback_numbers(
+        repositories=repositories,
+        since=since,
+        until=until,
+        dimension=params.get("dimension", "rule") or "rule",
+        settings=settings,
+    )
+
+
+def _feedback_chart(feedback: Feedback) -> SvgChart:
+    shown = feedback.rows[:CHART_ROWS]
+    return svg_chart(
+        Series(
+            title=f"Findings by {DIMENSIONS[feedback.dimension].lower()} and triage",
+            unit="findings",
+            labels=tuple(one_line(row.key, 18) for row in shown),
+            keys=("confirmed", "false positive", "accepted risk", "open"),
+            values=tuple(
+                (row.confirmed, row.false_positive, row.accepted_risk, row.open) for row in shown
+            ),
+        ),
+        width=800,
+    )
+
+
+@login_required
+@require_GET
+def feedback_page(request: HttpRequest) -> HttpResponse:
+    """Leads' feedback numbers; `?format=csv` downloads the table."""
+    try:
+        feedback = feedback_request(request.user, request.GET)
+    except FeedbackError as error:
+        return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="feedback-{feedback.dimension}-{feedback.since}-'
+            f'{feedback.until}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(CSV_HEADER)
+        for cells in feedback_csv_rows(feedback):
+            writer.writerow([csv_cell(cell) for cell in cells])
+        return response
+    return render(
+        request,
+        "insights/feedback.html",
+        {
+            "feedback": feedback,
+            "chart": _feedback_chart(feedback),
+            "dimensions": DIMENSIONS,
+            "dimension_label": DIMENSIONS[feedback.dimension],
+            "repositories": list(
+                repositories_for(request.user).values_list("full_name", flat=True)
+            ),
+            "repository": request.GET.get("repository", "")[:300],
+            "query": request.GET.urlencode(),
         },
     )

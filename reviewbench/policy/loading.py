@@ -22,6 +22,8 @@ from reviewbench.policy.schema import (
     DEFAULT_COMPREHENSION_LIMIT,
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_MAX_FILES,
+    DEFAULT_NOISY_PRECISION,
+    DEFAULT_NOISY_WINDOW,
     DEFAULT_POLICY,
     DEFAULT_SCANNER_SECONDS,
     DEFAULTS_VALIDATOR,
@@ -36,6 +38,7 @@ from reviewbench.policy.schema import (
 )
 from reviewbench.policy.values import (
     ChecklistSettings,
+    FeedbackSettings,
     FindingCondition,
     LimitSettings,
     Policy,
@@ -253,6 +256,7 @@ def _merge(base: Mapping[str, Any], data: Mapping[str, Any], root: yaml.Node | N
     # Checklist settings merge key by key: the file's keys win, the others are inherited.
     checklist = {**(base.get("checklist") or {}), **(data.get("checklist") or {})}
     limits = {**(base.get("limits") or {}), **(data.get("limits") or {})}
+    feedback = {**(base.get("feedback") or {}), **(data.get("feedback") or {})}
     return Policy(
         version=POLICY_VERSION,
         tiers=tuple(sorted(tiers, key=lambda tier: tier.level, reverse=True)),
@@ -267,6 +271,10 @@ def _merge(base: Mapping[str, Any], data: Mapping[str, Any], root: yaml.Node | N
             max_files=int(limits.get("max_files", DEFAULT_MAX_FILES)),
             max_file_bytes=int(limits.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)),
             scanner_seconds=int(limits.get("scanner_seconds", DEFAULT_SCANNER_SECONDS)),
+        ),
+        feedback=FeedbackSettings(
+            noisy_precision=float(feedback.get("noisy_precision", DEFAULT_NOISY_PRECISION)),
+            noisy_window=int(feedback.get("noisy_window", DEFAULT_NOISY_WINDOW)),
         ),
     )
 

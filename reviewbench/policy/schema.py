@@ -30,6 +30,12 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 MAX_MAX_FILE_BYTES = 1024 * 1024
 DEFAULT_SCANNER_SECONDS = 300
 MAX_SCANNER_SECONDS = 3600
+# A rule is "noisy" when its precision over its last `noisy_window` triaged findings (at least
+# NOISY_MIN_TRIAGED of them) is below `noisy_precision` (`feedback`).
+DEFAULT_NOISY_PRECISION = 0.5
+DEFAULT_NOISY_WINDOW = 30
+MAX_NOISY_WINDOW = 1000
+NOISY_MIN_TRIAGED = 10
 # Reasons are shown on the PR page and in the check summary: a few per condition is enough.
 MAX_REASONS_PER_CONDITION = 10
 DISPLAY_LIMIT = 200
@@ -221,6 +227,18 @@ SCHEMA: dict[str, Any] = {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": MAX_SCANNER_SECONDS,
+                },
+            },
+        },
+        "feedback": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "noisy_precision": {"type": "number", "minimum": 0, "maximum": 1},
+                "noisy_window": {
+                    "type": "integer",
+                    "minimum": NOISY_MIN_TRIAGED,
+                    "maximum": MAX_NOISY_WINDOW,
                 },
             },
         },

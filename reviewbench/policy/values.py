@@ -68,12 +68,22 @@ class LimitSettings:
 
 
 @dataclass(frozen=True)
+class FeedbackSettings:
+    """When a rule counts as noisy: its precision over its last `noisy_window` triaged findings
+    is below `noisy_precision`."""
+
+    noisy_precision: float = 0.5
+    noisy_window: int = 30
+
+
+@dataclass(frozen=True)
 class Policy:
     version: int
     tiers: tuple[Tier, ...]  # by level, highest first
     usage_boundaries: tuple[UsageBoundary, ...]
     checklist: ChecklistSettings = ChecklistSettings()
     limits: LimitSettings = LimitSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
 
     def tier(self, name: str) -> Tier:
         return next(tier for tier in self.tiers if tier.name == name)

@@ -10,11 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from reviewbench.queue import selectors as queue
-from reviewbench.text import one_line
+from reviewbench.text import csv_cell
 
-CSV_CELL_LIMIT = 500
-# Spreadsheets evaluate a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = (
     "repository",
     "number",
@@ -33,14 +30,6 @@ CSV_HEADER = (
     "sla_remaining_hours",
     "state",
 )
-
-
-def csv_cell(value: object) -> object:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str):
-        text = one_line(value, CSV_CELL_LIMIT)
-        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-    return value
 
 
 def hours(delta_seconds: float) -> float:

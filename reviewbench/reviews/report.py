@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from findings.engine.annotations import annotation_text
 from findings.engine.scanners import FlowStep
-from findings.models import ChangedFile, Finding, Revision
+from findings.models import ChangedFile, Finding, Repository, Revision
 from reviewbench.approvals.models import Approval, BoundaryException, RevisionPolicy
 from reviewbench.approvals.selectors import (
     NeededException,
@@ -24,6 +24,9 @@ from reviewbench.approvals.selectors import (
     policy_error_text,
     revision_policy,
 )
+from reviewbench.approvals.services import policy_for_revision
+from reviewbench.insights.feedback import noisy_rules
+from reviewbench.policy import FeedbackSettings, PolicyError
 from reviewbench.reviews.selectors import ReviewState, review_state, revision_findings
 from reviewbench.text import markdown_escape, one_line
 
@@ -273,6 +276,33 @@ def _annotation(finding: Finding) -> Annotation:
     )
 
 
+def _noisy_section(revision: Revision, findings: list[Finding]) -> list[str]:
+    """The rules among these findings whose recent precision in this repository is below the
+    policy's `feedback.noisy_precision`: the reviewer weighs them knowing that."""
+    if not findings:
+        return []
+    try:
+        feedback = policy_for_revision(revision=revision).feedback
+    except PolicyError:
+        feedback = FeedbackSettings()
+    repository = Repository.objects.filter(pk=revision.pull_request.repository_id)
+    noisy = noisy_rules(repository, feedback, rule_ids=sorted({f.rule_id for f in findings}))
+    if not noisy:
+        return []
+    lines = [
+        "",
+        "### Noisy rules",
+        f"In this repository these rules were confirmed in under "
+        f"{feedback.noisy_precision:.0%} of their last {feedback.noisy_window} triaged findings:",
+    ]
+    lines += [
+        f"- `{markdown_escape(one_line(rule.rule_id, 128))}`: {rule.precision:.0%} confirmed of "
+        f"{rule.triaged}"
+        for rule in noisy[:SUMMARY_FINDING_ROWS]
+    ]
+    return lines
+
+
 def check_report_for_revision(*, revision: Revision) -> CheckReport:
     """What the ReviewBench check run for this revision should say."""
     pull_request = revision.pull_request
@@ -358,6 +388,7 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
     body += _exceptions_section(state.exceptions)
     body += ["", "### Findings"]
     body += _findings_table(findings) if findings else ["No new findings."]
+    body += _noisy_section(revision, findings)
     not_analysed = list(
         ChangedFile.objects.filter(revision=revision)
         .exclude(analysis=ChangedFile.Analysis.ANALYSED)

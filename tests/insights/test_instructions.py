@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from findings.engine.secure_prompts import secure_prompt
-from findings.engine.snapshot import FileChange, PullRequestSnapshot
 from findings.models import Finding, Repository
 from github_app.models import Installation
 from reviewbench.insights.instructions import (
@@ -29,6 +28,7 @@ from tests.factories import (
     make_pull_request,
     make_revision,
 )
+from tests.insights.pipeline import SHELL_CODE, SQL_CODE, added, snapshot
 
 POLICY = """version: 1
 usage_boundaries:
@@ -38,45 +38,6 @@ usage_boundaries:
     ai: exception_required
     granted_by: security-team
 """
-SQL_CODE = (
-    "from flask import request\n\n\ndef find(db):\n"
-    "    name = request.args['name']\n"
-    "    return db.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n"
-)
-SHELL_CODE = (
-    "import subprocess\nfrom flask import request\n\n\ndef run():\n"
-    "    return subprocess.call(request.args['cmd'], shell=True)\n"
-)
-
-
-def _added(path: str, code: str, blob: str) -> FileChange:
-    patch = f"@@ -0,0 +1,{len(code.splitlines())} @@\n" + "".join(
-        f"+{line}\n" for line in code.splitlines()
-    )
-    return FileChange(
-        path=path,
-        status="added",
-        patch=patch,
-        blob_sha=blob * 40,
-        additions=len(code.splitlines()),
-        content=code,
-    )
-
-
-def _snapshot(number: int, files: tuple[FileChange, ...]) -> PullRequestSnapshot:
-    return PullRequestSnapshot(
-        repository_full_name="acme/shop",
-        number=number,
-        title="AI change",
-        body="",
-        author_login="mallory-dev",
-        base_ref="main",
-        base_sha="0" * 40,
-        head_ref=f"feature/{number}",
-        head_sha=str(number) * 40,
-        files=files,
-        policy_text=POLICY,
-    )
 
 
 @pytest.fixture
@@ -90,12 +51,15 @@ def analysed(db):
     installation.members.add(rita)
     first = pull_request_process(
         repository=repository,
-        snapshot=_snapshot(
-            1, (_added("app/users.py", SQL_CODE, "1"), _added("app/run.py", SHELL_CODE, "2"))
+        snapshot=snapshot(
+            1,
+            (added("app/users.py", SQL_CODE, "1"), added("app/run.py", SHELL_CODE, "2")),
+            policy_text=POLICY,
         ),
     )
     second = pull_request_process(
-        repository=repository, snapshot=_snapshot(2, (_added("app/search.py", SQL_CODE, "3"),))
+        repository=repository,
+        snapshot=snapshot(2, (added("app/search.py", SQL_CODE, "3"),), policy_text=POLICY),
     )
     findings = Finding.objects.filter(revision__in=[first, second], pre_existing=False)
     by_path = {(f.path, f.cwe): f for f in findings}

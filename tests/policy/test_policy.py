@@ -167,7 +167,8 @@ def test_an_unknown_top_level_key():
     error = load_error("version: 1\n\ntierz: []\n")
 
     assert (error.message, error.line) == (
-        "unknown key 'tierz' (allowed: version, tiers, checklist, limits, usage_boundaries)",
+        "unknown key 'tierz' "
+        "(allowed: version, tiers, checklist, limits, feedback, usage_boundaries)",
         3,
     )
 
@@ -775,7 +776,7 @@ def test_policy_check_reads_stdin(monkeypatch):
     assert caught.value.returncode == 1
     assert str(caught.value) == (
         "<stdin>: line 2: unknown key 'foo' "
-        "(allowed: version, tiers, checklist, limits, usage_boundaries)"
+        "(allowed: version, tiers, checklist, limits, feedback, usage_boundaries)"
     )
 
 

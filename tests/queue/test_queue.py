@@ -337,7 +337,7 @@ def queue_views_header():
 
 
 def test_csv_cell_prefixes_every_formula_start():
-    from reviewbench.queue.exports import csv_cell
+    from reviewbench.text import csv_cell
 
     assert [csv_cell(v) for v in ["=1", "+1", "-1", "@a", "\tx", "plain", 5, -3.5, None]] == [
         "'=1",

@@ -803,6 +803,7 @@ def test_schema_lists_the_review_api(rita, review):
         "/api/findings/{finding_id}/triage/",
         "/api/groups/",
         "/api/groups/{group}/members/",
+        "/api/insights/feedback/",
         "/api/policy/validate/",
         "/api/pull-requests/",
         "/api/pull-requests/{owner}/{name}/{number}/",

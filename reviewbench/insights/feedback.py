@@ -1,0 +1,349 @@
+"""Feedback numbers: which rules, classes, languages, AI tools and repositories produce real
+findings and which produce noise, over a period.
+
+A finding here is one (pull request, fingerprint): the rows a finding leaves on each pushed
+revision count once, with the triage of the latest. Every figure is aggregated in the database,
+a fixed number of queries whatever the number of findings; only the grouped rows (a few per
+rule, language, tool and repository) reach Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from findings.engine.secure_prompts import secure_prompt
+from findings.models import Finding, Hunk, Repository, Revision
+from reviewbench.policy import FeedbackSettings
+from reviewbench.policy.schema import NOISY_MIN_TRIAGED
+
+HUMAN = "human"
+UNNAMED_AI = "AI (tool not named)"
+DIMENSIONS = {
+    "rule": "Rule",
+    "class": "CWE class",
+    "language": "Language",
+    "tool": "AI tool",
+    "repository": "Repository",
+}
+_TRIAGED = (
+    Finding.Triage.CONFIRMED,
+    Finding.Triage.FALSE_POSITIVE,
+    Finding.Triage.ACCEPTED_RISK,
+)
+
+
+class FeedbackError(ValueError):
+    """A request for numbers that cannot be answered (bad dimension or period)."""
+
+
+@dataclass
+class FeedbackRow:
+    key: str
+    raised: int = 0
+    confirmed: int = 0
+    false_positive: int = 0
+    accepted_risk: int = 0
+    triage_seconds_total: float = 0.0
+    noisy: bool = False
+    recent_precision: float | None = None  # over the rule's last triaged findings (rules only)
+
+    @property
+    def triaged(self) -> int:
+        return self.confirmed + self.false_positive + self.accepted_risk
+
+    @property
+    def open(self) -> int:
+        return self.raised - self.triaged
+
+    @property
+    def precision(self) -> float | None:
+        """Confirmed ÷ triaged; None before anything is triaged."""
+        return self.confirmed / self.triaged if self.triaged else None
+
+    @property
+    def triage_hours(self) -> float | None:
+        """Mean hours from the finding being raised to its triage."""
+        return self.triage_seconds_total / self.triaged / 3600 if self.triaged else None
+
+
+@dataclass(frozen=True)
+class NoisyRule:
+    rule_id: str
+    precision: float
+    triaged: int  # how many of its latest triaged findings the precision is over
+
+
+@dataclass
+class Feedback:
+    since: datetime.date
+    until: datetime.date
+    dimension: str
+    settings: FeedbackSettings
+    rows: list[FeedbackRow] = field(default_factory=list)
+    ai_findings: int = 0
+    human_findings: int = 0
+    ai_added_lines: int = 0
+    human_added_lines: int = 0
+    noisy_rules: list[NoisyRule] = field(default_factory=list)
+
+    @staticmethod
+    def _per_kloc(findings: int, lines: int) -> float | None:
+        return findings * 1000 / lines if lines else None
+
+    @property
+    def ai_per_kloc(self) -> float | None:
+        return self._per_kloc(self.ai_findings, self.ai_added_lines)
+
+    @property
+    def human_per_kloc(self) -> float | None:
+        return self._per_kloc(self.human_findings, self.human_added_lines)
+
+
+def _latest_findings(repositories: QuerySet[Repository]) -> QuerySet[Finding]:
+    """One row per (pull request, fingerprint): the latest, which carries the latest triage."""
+    scoped = Finding.objects.filter(
+        revision__pull_request__repository__in=repositories, pre_existing=False
+    )
+    latest = (
+        scoped.order_by()
+        .values("revision__pull_request_id", "fingerprint")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    return Finding.objects.filter(pk__in=latest)
+
+
+def _ai_tool() -> Coalesce:
+    """The AI tool of the hunk the finding's line is in; "human" when that hunk is not AI's."""
+    hunk = (
+        Hunk.objects.filter(
+            changed_file=OuterRef("changed_file"),
+            authorship=Hunk.Authorship.AI,
+            target_start__lte=OuterRef("line"),
+        )
+        .annotate(end=F("target_start") + F("target_length"))
+        .filter(end__gt=OuterRef("line"))
+        .order_by("index")
+        .values("ai_tool")[:1]
+    )
+    return Coalesce(Subquery(hunk), Value(None))
+
+
+def noisy_rules(
+    repositories: QuerySet[Repository],
+    settings: FeedbackSettings,
+    rule_ids: list[str] | None = None,
+) -> list[NoisyRule]:
+    """Rules whose precision over their last `noisy_window` triaged findings is below
+    `noisy_precision`, once at least NOISY_MIN_TRIAGED are triaged (any period)."""
+    triaged = _latest_findings(repositories).filter(triage__in=_TRIAGED)
+    if rule_ids is not None:
+        triaged = triaged.filter(rule_id__in=rule_ids)
+    ranked = triaged.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("rule_id")],
+            order_by=[F("triaged_at").desc(nulls_last=True), F("pk").desc()],
+        )
+    ).filter(rank__lte=settings.noisy_window)
+    tallies: dict[str, list[int]] = {}
+    for rule_id, triage in ranked.values_list("rule_id", "triage"):
+        tally = tallies.setdefault(rule_id, [0, 0])
+        tally[0] += 1
+        tally[1] += triage == Finding.Triage.CONFIRMED
+    noisy = [
+        NoisyRule(rule_id=rule_id, precision=confirmed / count, triaged=count)
+        for rule_id, (count, confirmed) in tallies.items()
+        if count >= NOISY_MIN_TRIAGED and confirmed / count < settings.noisy_precision
+    ]
+    return sorted(noisy, key=lambda rule: (rule.precision, rule.rule_id))
+
+
+def _key(dimension: str, row: Mapping[str, Any]) -> str:
+    if dimension == "rule":
+        return str(row["rule_id"])
+    if dimension == "class":
+        return secure_prompt(cwe=row["cwe"], rule_id=str(row["rule_id"])).title
+    if dimension == "language":
+        return str(row["language"] or "other")
+    if dimension == "tool":
+        tool = row["tool"]
+        return HUMAN if tool is None else (str(tool) or UNNAMED_AI)
+    return str(row["repository"])
+
+
+def feedback_numbers(
+    *,
+    repositories: QuerySet[Repository],
+    since: datetime.date,
+    until: datetime.date,
+    dimension: str = "rule",
+    settings: FeedbackSettings | None = None,
+) -> Feedback:
+    """The feedback numbers of findings raised on revisions analysed from `since` to `until`
+    (inclusive, UTC dates) in `repositories`, grouped by `dimension`."""
+    if dimension not in DIMENSIONS:
+        raise FeedbackError(f"unknown dimension; choose one of {', '.join(DIMENSIONS)}")
+    if until < since:
+        raise FeedbackError("until is before since")
+    if (until - since).days > 366 * 5:
+        raise FeedbackError("choose a period of at most five years")
+    settings = settings or FeedbackSettings()
+    in_period = Q(revision__created_at__date__gte=since, revision__created_at__date__lte=until)
+    findings = _latest_findings(repositories).filter(in_period)
+    waited = ExpressionWrapper(F("triaged_at") - F("created_at"), output_field=DurationField())
+    grouped = (
+        findings.annotate(
+            tool=_ai_tool(),
+            language=F("changed_file__language"),
+            repository=F("revision__pull_request__repository__full_name"),
+        )
+        .order_by()
+        .values("rule_id", "cwe", "language", "tool", "repository")
+        .annotate(
+            raised=Count("pk"),
+            confirmed=Count("pk", filter=Q(triage=Finding.Triage.CONFIRMED)),
+            false_positive=Count("pk", filter=Q(triage=Finding.Triage.FALSE_POSITIVE)),
+            accepted_risk=Count("pk", filter=Q(triage=Finding.Triage.ACCEPTED_RISK)),
+            triaged_count=Count("pk", filter=Q(triage__in=_TRIAGED, triaged_at__isnull=False)),
+            mean_wait=Avg(waited, filter=Q(triage__in=_TRIAGED, triaged_at__isnull=False)),
+        )
+    )
+    result = Feedback(since=since, until=until, dimension=dimension, settings=settings)
+    rows: dict[str, FeedbackRow] = {}
+    for group in grouped:
+        row = rows.setdefault(_key(dimension, group), FeedbackRow(key=_key(dimension, group)))
+        row.raised += group["raised"]
+        row.confirmed += group["confirmed"]
+        row.false_positive += group["false_positive"]
+        row.accepted_risk += group["accepted_risk"]
+        if group["mean_wait"] is not None:
+            seconds = max(group["mean_wait"].total_seconds(), 0.0)
+            # Spread the mean over every triaged finding of the group (those without a date
+            # are counted as triaged at once, a lower bound).
+            row.triage_seconds_total += seconds * group["triaged_count"]
+        if group["tool"] is None:
+            result.human_findings += group["raised"]
+        else:
+            result.ai_findings += group["raised"]
+    result.rows = sorted(rows.values(), key=lambda row: (-row.raised, row.key))
+
+    latest_revisions = (
+        Revision.objects.filter(
+            pull_request__repository__in=repositories,
+            status=Revision.Status.READY,
+            created_at__date__gte=since,
+            created_at__date__lte=until,
+        )
+        .order_by()
+        .values("pull_request_id")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    lines = Hunk.objects.filter(changed_file__revision__in=latest_revisions).aggregate(
+        ai=Sum("added", filter=Q(authorship=Hunk.Authorship.AI)),
+        human=Sum("added", filter=~Q(authorship=Hunk.Authorship.AI)),
+    )
+    result.ai_added_lines = lines["ai"] or 0
+    result.human_added_lines = lines["human"] or 0
+
+    result.noisy_rules = noisy_rules(repositories, settings)
+    if dimension == "rule":
+        noisy = {rule.rule_id: rule for rule in result.noisy_rules}
+        for row in result.rows:
+            if row.key in noisy:
+                row.noisy = True
+                row.recent_precision = noisy[row.key].precision
+    return result
+
+
+CSV_HEADER = (
+    "dimension",
+    "key",
+    "raised",
+    "confirmed",
+    "false_positive",
+    "accepted_risk",
+    "open",
+    "precision",
+    "mean_hours_to_triage",
+    "noisy",
+)
+
+
+def feedback_csv_rows(feedback: Feedback) -> list[list[object]]:
+    """The rows of the CSV download (cells still to be made spreadsheet-safe by the writer)."""
+    return [
+        [
+            feedback.dimension,
+            row.key,
+            row.raised,
+            row.confirmed,
+            row.false_positive,
+            row.accepted_risk,
+            row.open,
+            "" if row.precision is None else round(row.precision, 3),
+            "" if row.triage_hours is None else round(row.triage_hours, 1),
+            "yes" if row.noisy else "",
+        ]
+        for row in feedback.rows
+    ]
+
+
+def feedback_document(feedback: Feedback) -> dict[str, object]:
+    """The numbers as the API gives them."""
+    return {
+        "since": feedback.since.isoformat(),
+        "until": feedback.until.isoformat(),
+        "dimension": feedback.dimension,
+        "noisy_precision": feedback.settings.noisy_precision,
+        "noisy_window": feedback.settings.noisy_window,
+        "rows": [
+            {
+                "key": row.key,
+                "raised": row.raised,
+                "confirmed": row.confirmed,
+                "false_positive": row.false_positive,
+                "accepted_risk": row.accepted_risk,
+                "open": row.open,
+                "precision": row.precision,
+                "mean_hours_to_triage": row.triage_hours,
+                "noisy": row.noisy,
+            }
+            for row in feedback.rows
+        ],
+        "ai_written": {
+            "findings": feedback.ai_findings,
+            "added_lines": feedback.ai_added_lines,
+            "per_1000_lines": feedback.ai_per_kloc,
+        },
+        "human_written": {
+            "findings": feedback.human_findings,
+            "added_lines": feedback.human_added_lines,
+            "per_1000_lines": feedback.human_per_kloc,
+        },
+        "noisy_rules": [
+            {"rule_id": rule.rule_id, "precision": rule.precision, "triaged": rule.triaged}
+            for rule in feedback.noisy_rules
+        ],
+    }
