@@ -45,9 +45,12 @@ KIND_ASSUMPTION = "assumption"
 KIND_COMPREHENSION = "comprehension"
 KIND_EXPLAIN = "explain"
 KIND_SIGNOFF = "signoff"
+KIND_DECLARATION = "declaration"
+KIND_UNDECLARED = "undeclared"
 SIGNOFF_KEY = "signoff"
 
 SECTIONS: tuple[tuple[str, str], ...] = (
+    ("declaration", "AI-use declaration"),
     ("triage", "Security findings"),
     ("assumptions", "Assumption challenges"),
     ("comprehension", "Comprehension"),
@@ -59,6 +62,8 @@ SECTION_OF_KIND = {
     KIND_COMPREHENSION: "comprehension",
     KIND_EXPLAIN: "comprehension",
     KIND_SIGNOFF: "signoff",
+    KIND_DECLARATION: "declaration",
+    KIND_UNDECLARED: "declaration",
 }
 
 KEY_MAX_LENGTH = 200  # ChecklistItem.key

@@ -15,6 +15,8 @@ class ChecklistItem(models.Model):
         COMPREHENSION = "comprehension", "Explain the AI-written code"
         EXPLAIN = "explain", "Explain this change"
         SIGNOFF = "signoff", "Functional sign-off"
+        DECLARATION = "declaration", "Declare AI assistance"
+        UNDECLARED = "undeclared", "Undeclared AI use"
 
     class Outcome(models.TextChoices):
         NONE = "", "Not answered"

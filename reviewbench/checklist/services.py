@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from findings.cache import DatabaseScanCache
+from findings.engine.provenance.declaration import ai_declaration
 from findings.models import ChangedFile, Finding, Hunk, Revision
 from findings.services import finding_record_from_review, finding_triage
 from reviewbench.access.selectors import user_is_author, user_is_member
@@ -154,6 +155,85 @@ def _finding_info(finding: Finding) -> FindingInfo:
     )
 
 
+DECLARATION_KEY = "declaration"
+UNDECLARED_KEY = "undeclared-ai"
+MAX_EVIDENCE_SHOWN = 3
+
+
+def _ai_evidence(revision: Revision) -> list[str]:
+    """What provenance found that says an AI wrote part of the revision (besides the author's
+    own declaration)."""
+    details = [
+        str(signal.get("detail", ""))
+        for signal in revision.ai_signals or ()
+        if isinstance(signal, dict)
+        and not str(signal.get("detail", "")).startswith("AI assistance:")
+    ]
+    if (
+        not details
+        and Hunk.objects.filter(
+            changed_file__revision=revision, authorship=Hunk.Authorship.AI
+        ).exists()
+    ):
+        details.append("AI-written hunks (commit trailers, markers or authors)")
+    return [detail for detail in details if detail]
+
+
+def _declaration_items(revision: Revision, settings: ChecklistSettings, *, position: int) -> None:
+    """The AI-use declaration's items: "declare" while the policy requires a declaration the
+    description lacks (answered by ReviewBench once the author adds one), and "undeclared AI use"
+    when the description says none but provenance found AI evidence."""
+    declaration = ai_declaration(revision.pull_request.body)
+    now = timezone.now()
+    existing = {
+        item.key: item
+        for item in ChecklistItem.objects.filter(
+            revision=revision, key__in=(DECLARATION_KEY, UNDECLARED_KEY)
+        )
+    }
+    if settings.require_ai_declaration and declaration is None and DECLARATION_KEY not in existing:
+        ChecklistItem.objects.create(
+            revision=revision,
+            key=DECLARATION_KEY,
+            kind=ChecklistItem.Kind.DECLARATION,
+            position=position,
+            prompt=(
+                "The author has not declared AI assistance. The policy requires the description "
+                "to say 'AI assistance: none', 'partial' or 'most', and which tool "
+                "('AI tool: …'); the pull-request template has the lines."
+            ),
+            rationale="checklist.require_ai_declaration is on in this repository's policy.",
+        )
+    pending = existing.get(DECLARATION_KEY)
+    if declaration is not None and pending is not None and pending.answered_at is None:
+        pending.answer = f"Declared in the description: AI assistance {declaration.describe()}."
+        pending.answered_at = now
+        pending.save(update_fields=["answer", "answered_at"])
+    evidence = _ai_evidence(revision)
+    if (
+        declaration is not None
+        and not declaration.declares_ai
+        and evidence
+        and UNDECLARED_KEY not in existing
+    ):
+        shown = "; ".join(evidence[:MAX_EVIDENCE_SHOWN])
+        ChecklistItem.objects.create(
+            revision=revision,
+            key=UNDECLARED_KEY,
+            kind=ChecklistItem.Kind.UNDECLARED,
+            position=position + 1,
+            prompt=(
+                "The description declares no AI assistance, but ReviewBench found AI evidence: "
+                f"{shown[:1500]}. Ask the author which parts an assistant wrote, and record "
+                "what they said."
+            ),
+            rationale=(
+                "An undeclared assistant means the author may not have reviewed its code as "
+                "their own: read the AI-flagged hunks as AI-written."
+            ),
+        )
+
+
 @transaction.atomic
 def revision_review_prepare(
     *,
@@ -239,6 +319,7 @@ def revision_review_prepare(
             )
         rows.append(row)
     ChecklistItem.objects.bulk_create(rows, ignore_conflicts=True)
+    _declaration_items(revision, settings or ChecklistSettings(), position=len(specs))
     items = selectors.revision_checklist(revision)
     for item in items:
         # The code a reviewer said is unsafe did not change: the finding stands on this push too.
@@ -361,6 +442,11 @@ def checklist_item_answer(
     pull_request = revision.pull_request
     if item.kind == ChecklistItem.Kind.TRIAGE:
         raise AnswerRejected("Findings are answered by triaging them, not with a text answer.")
+    if item.kind == ChecklistItem.Kind.DECLARATION:
+        raise AnswerRejected(
+            "The author declares AI assistance in the pull request's description (the "
+            "'AI assistance:' line of the template); ReviewBench reads it again when it changes."
+        )
     if revision.status != Revision.Status.READY or pull_request.head_sha != revision.head_sha:
         raise AnswerRejected("This revision is no longer the pull request's head.")
     if not user_is_member(user=user, repository=pull_request.repository):
@@ -374,7 +460,7 @@ def checklist_item_answer(
     flag_reason: str | None = None
     if item.kind == ChecklistItem.Kind.ASSUMPTION:
         _check_assumption_answer(text, outcome)
-    elif item.kind == ChecklistItem.Kind.SIGNOFF:
+    elif item.kind in (ChecklistItem.Kind.SIGNOFF, ChecklistItem.Kind.UNDECLARED):
         outcome = ""
         if len(text) < SIGNOFF_MIN_LENGTH:
             raise AnswerRejected(

@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from findings.engine.secure_prompts import secure_prompt
 from findings.models import Finding, Hunk, Repository, Revision
+from reviewbench.checklist.models import ChecklistItem
 from reviewbench.policy import FeedbackSettings
 from reviewbench.policy.schema import NOISY_MIN_TRIAGED
 
@@ -105,6 +106,8 @@ class Feedback:
     ai_added_lines: int = 0
     human_added_lines: int = 0
     noisy_rules: list[NoisyRule] = field(default_factory=list)
+    undeclared_ai_prs: int = 0  # described as "AI assistance: none" though provenance found AI
+    missing_declaration_prs: int = 0  # the policy asks for a declaration the description lacks
 
     @staticmethod
     def _per_kloc(findings: int, lines: int) -> float | None:
@@ -267,6 +270,26 @@ def feedback_numbers(
     result.ai_added_lines = lines["ai"] or 0
     result.human_added_lines = lines["human"] or 0
 
+    declarations = (
+        ChecklistItem.objects.filter(
+            revision__in=latest_revisions,
+            kind__in=(ChecklistItem.Kind.UNDECLARED, ChecklistItem.Kind.DECLARATION),
+        )
+        .order_by()
+        .values("kind")
+        .annotate(
+            prs=Count("revision__pull_request_id", distinct=True),
+            unanswered=Count(
+                "revision__pull_request_id", distinct=True, filter=Q(answered_at__isnull=True)
+            ),
+        )
+    )
+    for entry in declarations:
+        if entry["kind"] == ChecklistItem.Kind.UNDECLARED:
+            result.undeclared_ai_prs = entry["prs"]
+        else:
+            result.missing_declaration_prs = entry["unanswered"]
+
     result.noisy_rules = noisy_rules(repositories, settings)
     if dimension == "rule":
         noisy = {rule.rule_id: rule for rule in result.noisy_rules}
@@ -342,6 +365,8 @@ def feedback_document(feedback: Feedback) -> dict[str, object]:
             "added_lines": feedback.human_added_lines,
             "per_1000_lines": feedback.human_per_kloc,
         },
+        "undeclared_ai_pull_requests": feedback.undeclared_ai_prs,
+        "missing_declaration_pull_requests": feedback.missing_declaration_prs,
         "noisy_rules": [
             {"rule_id": rule.rule_id, "precision": rule.precision, "triaged": rule.triaged}
             for rule in feedback.noisy_rules

@@ -266,6 +266,7 @@ def _merge(base: Mapping[str, Any], data: Mapping[str, Any], root: yaml.Node | N
                 checklist.get("comprehension_limit", DEFAULT_COMPREHENSION_LIMIT)
             ),
             assumption_limit=int(checklist.get("assumption_limit", DEFAULT_ASSUMPTION_LIMIT)),
+            require_ai_declaration=bool(checklist.get("require_ai_declaration", False)),
         ),
         limits=LimitSettings(
             max_files=int(limits.get("max_files", DEFAULT_MAX_FILES)),

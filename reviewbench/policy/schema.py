@@ -211,6 +211,7 @@ SCHEMA: dict[str, Any] = {
                     "minimum": 0,
                     "maximum": MAX_ASSUMPTION_LIMIT,
                 },
+                "require_ai_declaration": {"type": "boolean"},
             },
         },
         "limits": {

@@ -56,6 +56,7 @@ class ChecklistSettings:
 
     comprehension_limit: int = 10
     assumption_limit: int = 200
+    require_ai_declaration: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from reviewbench.approvals.selectors import (
     revision_policy,
 )
 from reviewbench.approvals.services import policy_for_revision
+from reviewbench.checklist.models import ChecklistItem
 from reviewbench.insights.feedback import noisy_rules
 from reviewbench.policy import FeedbackSettings, PolicyError
 from reviewbench.reviews.selectors import ReviewState, review_state, revision_findings
@@ -276,6 +277,39 @@ def _annotation(finding: Finding) -> Annotation:
     )
 
 
+def _declaration_state(revision: Revision) -> tuple[bool, ChecklistItem | None]:
+    """(declaration missing, the undeclared-AI-use item or None) from the revision's checklist."""
+    items = {
+        item.kind: item
+        for item in ChecklistItem.objects.filter(
+            revision=revision,
+            kind__in=(ChecklistItem.Kind.DECLARATION, ChecklistItem.Kind.UNDECLARED),
+        )
+    }
+    declaration = items.get(ChecklistItem.Kind.DECLARATION)
+    missing = declaration is not None and declaration.answered_at is None
+    return missing, items.get(ChecklistItem.Kind.UNDECLARED)
+
+
+def _declaration_section(missing: bool, undeclared: ChecklistItem | None) -> list[str]:
+    lines: list[str] = []
+    if missing:
+        lines += [
+            "",
+            "**AI-use declaration missing.** The policy requires the description to declare AI "
+            "assistance ('AI assistance: none', 'partial' or 'most', and 'AI tool: …'); the "
+            "review cannot be approved until it does.",
+        ]
+    if undeclared is not None:
+        state = "recorded by a reviewer" if undeclared.answered_at else "a reviewer must ask"
+        lines += [
+            "",
+            "**Undeclared AI use.** The description declares no AI assistance, but ReviewBench "
+            f"found AI evidence ({state} what the assistant wrote).",
+        ]
+    return lines
+
+
 def _noisy_section(revision: Revision, findings: list[Finding]) -> list[str]:
     """The rules among these findings whose recent precision in this repository is below the
     policy's `feedback.noisy_precision`: the reviewer weighs them knowing that."""
@@ -359,6 +393,7 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
     progress = f"checklist {state.items_answered}/{state.items_total}"
     violations = policy.boundary_violations if policy is not None and not policy.error else []
     awaiting = awaiting_text(state.missing_count, state.missing_groups)
+    declaration_missing, undeclared = _declaration_state(revision)
     if policy is not None and policy.error:
         conclusion = "failure"
         title = "Invalid .reviewbench.yml"
@@ -378,6 +413,8 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
         conclusion = "action_required"
         n = len(open_findings)
         parts = [f"{n} finding{'s' if n != 1 else ''} to triage"] if n else []
+        if declaration_missing:
+            parts.append("AI-use declaration missing")
         pending = len(state.exceptions_pending)
         if pending:
             parts.append(f"{pending} usage exception{'s' if pending != 1 else ''} pending")
@@ -385,6 +422,7 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
 
     body: list[str] = [f"**{markdown_escape(one_line(title, TITLE_LIMIT))}**", ""]
     body += _policy_section(policy)
+    body += _declaration_section(declaration_missing, undeclared)
     body += _exceptions_section(state.exceptions)
     body += ["", "### Findings"]
     body += _findings_table(findings) if findings else ["No new findings."]

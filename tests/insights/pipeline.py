@@ -54,3 +54,18 @@ def snapshot(
         labels=tuple(labels),
         policy_text=policy_text,
     )
+
+
+def member_and_repository():  # type: ignore[no-untyped-def]
+    """rita, a member of the installation that holds acme/shop, and acme/shop."""
+    from django.contrib.auth.models import User
+
+    from findings.models import Repository
+    from github_app.models import Installation
+
+    rita = User.objects.create_user("rita", password="x")  # nosec B106
+    repository = Repository.objects.create(full_name="acme/shop")
+    installation = Installation.objects.create(account_login="acme")
+    installation.repositories.add(repository)
+    installation.members.add(rita)
+    return rita, repository

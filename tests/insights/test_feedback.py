@@ -8,13 +8,11 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from findings.models import Finding, Repository
-from github_app.models import Installation
 from reviewbench.insights.feedback import FeedbackError, feedback_numbers
 from reviewbench.policy import FeedbackSettings
 from reviewbench.reviews.report import check_report_for_revision
@@ -26,17 +24,12 @@ from tests.factories import (
     make_pull_request,
     make_revision,
 )
-from tests.insights.pipeline import SHELL_CODE, SQL_CODE, added, snapshot
+from tests.insights.pipeline import SHELL_CODE, SQL_CODE, added, member_and_repository, snapshot
 
 
 @pytest.fixture
 def lead(db):
-    rita = User.objects.create_user("rita", password="x")
-    repository = Repository.objects.create(full_name="acme/shop")
-    installation = Installation.objects.create(account_login="acme")
-    installation.repositories.add(repository)
-    installation.members.add(rita)
-    return rita, repository
+    return member_and_repository()
 
 
 def test_numbers_per_rule_tool_and_lines_through_analysis_and_triage(lead, client):

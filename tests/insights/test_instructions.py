@@ -28,7 +28,7 @@ from tests.factories import (
     make_pull_request,
     make_revision,
 )
-from tests.insights.pipeline import SHELL_CODE, SQL_CODE, added, snapshot
+from tests.insights.pipeline import SHELL_CODE, SQL_CODE, added, member_and_repository, snapshot
 
 POLICY = """version: 1
 usage_boundaries:
@@ -44,11 +44,7 @@ usage_boundaries:
 def analysed(db):
     """Two analysed PRs of acme/shop: SQL injection in both, command injection in one; a
     reviewer confirms three of the four findings and calls the other a false positive."""
-    rita = User.objects.create_user("rita", password="x")
-    repository = Repository.objects.create(full_name="acme/shop")
-    installation = Installation.objects.create(account_login="acme")
-    installation.repositories.add(repository)
-    installation.members.add(rita)
+    rita, repository = member_and_repository()
     first = pull_request_process(
         repository=repository,
         snapshot=snapshot(

@@ -869,7 +869,8 @@ def test_checklist_limits_merge_key_by_key_over_the_defaults():
         ),
         (
             "version: 1\nchecklist:\n  questions: 4\n",
-            "checklist: unknown key 'questions' (allowed: comprehension_limit, assumption_limit)",
+            "checklist: unknown key 'questions' "
+            "(allowed: comprehension_limit, assumption_limit, require_ai_declaration)",
             3,
         ),
     ],

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from findings.engine.diff import DiffError, HunkData, parse_patch
+from findings.engine.provenance.declaration import ai_declaration
 from findings.engine.provenance.signals import (
     AI,
     CONTENT_MATCH_NOTE,
@@ -359,6 +360,11 @@ def provenance_analyze(
         commit.sha: found for commit in commits if (found := commit_signals(commit, config))
     }
     ai_shas = frozenset(signals_by_sha)
+    declared = ai_declaration(snapshot.body)
+    declaration = declared.signal() if declared is not None else None
+    if declaration is not None and not ai_shas and declaration not in pr_signals:
+        # The author's declaration speaks for the whole PR only where no commit says more.
+        pr_signals = (*pr_signals, declaration)
     # Without a PR-level signal, per-commit signals tell AI lines from human ones; with no
     # signal anywhere nothing is known.
     per_commit_known = bool(ai_shas) and not pr_signals
