@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import large_pr, queue_page, scan_speed, webhook_latency, webhook_to_check
+from bench import (
+    insights_pages,
+    large_pr,
+    queue_page,
+    scan_speed,
+    webhook_latency,
+    webhook_to_check,
+)
 
 
 def main() -> int:
@@ -35,6 +42,8 @@ def main() -> int:
     scan_speed.run(runs=args.scan_runs)
     print()
     queue_page.run()
+    print()
+    ok &= insights_pages.run()
     if not args.no_large:
         print()
         ok &= large_pr.run()

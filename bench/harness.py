@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -159,3 +160,77 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return ordered[index]
+
+
+def django_bench_client(env: dict[str, str], username: str) -> tuple[Any, Any]:
+    """Django set up on the bench database and a test client signed in as a new user (the
+    in-process client runs the real view stack); returns (client, user)."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reviewbench.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user = get_user_model().objects.create_user(username, password="x")  # noqa: S106  # nosec B106
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client, user
+
+
+def time_page(client: Any, url: str, requests: int) -> tuple[list[float], list[int]]:
+    """After one warm-up, `requests` GETs of `url`: milliseconds and query counts of each
+    (raises SystemExit when one does not answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    timings: list[float] = []
+    counts: list[int] = []
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        counts.append(len(captured))
+    return timings, counts
+
+
+def seed_ready_revisions(user: Any, count: int) -> list[Any]:
+    """`count` pull requests over 20 repositories of one installation `user` is a member of, each
+    with one READY revision of 100 added lines (the n-th finished n minutes ago)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from findings.models import PullRequest, Repository, Revision
+    from github_app.models import Installation
+
+    installation = Installation.objects.create(account_login="acme")
+    installation.members.add(user)
+    repositories = Repository.objects.bulk_create(
+        Repository(full_name=f"acme/repo{n}") for n in range(20)
+    )
+    installation.repositories.add(*repositories)
+    pulls = PullRequest.objects.bulk_create(
+        PullRequest(
+            repository=repositories[n % 20], number=n, title=f"PR {n}", head_sha=f"{n:040d}"
+        )
+        for n in range(count)
+    )
+    now = timezone.now()
+    return Revision.objects.bulk_create(
+        Revision(
+            pull_request=pr,
+            head_sha=pr.head_sha,
+            analyzer_version="bench",
+            status=Revision.Status.READY,
+            finished_at=now - timedelta(minutes=n),
+            additions=100,
+            ai_added_lines=n % 100,
+        )
+        for n, pr in enumerate(pulls)
+    )

@@ -4,6 +4,7 @@ files and the snapshot that adds them."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from findings.engine.snapshot import FileChange, PullRequestSnapshot
 
@@ -56,7 +57,7 @@ def snapshot(
     )
 
 
-def member_and_repository():  # type: ignore[no-untyped-def]
+def member_and_repository() -> tuple[Any, Any]:
     """rita, a member of the installation that holds acme/shop, and acme/shop."""
     from django.contrib.auth.models import User
 

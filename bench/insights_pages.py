@@ -1,0 +1,116 @@
+"""The leads' insight pages with 10,000 PRs and 100,000 findings: the Feedback page (per rule and
+per AI tool; every figure aggregated live over all findings of the period, goal <= 1 s) and a
+repository's page (goal <= 500 ms), server time and query count."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from bench.harness import (
+    bench_env,
+    django_bench_client,
+    percentile,
+    reset_database,
+    seed_ready_revisions,
+    time_page,
+)
+
+PULL_REQUESTS = 10_000
+FINDINGS_PER_PR = 10
+GOALS_MS = {"/insights/feedback/": 1000, "/repos/": 500}
+RULES = ("py.sqli", "py.cmdi", "js.xss", "java.sqli", "go.ssrf", "py.secret", "js.redos")
+TRIAGES = ("open", "confirmed", "false_positive", "accepted_risk", "confirmed")
+PATHS = ("app/a.py", "web/b.js", "src/C.java", "svc/d.go")
+LANGUAGES = ("python", "javascript", "java", "go")
+
+
+def _seed(user: Any) -> None:
+    from django.utils import timezone
+
+    from findings.models import ChangedFile, Finding, Hunk
+
+    now = timezone.now()
+    revisions = seed_ready_revisions(user, PULL_REQUESTS)
+    files = ChangedFile.objects.bulk_create(
+        ChangedFile(
+            revision=revision,
+            path=PATHS[n % 4],
+            language=LANGUAGES[n % 4],
+            additions=100,
+            analysis=ChangedFile.Analysis.ANALYSED,
+        )
+        for n, revision in enumerate(revisions)
+    )
+    Hunk.objects.bulk_create(
+        Hunk(
+            changed_file=changed,
+            index=0,
+            source_start=0,
+            source_length=0,
+            target_start=1,
+            target_length=100,
+            content="+x\n",
+            content_hash=f"{n:064d}",
+            added=100,
+            authorship=Hunk.Authorship.AI if n % 2 else Hunk.Authorship.UNKNOWN,
+            ai_tool=("Claude", "GitHub Copilot", "Cursor")[n % 3] if n % 2 else "",
+        )
+        for n, changed in enumerate(files)
+    )
+    findings = (
+        Finding(
+            revision=revision,
+            changed_file=changed,
+            scanner_id="bench",
+            scanner_version="1",
+            rule_id=RULES[(n + k) % len(RULES)],
+            cwe=(89, 78, 79, 89, 918, 798, 1333)[(n + k) % len(RULES)],
+            severity="high",
+            confidence="high",
+            title="t",
+            message="m",
+            path=changed.path,
+            line=k + 1,
+            end_line=k + 1,
+            code=f"query = 'SELECT ' + value_{k}",
+            fingerprint=f"{n:032d}{k:032d}",
+            triage=TRIAGES[(n + k) % len(TRIAGES)],
+            triaged_at=None if TRIAGES[(n + k) % len(TRIAGES)] == "open" else now,
+        )
+        for n, (revision, changed) in enumerate(zip(revisions, files, strict=True))
+        for k in range(FINDINGS_PER_PR)
+    )
+    Finding.objects.bulk_create(findings, batch_size=5000)
+
+
+def run(requests: int = 10) -> bool:
+    env = bench_env()
+    reset_database(env)
+    client, user = django_bench_client(env, "bench-lead")
+    from django.db import connection
+
+    _seed(user)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    ok = True
+    for url in (
+        "/insights/feedback/?dimension=rule",
+        "/insights/feedback/?dimension=tool",
+        "/repos/acme/repo0/",
+    ):
+        timings, counts = time_page(client, url, requests)
+        p50 = statistics.median(timings)
+        goal = next(ms for prefix, ms in GOALS_MS.items() if url.startswith(prefix))
+        ok &= p50 <= goal
+        print(
+            f"insight page {url} with {PULL_REQUESTS:,} PRs and "
+            f"{PULL_REQUESTS * FINDINGS_PER_PR:,} findings: p50 {p50:.0f} ms, "
+            f"p90 {percentile(timings, 0.9):.0f} ms, queries {sorted(set(counts))} "
+            f"(goal <= {goal} ms) {'ok' if p50 <= goal else 'FAIL'}"
+        )
+    return ok
+
+
+if __name__ == "__main__":
+    run()
