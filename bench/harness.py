@@ -179,6 +179,20 @@ def django_bench_client(env: dict[str, str], username: str) -> tuple[Any, Any]:
     return client, user
 
 
+def seeded_client(seed: Any) -> Any:
+    """A fresh bench database, `seed(user)` run for a new lead, the planner's statistics
+    refreshed; returns a test client signed in as that lead."""
+    env = bench_env()
+    reset_database(env)
+    client, user = django_bench_client(env, "bench-lead")
+    from django.db import connection
+
+    seed(user)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return client
+
+
 def time_page(client: Any, url: str, requests: int) -> tuple[list[float], list[int]]:
     """After one warm-up, `requests` GETs of `url`: milliseconds and query counts of each
     (raises SystemExit when one does not answer 200)."""

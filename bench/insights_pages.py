@@ -8,11 +8,9 @@ import statistics
 from typing import Any
 
 from bench.harness import (
-    bench_env,
-    django_bench_client,
     percentile,
-    reset_database,
     seed_ready_revisions,
+    seeded_client,
     time_page,
 )
 
@@ -85,14 +83,7 @@ def _seed(user: Any) -> None:
 
 
 def run(requests: int = 10) -> bool:
-    env = bench_env()
-    reset_database(env)
-    client, user = django_bench_client(env, "bench-lead")
-    from django.db import connection
-
-    _seed(user)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    client = seeded_client(_seed)
     ok = True
     for url in (
         "/insights/feedback/?dimension=rule",

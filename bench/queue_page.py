@@ -6,11 +6,9 @@ import statistics
 from typing import Any
 
 from bench.harness import (
-    bench_env,
-    django_bench_client,
     percentile,
-    reset_database,
     seed_ready_revisions,
+    seeded_client,
     time_page,
 )
 
@@ -59,14 +57,7 @@ def _seed(user: Any) -> None:
 
 
 def run(requests: int = 15) -> None:
-    env = bench_env()
-    reset_database(env)
-    client, user = django_bench_client(env, "bench-lead")
-    from django.db import connection
-
-    _seed(user)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    client = seeded_client(_seed)
     # The charts are a fragment the page loads after itself; timed apart, without the goal.
     urls = ("/queue/", "/queue/?sort=sla&mine=1", "/queue/?state=breached&sort=findings")
     for url in (*urls, "/queue/charts/"):
