@@ -11,10 +11,14 @@ from rest_framework.views import APIView
 
 from reviewbench.access.selectors import repository_for_user
 from reviewbench.apitools import NOT_FOUND, REJECTED, rejected, reviewer
-from reviewbench.insights.feedback import DIMENSIONS, FeedbackError, feedback_document
+from reviewbench.insights.feedback import (
+    DIMENSIONS,
+    FeedbackError,
+    feedback_document,
+    feedback_request,
+)
 from reviewbench.insights.instructions import FORMATS
 from reviewbench.insights.selectors import repository_instructions
-from reviewbench.insights.views import feedback_request
 
 
 class RepositoryInstructionsApi(APIView):

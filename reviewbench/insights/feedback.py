@@ -33,13 +33,17 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from findings.engine.secure_prompts import secure_prompt
 from findings.models import Finding, Hunk, Repository, Revision
+from reviewbench.access.selectors import repositories_for
+from reviewbench.approvals.services import repository_policy
 from reviewbench.checklist.models import ChecklistItem
-from reviewbench.policy import FeedbackSettings
+from reviewbench.policy import FeedbackSettings, PolicyError
 from reviewbench.policy.schema import NOISY_MIN_TRIAGED
 
+FEEDBACK_DAYS = 30
 HUMAN = "human"
 UNNAMED_AI = "AI (tool not named)"
 DIMENSIONS = {
@@ -328,6 +332,41 @@ def feedback_numbers(
                 row.noisy = True
                 row.recent_precision = noisy[row.key].precision
     return result
+
+
+def feedback_request(user: object, params: Mapping[str, str]) -> Feedback:
+    """The numbers a page or API request asks for: `since`/`until` (default: the last 30 days),
+    `dimension`, `repository` (owner/name, default every repository the user sees); raises
+    FeedbackError."""
+    today = timezone.now().date()
+    try:
+        until = datetime.date.fromisoformat(params["until"]) if params.get("until") else today
+        since = (
+            datetime.date.fromisoformat(params["since"])
+            if params.get("since")
+            else until - datetime.timedelta(days=FEEDBACK_DAYS - 1)
+        )
+    except ValueError:
+        raise FeedbackError("give since and until as YYYY-MM-DD dates") from None
+    repositories = repositories_for(user)  # type: ignore[arg-type]
+    settings = FeedbackSettings()
+    wanted = params.get("repository", "")[:300]
+    if wanted:
+        repositories = repositories.filter(full_name=wanted)
+        repository = repositories.first()
+        if repository is None:
+            raise FeedbackError(f"you see no repository {wanted}")
+        try:
+            settings = repository_policy(repository=repository).feedback
+        except PolicyError:
+            pass  # the built-in thresholds; the check run reports the broken file
+    return feedback_numbers(
+        repositories=repositories,
+        since=since,
+        until=until,
+        dimension=params.get("dimension", "rule") or "rule",
+        settings=settings,
+    )
 
 
 CSV_HEADER = (

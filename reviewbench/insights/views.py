@@ -4,17 +4,13 @@ files its confirmed findings write."""
 from __future__ import annotations
 
 import csv
-import datetime
-from collections.abc import Mapping
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from reviewbench.access.selectors import repositories_for, repository_for_user
-from reviewbench.approvals.services import repository_policy
 from reviewbench.charts import Series, SvgChart, svg_chart
 from reviewbench.insights.feedback import (
     CSV_HEADER,
@@ -22,14 +18,12 @@ from reviewbench.insights.feedback import (
     Feedback,
     FeedbackError,
     feedback_csv_rows,
-    feedback_numbers,
+    feedback_request,
 )
 from reviewbench.insights.instructions import FORMATS, instruction_file
 from reviewbench.insights.selectors import recurring_classes, usage_boundaries
-from reviewbench.policy import FeedbackSettings, PolicyError
 from reviewbench.text import csv_cell, one_line
 
-FEEDBACK_DAYS = 30
 CHART_ROWS = 15
 
 
@@ -81,41 +75,6 @@ def repository_page(request: HttpRequest, owner: str, name: str) -> HttpResponse
             "preview_format": preview_format,
             "preview": preview,
         },
-    )
-
-
-def feedback_request(user: object, params: Mapping[str, str]) -> Feedback:
-    """The numbers a page or API request asks for: `since`/`until` (default: the last 30 days),
-    `dimension`, `repository` (owner/name, default every repository the user sees); raises
-    FeedbackError."""
-    today = timezone.now().date()
-    try:
-        until = datetime.date.fromisoformat(params["until"]) if params.get("until") else today
-        since = (
-            datetime.date.fromisoformat(params["since"])
-            if params.get("since")
-            else until - datetime.timedelta(days=FEEDBACK_DAYS - 1)
-        )
-    except ValueError:
-        raise FeedbackError("give since and until as YYYY-MM-DD dates") from None
-    repositories = repositories_for(user)  # type: ignore[arg-type]
-    settings = FeedbackSettings()
-    wanted = params.get("repository", "")[:300]
-    if wanted:
-        repositories = repositories.filter(full_name=wanted)
-        repository = repositories.first()
-        if repository is None:
-            raise FeedbackError(f"you see no repository {wanted}")
-        try:
-            settings = repository_policy(repository=repository).feedback
-        except PolicyError:
-            pass  # the built-in thresholds; the check run reports the broken file
-    return feedback_numbers(
-        repositories=repositories,
-        since=since,
-        until=until,
-        dimension=params.get("dimension", "rule") or "rule",
-        settings=settings,
     )
 
 
