@@ -191,18 +191,21 @@ def _declaration_items(revision: Revision, settings: ChecklistSettings, *, posit
             revision=revision, key__in=(DECLARATION_KEY, UNDECLARED_KEY)
         )
     }
+    new: list[ChecklistItem] = []
     if settings.require_ai_declaration and declaration is None and DECLARATION_KEY not in existing:
-        ChecklistItem.objects.create(
-            revision=revision,
-            key=DECLARATION_KEY,
-            kind=ChecklistItem.Kind.DECLARATION,
-            position=position,
-            prompt=(
-                "The author has not declared AI assistance. The policy requires the description "
-                "to say 'AI assistance: none', 'partial' or 'most', and which tool "
-                "('AI tool: …'); the pull-request template has the lines."
-            ),
-            rationale="checklist.require_ai_declaration is on in this repository's policy.",
+        new.append(
+            ChecklistItem(
+                revision=revision,
+                key=DECLARATION_KEY,
+                kind=ChecklistItem.Kind.DECLARATION,
+                position=position,
+                prompt=(
+                    "The author has not declared AI assistance. The policy requires the "
+                    "description to say 'AI assistance: none', 'partial' or 'most', and which "
+                    "tool ('AI tool: …'); the pull-request template has the lines."
+                ),
+                rationale="checklist.require_ai_declaration is on in this repository's policy.",
+            )
         )
     pending = existing.get(DECLARATION_KEY)
     if declaration is not None and pending is not None and pending.answered_at is None:
@@ -217,21 +220,25 @@ def _declaration_items(revision: Revision, settings: ChecklistSettings, *, posit
         and UNDECLARED_KEY not in existing
     ):
         shown = "; ".join(evidence[:MAX_EVIDENCE_SHOWN])
-        ChecklistItem.objects.create(
-            revision=revision,
-            key=UNDECLARED_KEY,
-            kind=ChecklistItem.Kind.UNDECLARED,
-            position=position + 1,
-            prompt=(
-                "The description declares no AI assistance, but ReviewBench found AI evidence: "
-                f"{shown[:1500]}. Ask the author which parts an assistant wrote, and record "
-                "what they said."
-            ),
-            rationale=(
-                "An undeclared assistant means the author may not have reviewed its code as "
-                "their own: read the AI-flagged hunks as AI-written."
-            ),
+        new.append(
+            ChecklistItem(
+                revision=revision,
+                key=UNDECLARED_KEY,
+                kind=ChecklistItem.Kind.UNDECLARED,
+                position=position + 1,
+                prompt=(
+                    "The description declares no AI assistance, but ReviewBench found AI evidence: "
+                    f"{shown[:1500]}. Ask the author which parts an assistant wrote, and record "
+                    "what they said."
+                ),
+                rationale=(
+                    "An undeclared assistant means the author may not have reviewed its code as "
+                    "their own: read the AI-flagged hunks as AI-written."
+                ),
+            )
         )
+    # A second delivery preparing the same revision at once makes the same rows: kept once.
+    ChecklistItem.objects.bulk_create(new, ignore_conflicts=True)
 
 
 @transaction.atomic
