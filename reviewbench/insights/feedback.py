@@ -18,21 +18,24 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import (
     Avg,
+    Case,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
+    When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from findings.engine.secure_prompts import secure_prompt
@@ -72,6 +75,8 @@ class FeedbackRow:
     false_positive: int = 0
     accepted_risk: int = 0
     triage_seconds_total: float = 0.0
+    fixed: int = 0  # confirmed findings a later push no longer has
+    fix_seconds_total: float = 0.0
     noisy: bool = False
     recent_precision: float | None = None  # over the rule's last triaged findings (rules only)
 
@@ -92,6 +97,11 @@ class FeedbackRow:
     def triage_hours(self) -> float | None:
         """Mean hours from the finding being raised to its triage."""
         return self.triage_seconds_total / self.triaged / 3600 if self.triaged else None
+
+    @property
+    def fix_hours(self) -> float | None:
+        """Mean hours from confirming a finding to the first analysed push without it."""
+        return self.fix_seconds_total / self.fixed / 3600 if self.fixed else None
 
 
 @dataclass(frozen=True)
@@ -154,20 +164,31 @@ def _latest_findings(repositories: QuerySet[Repository]) -> QuerySet[Finding]:
     return scoped.filter(~Exists(later))
 
 
-def _ai_tool() -> Coalesce:
-    """The AI tool of the hunk the finding's line is in; "human" when that hunk is not AI's."""
-    hunk = (
-        Hunk.objects.filter(
-            changed_file=OuterRef("changed_file"),
-            authorship=Hunk.Authorship.AI,
-            target_start__lte=OuterRef("line"),
+def _fixed_at() -> Case:
+    """For a confirmed finding's latest row: when the first later push of its pull request was
+    analysed (that push no longer has it, or a later row would be the latest); NULL while no
+    later push exists. Asked only of confirmed findings on superseded revisions: a revision
+    that is still its pull request's head has no later push."""
+    later = (
+        Revision.objects.filter(
+            pull_request_id=OuterRef("revision__pull_request_id"),
+            created_at__gt=OuterRef("revision__created_at"),
+            status__in=(Revision.Status.READY, Revision.Status.SUPERSEDED),
+            finished_at__isnull=False,
         )
-        .annotate(end=F("target_start") + F("target_length"))
-        .filter(end__gt=OuterRef("line"))
-        .order_by("index")
-        .values("ai_tool")[:1]
+        .order_by("created_at")
+        .values("finished_at")[:1]
     )
-    return Coalesce(Subquery(hunk), Value(None))
+    return Case(
+        When(
+            triage=Finding.Triage.CONFIRMED,
+            triaged_at__isnull=False,
+            revision__status=Revision.Status.SUPERSEDED,
+            then=Subquery(later),
+        ),
+        default=None,
+        output_field=DateTimeField(),
+    )
 
 
 def noisy_rules(
@@ -250,7 +271,21 @@ def feedback_numbers(
         "tool": {},
         "repository": {"repository": F("revision__pull_request__repository__full_name")},
     }[dimension]
-    annotated = findings.annotate(tool=_ai_tool())
+    # The AI-written hunk the finding's line is in, joined (hunks of one file never overlap, so
+    # at most one matches): a join the planner hashes on the file, not a lookup per finding.
+    annotated = findings.annotate(
+        ai_hunk=FilteredRelation(
+            "changed_file__hunks",
+            condition=Q(
+                changed_file__hunks__authorship=Hunk.Authorship.AI,
+                changed_file__hunks__target_start__lte=F("line"),
+                changed_file__hunks__target_start__gt=F("line")
+                - F("changed_file__hunks__target_length"),
+            ),
+        ),
+    ).annotate(tool=F("ai_hunk__ai_tool"), fixed_at=_fixed_at())
+    fixed = Q(fixed_at__isnull=False, fixed_at__gte=F("triaged_at"))
+    to_fix = ExpressionWrapper(F("fixed_at") - F("triaged_at"), output_field=DurationField())
     named = {name: value for name, value in columns.items() if name not in ("rule_id", "cwe")}
     if named:
         annotated = annotated.annotate(**named)
@@ -264,6 +299,8 @@ def feedback_numbers(
             accepted_risk=Count("pk", filter=Q(triage=Finding.Triage.ACCEPTED_RISK)),
             triaged_count=Count("pk", filter=Q(triage__in=_TRIAGED, triaged_at__isnull=False)),
             mean_wait=Avg(waited, filter=Q(triage__in=_TRIAGED, triaged_at__isnull=False)),
+            fixed_count=Count("pk", filter=fixed),
+            mean_fix=Avg(to_fix, filter=fixed),
         )
     )
     result = Feedback(since=since, until=until, dimension=dimension, settings=settings)
@@ -279,6 +316,9 @@ def feedback_numbers(
             # Spread the mean over every triaged finding of the group (those without a date
             # are counted as triaged at once, a lower bound).
             row.triage_seconds_total += seconds * group["triaged_count"]
+        if group["mean_fix"] is not None:
+            row.fixed += group["fixed_count"]
+            row.fix_seconds_total += group["mean_fix"].total_seconds() * group["fixed_count"]
         if group["tool"] is None:
             result.human_findings += group["raised"]
         else:
@@ -379,6 +419,8 @@ CSV_HEADER = (
     "open",
     "precision",
     "mean_hours_to_triage",
+    "fixed",
+    "mean_hours_to_fix",
     "noisy",
 )
 
@@ -396,6 +438,8 @@ def feedback_csv_rows(feedback: Feedback) -> list[list[object]]:
             row.open,
             "" if row.precision is None else round(row.precision, 3),
             "" if row.triage_hours is None else round(row.triage_hours, 1),
+            row.fixed,
+            "" if row.fix_hours is None else round(row.fix_hours, 1),
             "yes" if row.noisy else "",
         ]
         for row in feedback.rows
@@ -420,6 +464,8 @@ def feedback_document(feedback: Feedback) -> dict[str, object]:
                 "open": row.open,
                 "precision": row.precision,
                 "mean_hours_to_triage": row.triage_hours,
+                "fixed": row.fixed,
+                "mean_hours_to_fix": row.fix_hours,
                 "noisy": row.noisy,
             }
             for row in feedback.rows

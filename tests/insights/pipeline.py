@@ -39,6 +39,7 @@ def snapshot(
     labels: Iterable[str] = (),
     body: str = "",
     policy_text: str | None = None,
+    head_sha: str = "",
 ) -> PullRequestSnapshot:
     """acme/shop's pull request `number` adding `files`, its head id made of the number."""
     return PullRequestSnapshot(
@@ -50,7 +51,7 @@ def snapshot(
         base_ref="main",
         base_sha="0" * 40,
         head_ref=f"feature/{number}",
-        head_sha=f"{number:040d}",
+        head_sha=head_sha or f"{number:040d}",
         files=tuple(files),
         labels=tuple(labels),
         policy_text=policy_text,

@@ -70,6 +70,7 @@ def test_numbers_per_rule_tool_and_lines_through_analysis_and_triage(lead, clien
     sql = by_key[sql_rule]
     assert (sql.raised, sql.confirmed, sql.false_positive, sql.open) == (2, 1, 1, 0)
     assert sql.precision == 0.5
+    assert (sql.fixed, sql.fix_hours) == (0, None)  # no push came after the confirmation
     assert sql.triage_hours is not None and sql.triage_hours >= 0
     ai_total = Finding.objects.filter(revision=ai, pre_existing=False).count()
     human_total = Finding.objects.filter(revision=human, pre_existing=False).count()
@@ -209,3 +210,40 @@ def test_the_page_makes_the_same_number_of_queries_for_5_or_80_findings(lead, cl
         return len(captured)
 
     assert queries_with(5) == queries_with(80)
+
+
+def test_time_to_fix_runs_from_the_confirmation_to_the_first_push_without_the_finding(lead):
+    rita, repository = lead
+    vulnerable = pull_request_process(
+        repository=repository, snapshot=snapshot(8, [added("app/users.py", SQL_CODE, "1")])
+    )
+    finding = Finding.objects.get(revision=vulnerable, cwe=89, pre_existing=False)
+    review_finding_triage(
+        finding=finding, user=rita, decision="confirmed", reason="reproduced it locally"
+    )
+    safe = SQL_CODE.replace(
+        "db.execute(f\"SELECT * FROM users WHERE name = '{name}'\")",
+        'db.execute("SELECT * FROM users WHERE name = %s", (name,))',
+    )
+    fixed = pull_request_process(
+        repository=repository,
+        snapshot=snapshot(8, [added("app/users.py", safe, "2")], head_sha="c" * 40),
+    )
+    assert not Finding.objects.filter(revision=fixed, cwe=89).exists()
+    Finding.objects.filter(pk=finding.pk).update(
+        triaged_at=fixed.finished_at - datetime.timedelta(hours=5)
+    )
+    today = timezone.now().date()
+
+    numbers = feedback_numbers(
+        repositories=Repository.objects.all(), since=today, until=today, dimension="class"
+    )
+
+    sql = {row.key: row for row in numbers.rows}["SQL injection"]
+    assert (sql.confirmed, sql.fixed) == (1, 1)
+    assert sql.fix_hours == pytest.approx(5, abs=0.01)
+    # an open finding of the same push is neither fixed nor counted in the mean
+    still_open = feedback_numbers(
+        repositories=Repository.objects.all(), since=today, until=today, dimension="rule"
+    )
+    assert sum(row.fixed for row in still_open.rows) == 1
