@@ -1,6 +1,7 @@
 """Detection measured on labeled code nobody here wrote, read from a checkout the caller fetched.
 
     python -m bench.external owasp-java PATH   # OWASP Benchmark for Java (GPL-2.0, not copied here)
+    python -m bench.external gosec PATH        # securego/gosec's rule samples (Apache-2.0)
 
 The OWASP Benchmark for Java is 2,740 servlets, each labeled in `expectedresults-1.2.csv` with a
 category (CWE) and whether it is really vulnerable. ReviewBench scans every test file whole
@@ -8,6 +9,12 @@ category (CWE) and whether it is really vulnerable. ReviewBench scans every test
 finding of one of the category's CWEs is in it. Per category: true-positive rate, false-positive
 rate and the Benchmark's own score, TPR - FPR. Only the Java set is read: OWASP BenchmarkPython
 and SecurityEval are held out and never fetched.
+
+gosec's `testutils/gNNN_samples.go` hold, per rule, small Go programs with the number of issues
+gosec expects in each (0: a safe sample). They are written to a temporary tree, one directory per
+sample, and scanned the same way; a sample counts as flagged for its rule when a finding of one of
+the rule's CWEs is in it. gosec's notion of "vulnerable" is wider than taint from a request (it
+flags any non-constant SQL or command, `os.Args` included), so its recall is a lower bound here.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import argparse
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -39,6 +47,30 @@ CATEGORY_CWES: dict[str, frozenset[int]] = {
     "crypto": frozenset({327, 326}),
     "weakrand": frozenset({330, 338}),
 }
+# gosec's rules of the classes ReviewBench reports → the CWEs a finding may carry to count.
+GOSEC_RULE_CWES: dict[str, frozenset[int]] = {
+    "G101": frozenset({798, 259}),
+    "G107": frozenset({918}),
+    "G201": frozenset({89}),
+    "G202": frozenset({89}),
+    "G203": frozenset({79}),
+    "G204": frozenset({78}),
+    "G301": frozenset({732}),
+    "G302": frozenset({732}),
+    "G304": frozenset({22}),
+    "G305": frozenset({22}),
+    "G306": frozenset({732}),
+    "G401": frozenset({327, 328}),
+    "G402": frozenset({295}),
+    "G404": frozenset({330, 338}),
+    "G405": frozenset({327}),
+    "G501": frozenset({327, 328}),
+    "G502": frozenset({327}),
+    "G503": frozenset({327}),
+    "G505": frozenset({327, 328}),
+}
+_GOSEC_SAMPLE = re.compile(r"\{\s*\[\]string\{((?:\s*`[^`]*`\s*,?)+)\s*\}\s*,\s*(\d+)\s*,")
+_GO_RAW_STRING = re.compile(r"`([^`]*)`")
 TESTCODE = Path("src/main/java/org/owasp/benchmark/testcode")
 EXPECTED = "expectedresults-1.2.csv"
 
@@ -85,6 +117,45 @@ def owasp_java(checkout: Path, findings: list[dict] | None = None) -> dict[str, 
     return dict(scores)
 
 
+def gosec_samples(checkout: Path) -> list[tuple[str, int, list[str]]]:
+    """(rule, expected issue count, the sample's Go files) of every sample of the rules above."""
+    samples = []
+    for rule in sorted(GOSEC_RULE_CWES):
+        source = checkout / "testutils" / f"{rule.lower()}_samples.go"
+        if not source.is_file():
+            continue
+        for match in _GOSEC_SAMPLE.finditer(source.read_text(encoding="utf-8")):
+            samples.append((rule, int(match.group(2)), _GO_RAW_STRING.findall(match.group(1))))
+    return samples
+
+
+def gosec(checkout: Path, findings: list[dict] | None = None) -> dict[str, Score]:
+    samples = gosec_samples(checkout)
+    with tempfile.TemporaryDirectory(prefix="reviewbench-gosec-") as tmp:
+        root = Path(tmp)
+        for number, (rule, _count, files) in enumerate(samples):
+            folder = root / f"{rule}-{number:04d}"
+            folder.mkdir()
+            for index, text in enumerate(files):
+                (folder / f"file{index}.go").write_text(text, encoding="utf-8")
+        found = _scan(root) if findings is None else findings
+    flagged: dict[str, set[int]] = defaultdict(set)
+    for finding in found:
+        if finding.get("cwe"):
+            flagged[Path(finding["path"]).parts[0]].add(int(finding["cwe"]))
+    scores: dict[str, Score] = defaultdict(Score)
+    for number, (rule, count, _files) in enumerate(samples):
+        hit = bool(flagged.get(f"{rule}-{number:04d}", set()) & GOSEC_RULE_CWES[rule])
+        score = scores[rule]
+        if count > 0:
+            score.expected += 1
+            score.matched += hit
+        else:
+            score.fixed_cases += 1
+            score.fixed_with_finding += hit
+    return dict(scores)
+
+
 def report(scores: dict[str, Score]) -> str:
     lines = [f"{'category':14} {'TPR':>6} {'FPR':>6} {'score':>6}  (real / safe files)"]
     for category in sorted(scores):
@@ -103,14 +174,15 @@ def report(scores: dict[str, Score]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.external")
-    parser.add_argument("suite", choices=("owasp-java",))
+    parser.add_argument("suite", choices=("owasp-java", "gosec"))
     parser.add_argument("checkout", type=Path, help="a checkout of the suite's repository")
     parser.add_argument(
         "--findings", type=Path, help="score this `manage.py scan --format json` output instead"
     )
     args = parser.parse_args(argv)
     saved = json.loads(args.findings.read_text())["findings"] if args.findings else None
-    print(report(owasp_java(args.checkout, saved)))
+    suite = {"owasp-java": owasp_java, "gosec": gosec}[args.suite]
+    print(report(suite(args.checkout, saved)))
     return 0
 
 

@@ -28,3 +28,44 @@ def test_a_file_counts_for_its_category_only_with_that_category_cwe(tmp_path):
     text = report(scores)
     assert "sqli             0.50   1.00  -0.50  (2 / 1)" in text
     assert "mean score" in text and "-0.25" in text
+
+
+GOSEC_SAMPLES = """package testutils
+
+import "github.com/securego/gosec/v2"
+
+var SampleCodeG201 = []CodeSample{
+	{[]string{`
+package main
+func main() { db.Query(fmt.Sprintf("SELECT %s", os.Args[1])) }
+`}, 1, gosec.NewConfig()},
+	{[]string{`
+package main
+func main() { db.Query("SELECT 1") }
+`, `
+package main
+func helper() {}
+`}, 0, gosec.NewConfig()},
+}
+"""
+
+
+def test_gosec_samples_are_read_per_rule_and_scored_by_the_rule_cwes(tmp_path):
+    from bench.external import gosec, gosec_samples
+
+    (tmp_path / "testutils").mkdir()
+    (tmp_path / "testutils" / "g201_samples.go").write_text(GOSEC_SAMPLES)
+
+    samples = gosec_samples(tmp_path)
+
+    assert [(rule, count, len(files)) for rule, count, files in samples] == [
+        ("G201", 1, 1),
+        ("G201", 0, 2),
+    ]
+    assert "os.Args[1]" in samples[0][2][0]
+    findings = [
+        {"path": "G201-0000/file0.go", "cwe": 89},
+        {"path": "G201-0001/file1.go", "cwe": 798},  # another class in the safe sample
+    ]
+    scores = gosec(tmp_path, findings)
+    assert (scores["G201"].recall, scores["G201"].false_positive_rate) == (1.0, 0.0)
