@@ -64,3 +64,11 @@ def csv_cell(value: object) -> object:
         text = one_line(value, CSV_CELL_LIMIT)
         return "'" + text if text.startswith(FORMULA_PREFIXES) else text
     return value
+
+
+def code_block(text: str, language: str = "") -> list[str]:
+    """Markdown lines showing `text` exactly as is: the fence is longer than any backtick run
+    inside, so untrusted text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + language, text, fence]

@@ -212,13 +212,9 @@ def _declaration_items(revision: Revision, settings: ChecklistSettings, *, posit
         pending.answer = f"Declared in the description: AI assistance {declaration.describe()}."
         pending.answered_at = now
         pending.save(update_fields=["answer", "answered_at"])
-    evidence = _ai_evidence(revision)
-    if (
-        declaration is not None
-        and not declaration.declares_ai
-        and evidence
-        and UNDECLARED_KEY not in existing
-    ):
+    declared_none = declaration is not None and not declaration.declares_ai
+    evidence = _ai_evidence(revision) if declared_none and UNDECLARED_KEY not in existing else []
+    if evidence:
         shown = "; ".join(evidence[:MAX_EVIDENCE_SHOWN])
         new.append(
             ChecklistItem(

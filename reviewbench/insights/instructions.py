@@ -8,10 +8,9 @@ fenced so it cannot end its code block and speak to the assistant as an instruct
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from reviewbench.text import invisible_visible, one_line
+from reviewbench.text import code_block, invisible_visible, one_line
 
 FORMATS: dict[str, str] = {
     "agents": "AGENTS.md",
@@ -27,7 +26,6 @@ _LANGUAGE_NAMES = {
     "go": "Go",
     "default": "Any language",
 }
-_BACKTICKS = re.compile(r"`+")
 
 
 @dataclass(frozen=True)
@@ -55,22 +53,14 @@ class Boundary:
     granted_by: str | None
 
 
-def _fence(code: str) -> str:
-    longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def _example_block(example: Example) -> list[str]:
     code = one_line(invisible_visible(example.code), EXAMPLE_CHARS)
-    fence = _fence(code)
     # A path cannot close its inline code span: backticks become quotes.
     where = one_line(invisible_visible(example.path), 200).replace("`", "'")
     return [
         f"Confirmed in this repository at `{where}:{example.line}`:",
         "",
-        f"{fence}{example.language}",
-        code,
-        fence,
+        *code_block(code, example.language),
     ]
 
 

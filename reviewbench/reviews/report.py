@@ -6,7 +6,6 @@ nothing of review rules, only this shape.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from reviewbench.checklist.models import ChecklistItem
 from reviewbench.insights.feedback import noisy_rules
 from reviewbench.policy import FeedbackSettings, PolicyError
 from reviewbench.reviews.selectors import ReviewState, review_state, revision_findings
-from reviewbench.text import markdown_escape, one_line
+from reviewbench.text import code_block, markdown_escape, one_line
 
 
 @dataclass(frozen=True)
@@ -101,13 +100,6 @@ def _findings_table(findings: list[Finding]) -> list[str]:
     return lines
 
 
-def _code_block(text: str) -> list[str]:
-    """Text shown exactly as is: the fence is longer than any backtick run inside, so it holds."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [fence, text, fence]
-
-
 def _policy_section(policy: RevisionPolicy | None) -> list[str]:
     """The summary's policy part: the error, the boundary violations, and the tier and why."""
     if policy is None:
@@ -119,7 +111,7 @@ def _policy_section(policy: RevisionPolicy | None) -> list[str]:
             f"The review policy on the base branch is invalid{where}; fix it there "
             "(a pull request cannot change its own review rules):",
             "",
-            *_code_block(one_line(policy_error_text(policy), POLICY_ERROR_DISPLAY_LIMIT)),
+            *code_block(one_line(policy_error_text(policy), POLICY_ERROR_DISPLAY_LIMIT)),
         ]
     lines: list[str] = []
     violations = policy.boundary_violations
