@@ -17,12 +17,22 @@ class Repository(models.Model):
     class Source(models.TextChoices):
         GITHUB = "github", "GitHub"
         LOCAL = "local", "Local git"
+        # A reviewer's own practice repository: calibration exercises run as its pull requests.
+        CALIBRATION = "calibration", "Calibration exercises"
 
     full_name = models.CharField(max_length=200, unique=True)
     github_id = models.BigIntegerField(null=True, blank=True, unique=True)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.GITHUB)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.GITHUB)
     default_branch = models.CharField(max_length=255, blank=True, default="")
     html_url = models.URLField(max_length=500, blank=True, default="")
+    # Calibration repositories only: the one reviewer who sees and acts in it.
+    calibration_owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calibration_repository",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,6 +54,7 @@ MIN_REASON_CHARS = 10
 STALE_ANALYSIS = timedelta(minutes=30)
 
 _SHA = re.compile(r"[0-9a-fA-F]{7,64}")
+_CALIBRATION_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _FILE_STATUSES = frozenset(ChangedFile.Status.values)
 _ANALYSIS_VALUES = frozenset(ChangedFile.Analysis.values)
 _CARRIED_DECISIONS = (Finding.Triage.FALSE_POSITIVE, Finding.Triage.ACCEPTED_RISK)
@@ -101,6 +103,24 @@ def repository_upsert(
         if html_url:
             repository.html_url = _url(html_url)
         repository.save()
+    return repository
+
+
+def calibration_repository_for(user: User) -> Repository:
+    """The user's own calibration repository (`calibration/<username>-<id>`), created on first
+    use; only its owner sees it, and it stays out of the queue and the feedback numbers."""
+    existing = Repository.objects.filter(calibration_owner=user).first()
+    if existing is not None:
+        return existing
+    login = _CALIBRATION_NAME.sub("-", user.get_username()).strip("-.")[:80] or "reviewer"
+    with transaction.atomic():
+        repository, _ = Repository.objects.get_or_create(
+            calibration_owner=user,
+            defaults={
+                "full_name": f"calibration/{login}-{user.pk}",
+                "source": Repository.Source.CALIBRATION,
+            },
+        )
     return repository
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reviewbench.audit",
     "reviewbench.notifications",
     "reviewbench.checklist",
+    "reviewbench.calibration",
     "reviewbench.approvals",
     "reviewbench.reviews",
     "reviewbench.queue",

@@ -39,10 +39,12 @@ urlpatterns = [
     path("api/", include("reviewbench.policy.api_urls")),
     path("api/", include("reviewbench.evidence.api_urls")),
     path("api/", include("reviewbench.insights.api_urls")),
+    path("api/", include("reviewbench.calibration.api_urls")),
     path("api/", include("github_app.api_urls")),
     path("queue/", include("reviewbench.queue.urls")),
     path("", include("reviewbench.evidence.urls")),
     path("", include("reviewbench.insights.urls")),
+    path("", include("reviewbench.calibration.urls")),
     path("", include("reviewbench.approvals.urls")),
     path("", include("reviewbench.reviews.urls")),
 ]

@@ -17,6 +17,7 @@ ROOMS = (
     "reviewbench.audit",
     "reviewbench.notifications",
     "reviewbench.checklist",
+    "reviewbench.calibration",
     "reviewbench.approvals",
     "reviewbench.insights",
     "reviewbench.reviews",

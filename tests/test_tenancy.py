@@ -17,7 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from findings.models import Finding
 from reviewbench.approvals.models import Approval, BoundaryException
 from reviewbench.audit.models import AuditEvent
+from reviewbench.calibration.models import Attempt, Exercise, FlawNote
+from reviewbench.calibration.services import flaw_note_add
 from reviewbench.checklist.models import ChecklistItem
+from reviewbench.reviews.services import calibration_attempt_start
 from tests.factories import api_client_for, make_pull_request, make_repository, make_revision
 
 # Routes that name no tenant object: they may answer an outsider, but never with another
@@ -40,12 +43,20 @@ TENANT_FREE = {
     "api/evidence/",
     "api/insights/feedback/",
     "insights/feedback/",
+    # Calibration: the library is everyone's; attempts are the user's own (or a lead's view).
+    "api/insights/calibration/",
+    "insights/calibration/",
+    "api/calibration/classes/",
+    "api/calibration/exercises/",
+    "api/calibration/attempts/",
+    "api/calibration/exercises/<slug:slug>/attempts/",
+    "calibration/exercises/<slug:slug>/start",
     "evidence/",
     "queue/",
     "queue/charts/",
 }
 TENANT_ARGUMENTS = {"owner", "name", "number", "revision_id", "finding_id", "item_id", "file_id"}
-TENANT_ARGUMENTS |= {"exception_id"}
+TENANT_ARGUMENTS |= {"exception_id", "attempt_id", "note_id"}
 SUCCESS = range(200, 300)
 
 
@@ -94,7 +105,17 @@ def tenant_values(review) -> dict[str, object]:
     exception = BoundaryException.objects.create(
         pull_request=review.pull_request, path="app/views.py", group="security", reason="hotfix"
     )
+    # The tenant's reviewer has a calibration attempt with a note: an outsider reaches neither.
+    attempt = calibration_attempt_start(
+        user=review.reviewer, exercise=Exercise.objects.get(slug="py-order-search")
+    )
+    note = flaw_note_add(
+        attempt=attempt, user=review.reviewer, path="shop/search.py", line=19,
+        flaw_class="sqli", comment="the tenant's own note",
+    )  # fmt: skip
     return {
+        "attempt_id": attempt.pk,
+        "note_id": note.pk,
         "owner": "acme",
         "name": "shop",
         "number": review.pull_request.number,
@@ -114,6 +135,8 @@ def _written(review) -> tuple:
         list(ChecklistItem.objects.values_list("answer", "outcome")),
         list(BoundaryException.objects.values_list("state", flat=True)),
         list(Finding.objects.values_list("triage", flat=True)),
+        FlawNote.objects.count(),
+        list(Attempt.objects.values_list("submitted_at", flat=True)),
     )
 
 

@@ -6,6 +6,8 @@ A user sees a repository's pull requests when
   the edge), or
 - they signed in with GitHub and GitHub said, through an installation, within the last
   `REVIEWBENCH_GITHUB_ACCESS_TTL` seconds, that they can read it (`GitHubAccess`), or
+- it is their own calibration repository (`Repository.calibration_owner`), where their
+  calibration exercises run, or
 - they are staff: staff see everything (acting still needs membership or GitHub access).
 
 Every other room asks here, so one rule decides what a user sees. An anonymous user sees nothing
@@ -49,9 +51,14 @@ def github_access_fresh(user: User) -> QuerySet[GitHubAccess]:
 
 
 def _visible_repositories(user: User, prefix: str = "") -> Q:
-    """Repositories of the user's installations, or that GitHub lets them read (fresh)."""
+    """Repositories of the user's installations, that GitHub lets them read (fresh), or their own
+    calibration repository."""
     granted = github_access_fresh(user).values("full_name")
-    return Q(**{f"{prefix}installations__members": user}) | Q(**{f"{prefix}full_name__in": granted})
+    return (
+        Q(**{f"{prefix}installations__members": user})
+        | Q(**{f"{prefix}full_name__in": granted})
+        | Q(**{f"{prefix}calibration_owner": user})
+    )
 
 
 def repositories_for(user: AnyUser) -> QuerySet[Repository]:

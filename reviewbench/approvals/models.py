@@ -40,6 +40,8 @@ class RevisionPolicy(models.Model):
     required_approvals = models.PositiveIntegerField(default=1)
     required_groups = models.JSONField(default=list, blank=True)
     sla_hours = models.PositiveIntegerField(null=True, blank=True)
+    # The tier's `approvals.min_catch_rate`: approvers' recent calibration catch rate (None: none).
+    min_catch_rate = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     boundary_violations = models.JSONField(default=list, blank=True)
     exceptions_needed = models.JSONField(default=list, blank=True)

@@ -19,6 +19,7 @@ from reviewbench.access.selectors import (
     user_is_member,
 )
 from reviewbench.approvals.models import Approval, BoundaryException, RevisionPolicy
+from reviewbench.calibration.selectors import CATCH_RATE_WINDOW, catch_rate
 from reviewbench.checklist.selectors import checklist_counts
 from reviewbench.text import one_line
 
@@ -199,6 +200,27 @@ def boundary_exceptions_for_user(
     return rows
 
 
+def calibration_blocker(policy: RevisionPolicy | None, user: User) -> str | None:
+    """Why the user's calibration falls short of the tier's `approvals.min_catch_rate`, or None."""
+    if policy is None or policy.min_catch_rate is None:
+        return None
+    wanted, tier = policy.min_catch_rate, policy.tier
+    measured = catch_rate(user)
+    if measured.rate is None:
+        return (
+            f"Tier {tier} wants approvers who caught at least {wanted:.0%} of the planted flaws "
+            f"in their recent calibration exercises; you have not submitted one yet "
+            "(Calibration page)."
+        )
+    if measured.rate < wanted:
+        return (
+            f"Tier {tier} wants approvers who caught at least {wanted:.0%} of the planted flaws "
+            f"in their last {CATCH_RATE_WINDOW} calibration exercises; you caught "
+            f"{measured.caught} of {measured.total} ({measured.rate:.0%}) in {measured.attempts}."
+        )
+    return None
+
+
 def approval_blocker(*, revision: Revision, user: AnyUser) -> str | None:
     """Why this user may not approve this revision now, or None when they may."""
     pull_request = revision.pull_request
@@ -221,6 +243,10 @@ def approval_blocker(*, revision: Revision, user: AnyUser) -> str | None:
     )
     if blocked is not None:
         return blocked
+    # Before the checklist: a reviewer the tier does not trust yet learns it before answering.
+    calibration = calibration_blocker(policy, user)
+    if calibration is not None:
+        return calibration
     counts = checklist_counts(revision)
     if counts.total == 0 and (
         revision.files.exists() or revision.findings.filter(pre_existing=False).exists()

@@ -147,6 +147,7 @@ def revision_policy_evaluate(*, revision: Revision) -> RevisionPolicy | None:
         "required_approvals": 1,
         "required_groups": [],
         "sla_hours": None,
+        "min_catch_rate": None,
         "reasons": [],
         "boundary_violations": [],
         "exceptions_needed": [],
@@ -179,6 +180,7 @@ def revision_policy_evaluate(*, revision: Revision) -> RevisionPolicy | None:
             required_approvals=result.required_approvals,
             required_groups=list(result.required_groups),
             sla_hours=result.sla_hours,
+            min_catch_rate=result.min_catch_rate,
             reasons=[{"tier": r.tier, "text": r.text} for r in result.reasons],
             boundary_violations=[
                 {"path": v.path, "hunk": v.hunk, "rule": v.rule} for v in result.boundary_violations

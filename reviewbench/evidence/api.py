@@ -8,9 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reviewbench.access.selectors import pull_request_for_user
 from reviewbench.apitools import NOT_FOUND, REJECTED, rejected, reviewer
-from reviewbench.evidence.selectors import EvidenceError, evidence_document, pull_requests_in_period
+from reviewbench.evidence.selectors import (
+    EvidenceError,
+    evidence_document,
+    evidence_pull_request,
+    pull_requests_in_period,
+)
 from reviewbench.evidence.views import parse_period
 
 
@@ -23,7 +27,7 @@ class PullRequestEvidenceApi(APIView):
     )
     def get(self, request: Request, owner: str, name: str, number: int) -> Response:
         user = reviewer(request)
-        pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
+        pull_request = evidence_pull_request(user=user, owner=owner, name=name, number=number)
         scope = {"kind": "pull_request", "repository": f"{owner}/{name}", "number": number}
         return Response(evidence_document([pull_request], scope=scope, user=user))
 

@@ -14,11 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
-from reviewbench.access.selectors import AnyUser, pull_requests_for
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
+from reviewbench.access.selectors import AnyUser, pull_request_for_user, pull_requests_for
 from reviewbench.approvals.selectors import (
     missing_approvals,
     policy_version,
@@ -242,7 +243,7 @@ def pull_requests_in_period(
     start = datetime.datetime.combine(since, datetime.time.min, tzinfo=datetime.UTC)
     end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min)
     rows = PullRequest.objects.all() if user is None else pull_requests_for(user)
-    rows = rows.filter(
+    rows = rows.exclude(repository__source=Repository.Source.CALIBRATION).filter(
         revisions__created_at__gte=start,
         revisions__created_at__lt=end.replace(tzinfo=datetime.UTC),
     )
@@ -255,3 +256,13 @@ def pull_requests_in_period(
             "or one repository"
         )
     return rows
+
+
+def evidence_pull_request(*, user: AnyUser, owner: str, name: str, number: int) -> PullRequest:
+    """The pull request whose evidence the user asks for; Http404 when they may not see it, or
+    when it is a calibration exercise (practice, with nothing to evidence, and its findings are
+    the exercise's answers)."""
+    pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
+    if pull_request.repository.source == Repository.Source.CALIBRATION:
+        raise Http404("Calibration exercises have no evidence bundle.")
+    return pull_request

@@ -12,8 +12,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from reviewbench.access.selectors import pull_request_for_user
-from reviewbench.evidence.selectors import EvidenceError, evidence_document, pull_requests_in_period
+from reviewbench.evidence.selectors import (
+    EvidenceError,
+    evidence_document,
+    evidence_pull_request,
+    pull_requests_in_period,
+)
 
 
 def _respond(
@@ -38,7 +42,7 @@ def _filename(text: str) -> str:
 @login_required
 @require_GET
 def pull_request_evidence(request: HttpRequest, owner: str, name: str, number: int) -> HttpResponse:
-    pull_request = pull_request_for_user(user=request.user, owner=owner, name=name, number=number)
+    pull_request = evidence_pull_request(user=request.user, owner=owner, name=name, number=number)
     scope = {"kind": "pull_request", "repository": f"{owner}/{name}", "number": number}
     document = evidence_document([pull_request], scope=scope, user=request.user)
     return _respond(

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from reviewbench.access.selectors import repository_for_user
 from reviewbench.apitools import NOT_FOUND, REJECTED, rejected, reviewer
+from reviewbench.insights.calibration import calibration_document, calibration_request
 from reviewbench.insights.feedback import (
     DIMENSIONS,
     FeedbackError,
@@ -80,3 +81,22 @@ class FeedbackApi(APIView):
         except FeedbackError as error:
             return rejected(str(error))
         return Response(feedback_document(feedback))
+
+
+class CalibrationNumbersApi(APIView):
+    @extend_schema(
+        operation_id="insights_calibration",
+        summary="Calibration catch rates over a period: per reviewer (leads: every reviewer; "
+        "others: their own), overall, per class of planted flaw and per week",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, description="default: 90 days ago"),
+            OpenApiParameter("until", OpenApiTypes.DATE, description="default: today"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: REJECTED},
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            numbers = calibration_request(reviewer(request), request.query_params)
+        except FeedbackError as error:
+            return rejected(str(error))
+        return Response(calibration_document(numbers))

@@ -374,21 +374,33 @@ def feedback_numbers(
     return result
 
 
-def feedback_request(user: object, params: Mapping[str, str]) -> Feedback:
-    """The numbers a page or API request asks for: `since`/`until` (default: the last 30 days),
-    `dimension`, `repository` (owner/name, default every repository the user sees); raises
-    FeedbackError."""
+def period_from(params: Mapping[str, str], *, days: int) -> tuple[datetime.date, datetime.date]:
+    """`since`/`until` of a request (default: the last `days` days up to today); raises
+    FeedbackError for a date that is not YYYY-MM-DD or a period that ends before it starts."""
     today = timezone.now().date()
     try:
         until = datetime.date.fromisoformat(params["until"]) if params.get("until") else today
         since = (
             datetime.date.fromisoformat(params["since"])
             if params.get("since")
-            else until - datetime.timedelta(days=FEEDBACK_DAYS - 1)
+            else until - datetime.timedelta(days=days - 1)
         )
     except ValueError:
         raise FeedbackError("give since and until as YYYY-MM-DD dates") from None
-    repositories = repositories_for(user)  # type: ignore[arg-type]
+    if since > until:
+        raise FeedbackError("since must not be after until")
+    return since, until
+
+
+def feedback_request(user: object, params: Mapping[str, str]) -> Feedback:
+    """The numbers a page or API request asks for: `since`/`until` (default: the last 30 days),
+    `dimension`, `repository` (owner/name, default every repository the user sees); raises
+    FeedbackError."""
+    since, until = period_from(params, days=FEEDBACK_DAYS)
+    # Calibration exercises are practice: their planted flaws are no rule's real findings.
+    repositories = repositories_for(user).exclude(  # type: ignore[arg-type]
+        source=Repository.Source.CALIBRATION
+    )
     settings = FeedbackSettings()
     wanted = params.get("repository", "")[:300]
     if wanted:

@@ -4,14 +4,32 @@ files its confirmed findings write."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from reviewbench.access.selectors import repositories_for, repository_for_user
+from reviewbench.access.selectors import repositories_for, repository_for_user, signed_in
+from reviewbench.calibration.selectors import (
+    CATCH_RATE_WINDOW,
+    attempts_visible_to,
+    catch_rate,
+    exercises_active,
+    may_see_all_attempts,
+)
 from reviewbench.charts import Series, SvgChart, svg_chart
+from reviewbench.insights.calibration import (
+    CSV_HEADER as CALIBRATION_CSV_HEADER,
+)
+from reviewbench.insights.calibration import (
+    calibration_chart,
+    calibration_csv_rows,
+    calibration_request,
+    class_rows,
+    weekly_rates,
+)
 from reviewbench.insights.feedback import (
     CSV_HEADER,
     DIMENSIONS,
@@ -78,6 +96,19 @@ def repository_page(request: HttpRequest, owner: str, name: str) -> HttpResponse
     )
 
 
+def _csv_download(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    """A CSV attachment whose cells never run as spreadsheet formulas."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for cells in rows:
+        writer.writerow([csv_cell(cell) for cell in cells])
+    return response
+
+
 def _feedback_chart(feedback: Feedback) -> SvgChart:
     shown = feedback.rows[:CHART_ROWS]
     return svg_chart(
@@ -103,16 +134,11 @@ def feedback_page(request: HttpRequest) -> HttpResponse:
     except FeedbackError as error:
         return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="feedback-{feedback.dimension}-{feedback.since}-'
-            f'{feedback.until}.csv"'
+        return _csv_download(
+            f"feedback-{feedback.dimension}-{feedback.since}-{feedback.until}.csv",
+            CSV_HEADER,
+            feedback_csv_rows(feedback),
         )
-        writer = csv.writer(response)
-        writer.writerow(CSV_HEADER)
-        for cells in feedback_csv_rows(feedback):
-            writer.writerow([csv_cell(cell) for cell in cells])
-        return response
     return render(
         request,
         "insights/feedback.html",
@@ -125,6 +151,43 @@ def feedback_page(request: HttpRequest) -> HttpResponse:
                 repositories_for(request.user).values_list("full_name", flat=True)
             ),
             "repository": request.GET.get("repository", "")[:300],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+MY_ATTEMPTS_SHOWN = 50
+
+
+@login_required
+@require_GET
+def calibration_page(request: HttpRequest) -> HttpResponse:
+    """The exercise library (start an attempt), the user's attempts, and catch rates per reviewer
+    and class over a period (leads see every reviewer); `?format=csv` downloads the rates."""
+    user = signed_in(request)
+    try:
+        numbers = calibration_request(user, request.GET)
+    except FeedbackError as error:
+        return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+    if request.GET.get("format") == "csv":
+        return _csv_download(
+            f"calibration-{numbers.since}-{numbers.until}.csv",
+            CALIBRATION_CSV_HEADER,
+            calibration_csv_rows(numbers),
+        )
+    return render(
+        request,
+        "insights/calibration.html",
+        {
+            "numbers": numbers,
+            "chart": calibration_chart(numbers),
+            "weekly": weekly_rates(numbers),
+            "class_table": class_rows(numbers),
+            "exercises": list(exercises_active()),
+            "attempts": list(attempts_visible_to(user).filter(user=user)[:MY_ATTEMPTS_SHOWN]),
+            "my_rate": catch_rate(user),
+            "window": CATCH_RATE_WINDOW,
+            "sees_all": may_see_all_attempts(user),
             "query": request.GET.urlencode(),
         },
     )

@@ -97,6 +97,7 @@ def policy_evaluate(
         reasons=tuple(reasons),
         boundary_violations=tuple(violations),
         exceptions_needed=tuple(exceptions),
+        min_catch_rate=chosen.min_catch_rate,
     )
 
 
@@ -221,6 +222,11 @@ def policy_describe(policy: Policy) -> str:
         lines.append(
             f"  {tier.name} (level {tier.level}): {tier.approvals} approval"
             f"{'s' if tier.approvals != 1 else ''}{groups}; SLA {tier.sla_hours} h"
+            + (
+                f"; approvers must catch {tier.min_catch_rate:.0%} of calibration flaws"
+                if tier.min_catch_rate is not None
+                else ""
+            )
         )
         when = tier.when
         if when is None:

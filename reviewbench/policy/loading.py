@@ -325,6 +325,9 @@ def _tier_build(raw: Mapping[str, Any], index: int | None, root: yaml.Node | Non
         groups=groups,
         sla_hours=int(raw["sla_hours"]),
         when=conditions,
+        min_catch_rate=(
+            float(approvals["min_catch_rate"]) if "min_catch_rate" in approvals else None
+        ),
     )
 
 

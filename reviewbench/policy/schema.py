@@ -161,6 +161,7 @@ SCHEMA: dict[str, Any] = {
                         "required": ["count"],
                         "properties": {
                             "count": {"type": "integer", "minimum": 0, "maximum": MAX_APPROVALS},
+                            "min_catch_rate": {"type": "number", "minimum": 0, "maximum": 1},
                             "groups": {
                                 "type": "array",
                                 "maxItems": MAX_APPROVALS,

@@ -41,6 +41,9 @@ class Tier:
     sla_hours: int
     # None: the tier applies to every pull request (the base tier).
     when: TierConditions | None = None
+    # The share of planted flaws an approver must have caught in their recent calibration
+    # exercises (None: no requirement).
+    min_catch_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -137,3 +140,4 @@ class PolicyResult:
     reasons: tuple[Reason, ...]
     boundary_violations: tuple[BoundaryViolation, ...]
     exceptions_needed: tuple[ExceptionNeeded, ...]
+    min_catch_rate: float | None = None

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from findings.engine.sarif.reading import MAX_SARIF_BYTES
-from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
 from findings.services import TriageError
 from reviewbench.access.selectors import pull_request_for_user, pull_requests_for
 from reviewbench.apitools import NOT_FOUND, REJECTED, ErrorSerializer
@@ -30,6 +30,10 @@ from reviewbench.apitools import rejected as _rejected
 from reviewbench.apitools import reviewer as _reviewer
 from reviewbench.approvals.models import Approval
 from reviewbench.approvals.services import ApprovalDenied, revision_approve
+from reviewbench.calibration.api import AttemptSerializer
+from reviewbench.calibration.models import Exercise
+from reviewbench.calibration.selectors import open_attempt_revisions
+from reviewbench.calibration.services import CalibrationError
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.selectors import ANSWERED_ITEM, revision_checklist
 from reviewbench.checklist.services import AnswerRejected, TriageDenied
@@ -94,13 +98,20 @@ def pull_request_detail_for_user(
     revision = selectors.latest_revision(pull_request)
     if revision is None:
         return PullRequestDetail(pull_request=pull_request, latest_revision=None)
+    checklist = revision_checklist(revision)
+    findings = selectors.revision_findings(revision)
+    practice = pull_request.repository.source == Repository.Source.CALIBRATION
+    if practice and open_attempt_revisions().filter(revision_id=revision.pk).exists():
+        # A calibration attempt in progress: its findings are the answers.
+        findings = []
+        checklist = [item for item in checklist if item.kind != ChecklistItem.Kind.TRIAGE]
     return PullRequestDetail(
         pull_request=pull_request,
         latest_revision=RevisionDetail(
             revision=revision,
             files=revision_file_rows(revision),
-            findings=selectors.revision_findings(revision),
-            checklist=revision_checklist(revision),
+            findings=findings,
+            checklist=checklist,
             state=selectors.review_state(revision, user),
         ),
     )
@@ -112,6 +123,7 @@ def checklist_item_for_user(*, user: User, item_id: int) -> ChecklistItem:
         ChecklistItem.objects.filter(
             pk=item_id, revision__pull_request__in=_visible_pull_request_ids(user)
         )
+        .exclude(kind=ChecklistItem.Kind.TRIAGE, revision_id__in=open_attempt_revisions())
         .select_related("revision")
         .first()
     )
@@ -126,6 +138,7 @@ def finding_for_user(*, user: User, finding_id: int) -> Finding:
         Finding.objects.filter(
             pk=finding_id, revision__pull_request__in=_visible_pull_request_ids(user)
         )
+        .exclude(revision_id__in=open_attempt_revisions())
         .select_related("revision")
         .first()
     )
@@ -166,7 +179,12 @@ def pull_request_revisions_for_user(
 ) -> QuerySet[Revision]:
     """Every revision of a visible pull request, newest first; Http404 when not visible."""
     pull_request = pull_request_for_user(user=user, owner=owner, name=name, number=number)
-    return revisions_with_counts().filter(pull_request=pull_request)
+    # A calibration attempt in progress is left out: its finding count would give answers away.
+    return (
+        revisions_with_counts()
+        .filter(pull_request=pull_request)
+        .exclude(pk__in=open_attempt_revisions())
+    )
 
 
 def _visible_revisions(user: User) -> QuerySet[Revision]:
@@ -178,6 +196,7 @@ def revision_detail_for_user(*, user: User, revision_id: int) -> Revision:
     revision = (
         revisions_with_counts()
         .filter(pk=revision_id, pull_request__in=_visible_pull_request_ids(user))
+        .exclude(pk__in=open_attempt_revisions())
         .prefetch_related(
             Prefetch(
                 "files",
@@ -229,6 +248,7 @@ def finding_detail_for_user(*, user: User, finding_id: int) -> Finding:
         Finding.objects.filter(
             pk=finding_id, revision__pull_request__in=_visible_pull_request_ids(user)
         )
+        .exclude(revision_id__in=open_attempt_revisions())
         .select_related("triaged_by")
         .first()
     )
@@ -443,3 +463,23 @@ class SarifImportApi(APIView):
         return Response(
             SarifImportResultSerializer(summary.as_dict()).data, status=status.HTTP_201_CREATED
         )
+
+
+class CalibrationAttemptStartApi(APIView):
+    @extend_schema(
+        operation_id="calibration_exercises_attempts_create",
+        summary="Start a calibration attempt: the exercise becomes a pull request of your own "
+        "calibration repository, analysed like any other, its findings hidden until you submit",
+        request=None,
+        responses={201: AttemptSerializer, 400: REJECTED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        user = _reviewer(request)
+        exercise = Exercise.objects.filter(slug=slug, active=True).first()
+        if exercise is None:
+            return Response({"detail": "No such exercise."}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            attempt = services.calibration_attempt_start(user=user, exercise=exercise)
+        except CalibrationError as error:
+            return _rejected(str(error))
+        return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)

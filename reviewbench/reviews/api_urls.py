@@ -6,6 +6,11 @@ app_name = "reviews_api"
 pull_request = "pull-requests/<str:owner>/<str:name>/<int:number>/"
 urlpatterns = [
     path("pull-requests/", api.PullRequestListApi.as_view(), name="pull_request_list"),
+    path(
+        "calibration/exercises/<slug:slug>/attempts/",
+        api.CalibrationAttemptStartApi.as_view(),
+        name="calibration_attempt_start",
+    ),
     path(pull_request, api.PullRequestDetailApi.as_view(), name="pull_request_detail"),
     path(pull_request + "revisions/", api.RevisionListApi.as_view(), name="revision_list"),
     path("revisions/<int:revision_id>/", api.RevisionDetailApi.as_view(), name="revision_detail"),

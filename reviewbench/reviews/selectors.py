@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from findings.models import ChangedFile, Finding, PullRequest, Revision
+from findings.models import ChangedFile, Finding, PullRequest, Repository, Revision
 from reviewbench.access.selectors import AnyUser, pull_requests_for
 from reviewbench.approvals.models import Approval
 from reviewbench.approvals.selectors import (
@@ -36,7 +36,8 @@ def _count_subquery(queryset: QuerySet, group_field: str) -> Coalesce:
 
 
 def pull_requests_visible_to(user: AnyUser) -> QuerySet[PullRequest]:
-    """Pull requests of the user's installations, annotated with their latest revision's state."""
+    """Pull requests of the user's installations, annotated with their latest revision's state.
+    Calibration exercises are listed on the calibration page, not among real pull requests."""
     latest = Revision.objects.filter(pull_request=OuterRef("pk")).order_by("-created_at", "-id")
     revision_ref = OuterRef("latest_revision_id")
     new_findings = Finding.objects.filter(revision_id=revision_ref, pre_existing=False)
@@ -49,6 +50,7 @@ def pull_requests_visible_to(user: AnyUser) -> QuerySet[PullRequest]:
     items = ChecklistItem.objects.filter(revision_id=revision_ref)
     return (
         pull_requests_for(user)
+        .exclude(repository__source=Repository.Source.CALIBRATION)
         .select_related("repository")
         .annotate(
             latest_revision_id=Subquery(latest.values("id")[:1]),

@@ -18,7 +18,7 @@ from findings.engine.sarif.reading import SarifError, sarif_results
 from findings.engine.snapshot import PullRequestSnapshot
 from findings.imports import SarifImportError, SarifImportSummary, same_commit, sarif_import
 from findings.models import Finding, PullRequest, Repository, Revision
-from findings.services import revision_analyze
+from findings.services import calibration_repository_for, revision_analyze
 from reviewbench.approvals.services import (
     analysis_limits_for,
     approvals_carry_over,
@@ -26,6 +26,14 @@ from reviewbench.approvals.services import (
     revision_policy_evaluate,
 )
 from reviewbench.audit.services import audit_record
+from reviewbench.calibration.library import exercise_snapshot
+from reviewbench.calibration.models import Attempt, Exercise
+from reviewbench.calibration.services import (
+    CalibrationError,
+    attempt_record,
+    exercise_data,
+    next_attempt_number,
+)
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.services import (
     checklist_findings_add,
@@ -55,6 +63,25 @@ def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapsho
             approvals_carry_over(revision=revision)
         notify_state_changed(revision=revision)
     return revision
+
+
+def calibration_attempt_start(*, user: User, exercise: Exercise) -> Attempt:
+    """Start a calibration attempt: the exercise becomes a pull request of the user's own
+    calibration repository, analysed and prepared like any other, and the attempt records it.
+    All or nothing: a failure leaves no pull request without its attempt."""
+    if not exercise.active:
+        raise CalibrationError("This exercise was retired from the library.")
+    with transaction.atomic():
+        repository = calibration_repository_for(user)
+        # Lock the repository row so two starts at once take two numbers.
+        Repository.objects.select_for_update().filter(pk=repository.pk).first()
+        snapshot = exercise_snapshot(
+            exercise_data(exercise),
+            repository_full_name=repository.full_name,
+            number=next_attempt_number(repository.pk),
+        )
+        revision = pull_request_process(repository=repository, snapshot=snapshot)
+        return attempt_record(exercise=exercise, user=user, revision=revision)
 
 
 @transaction.atomic

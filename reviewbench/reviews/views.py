@@ -16,13 +16,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from findings.models import ChangedFile, Finding, PullRequest, Revision
+from findings.models import ChangedFile, Finding, PullRequest, Repository, Revision
 from findings.services import TriageError
 from reviewbench.access.selectors import pull_request_for_user, signed_in
 from reviewbench.approvals.selectors import boundary_exceptions_for_user
 from reviewbench.approvals.services import ApprovalDenied
 from reviewbench.approvals.services import revision_approve as approve
 from reviewbench.approvals.views import form_errors
+from reviewbench.calibration.models import Exercise
+from reviewbench.calibration.selectors import attempt_box, attempt_for_revision
+from reviewbench.calibration.services import CalibrationError
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.selectors import checklist_sections, revision_checklist
 from reviewbench.checklist.services import AnswerRejected, TriageDenied
@@ -79,6 +82,12 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
     if revision is not None:
         files = selectors.revision_files(revision)
         checklist = revision_checklist(revision)
+        practice = pull_request.repository.source == Repository.Source.CALIBRATION
+        attempt = attempt_for_revision(revision) if practice else None
+        # A calibration attempt runs on this page with the findings hidden until it is submitted.
+        hide_findings = attempt is not None and attempt.submitted_at is None
+        if hide_findings:
+            checklist = [item for item in checklist if item.kind != ChecklistItem.Kind.TRIAGE]
         explain_by_file = {
             item.changed_file_id: item
             for item in checklist
@@ -87,7 +96,7 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
         file_views = []
         for changed in files:
             hunks, outside, omitted = file_view(
-                list(changed.hunks.all()), list(changed.findings.all())
+                list(changed.hunks.all()), [] if hide_findings else list(changed.findings.all())
             )
             file_views.append(
                 {
@@ -111,11 +120,16 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
                     (revision.scanner_seconds or {}).items(),
                     key=lambda item: -float(item[1].get("seconds", 0)),
                 ),
-                "loose_findings": list(
+                "loose_findings": []
+                if hide_findings
+                else list(
                     Finding.objects.filter(revision=revision, changed_file__isnull=True).order_by(
                         "path", "line", "id"
                     )
                 ),
+                "attempt": attempt,
+                "calibration": attempt_box(attempt, request.user) if attempt else None,
+                "can_add_exercise": request.user.has_perm("calibration.add_exercise"),
                 "checklist": checklist,
                 "sections": checklist_sections(checklist),
                 "state": state,
@@ -329,3 +343,20 @@ def revision_approve(
     else:
         messages.success(request, "Approved.")
     return HttpResponseRedirect(_detail_url(owner, name, number, "approvals"))
+
+
+@require_POST
+def exercise_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a calibration attempt at an exercise and open its pull request."""
+    user = signed_in(request)
+    exercise = Exercise.objects.filter(slug=slug, active=True).first()
+    if exercise is None:
+        raise Http404("No such exercise.")
+    try:
+        attempt = services.calibration_attempt_start(user=user, exercise=exercise)
+    except CalibrationError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("insights:calibration"))
+    pull_request = attempt.revision.pull_request
+    owner, name = pull_request.repository.full_name.split("/", 1)
+    return HttpResponseRedirect(_detail_url(owner, name, pull_request.number, "calibration"))

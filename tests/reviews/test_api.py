@@ -796,6 +796,14 @@ def test_schema_lists_the_review_api(rita, review):
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "ReviewBench API"
     assert sorted(path for path in schema["paths"] if path.startswith("/api/")) == [
+        "/api/calibration/attempts/",
+        "/api/calibration/attempts/{attempt_id}/",
+        "/api/calibration/attempts/{attempt_id}/notes/",
+        "/api/calibration/attempts/{attempt_id}/notes/{note_id}/",
+        "/api/calibration/attempts/{attempt_id}/submit/",
+        "/api/calibration/classes/",
+        "/api/calibration/exercises/",
+        "/api/calibration/exercises/{slug}/attempts/",
         "/api/checklist-items/{item_id}/answer/",
         "/api/deliveries/",
         "/api/evidence/",
@@ -803,6 +811,7 @@ def test_schema_lists_the_review_api(rita, review):
         "/api/findings/{finding_id}/triage/",
         "/api/groups/",
         "/api/groups/{group}/members/",
+        "/api/insights/calibration/",
         "/api/insights/feedback/",
         "/api/policy/validate/",
         "/api/pull-requests/",

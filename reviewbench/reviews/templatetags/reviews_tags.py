@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from reviewbench.calibration.library import flaw_classes
 from reviewbench.text import invisible_html
 
 register = template.Library()
@@ -61,3 +62,9 @@ def pull_request_url(pull_request: object) -> str:
         "reviews:pull_request_detail",
         kwargs={"owner": owner, "name": name, "number": pull_request.number},  # type: ignore[attr-defined]
     )
+
+
+@register.filter(name="flaw_class")
+def flaw_class(value: object) -> str:
+    """A calibration flaw class's title ("sqli" -> "SQL injection"); an unknown one as it is."""
+    return flaw_classes().get(str(value), str(value))
