@@ -18,6 +18,7 @@ from github_app.management.demo_repository import demo_repository_create
 from github_app.models import Installation
 from reviewbench.approvals.models import Approval
 from reviewbench.audit.models import AuditEvent
+from reviewbench.calibration.models import Attempt
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.queue.models import SlaBreachNotice
 from reviewbench.queue.selectors import (
@@ -250,3 +251,29 @@ def test_review_local_refuses_a_folder_that_does_not_exist(tmp_path):
             stdout=io.StringIO(),
         )
     assert not PullRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_runs_calibration_attempts_so_the_calibration_page_has_numbers(tmp_path, client):
+    out = io.StringIO()
+    call_command("demo", path=str(tmp_path / "repo"), stdout=out)
+
+    assert "Ran 6 calibration attempts of the last 30 days" in out.getvalue()
+    attempts = Attempt.objects.select_related("user", "revision")
+    assert {attempt.user.username for attempt in attempts} == {"demo", "demo-lead"}
+    # Each one is a pull request the pipeline analysed, scored against its key, dated back.
+    assert all(attempt.revision.status == Revision.Status.READY for attempt in attempts)
+    assert sum(attempt.caught for attempt in attempts) == 9
+    assert sum(attempt.total for attempt in attempts) == 12
+    ages = sorted((timezone.now() - attempt.submitted_at).days for attempt in attempts)
+    assert ages[0] >= 2 and ages[-1] >= 25
+    user = get_user_model().objects.get(username="demo")
+    client.force_login(user)
+    page = client.get(reverse("insights:calibration")).content.decode()
+    assert "demo-lead" in page and "Planted flaws caught and missed per week" in page
+    # The practice pull requests stay off the real lists.
+    listed = client.get(reverse("reviews:pull_request_list")).content.decode()
+    assert "acme/shop" in listed and "calibration/demo-" not in listed
+
+    call_command("demo", path=str(tmp_path / "repo"), stdout=io.StringIO())
+    assert Attempt.objects.count() == 6

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 
+from github_app.management.demo_calibration import demo_calibration_load
 from github_app.management.demo_history import HISTORY, demo_history_load
 from github_app.management.demo_repository import PULL_REQUESTS, demo_repository_create
 from github_app.management.local_review import local_pull_request_review
@@ -84,4 +85,10 @@ class Command(BaseCommand):
                 f"{min(HISTORY, key=lambda p: p.number).number}-"
                 f"{max(HISTORY, key=lambda p: p.number).number}): reviewed through the same "
                 "services, then dated back."
+            )
+        attempts = demo_calibration_load(reviewers=[demo_user, lead])
+        if attempts:
+            self.stdout.write(
+                f"Ran {len(attempts)} calibration attempts of the last 30 days (the Calibration "
+                "page): analysed, named and scored through the same services."
             )
