@@ -23,7 +23,7 @@ from reviewbench.approvals.selectors import boundary_exceptions_for_user
 from reviewbench.approvals.services import ApprovalDenied
 from reviewbench.approvals.services import revision_approve as approve
 from reviewbench.approvals.views import form_errors
-from reviewbench.calibration.models import Exercise
+from reviewbench.calibration.models import Attempt, Exercise
 from reviewbench.calibration.selectors import attempt_box, attempt_for_revision
 from reviewbench.calibration.services import CalibrationError
 from reviewbench.checklist.models import ChecklistItem
@@ -58,6 +58,13 @@ def _detail_url(owner: str, name: str, number: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _calibration_attempt(pull_request: PullRequest, revision: Revision) -> Attempt | None:
+    """The calibration attempt this revision is (a query only for a calibration repository)."""
+    if pull_request.repository.source != Repository.Source.CALIBRATION:
+        return None
+    return attempt_for_revision(revision)
+
+
 @require_GET
 def pull_request_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.pull_requests_visible_to(request.user), PAGE_SIZE)
@@ -82,8 +89,7 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
     if revision is not None:
         files = selectors.revision_files(revision)
         checklist = revision_checklist(revision)
-        practice = pull_request.repository.source == Repository.Source.CALIBRATION
-        attempt = attempt_for_revision(revision) if practice else None
+        attempt = _calibration_attempt(pull_request, revision)
         # A calibration attempt runs on this page with the findings hidden until it is submitted.
         hide_findings = attempt is not None and attempt.submitted_at is None
         if hide_findings:
@@ -209,8 +215,12 @@ def _item_fragment(
         "state": selectors.review_state(revision, request.user),
         "oob": True,
     }
-    parts = [
-        render_to_string("reviews/_checklist_item.html", context, request=request),
+    parts = [render_to_string("reviews/_checklist_item.html", context, request=request)]
+    attempt = _calibration_attempt(pull_request, revision)
+    if attempt is not None and attempt.submitted_at is None:
+        # An open calibration attempt has neither box, and its counts would tell the findings.
+        return HttpResponse("".join(parts))
+    parts += [
         render_to_string("reviews/_progress.html", context, request=request),
         render_to_string("reviews/_approve.html", context, request=request),
     ]
