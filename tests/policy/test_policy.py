@@ -26,6 +26,7 @@ from reviewbench.policy import (
     UsageBoundary,
     path_matches,
     policy_defaults_validate,
+    policy_describe,
     policy_evaluate,
     policy_load,
 )
@@ -192,6 +193,24 @@ def test_a_negative_approval_count():
     assert (error.message, error.line) == (
         "tiers[0].approvals.count: must be at least 0, got -1",
         5,
+    )
+
+
+def test_a_tiers_minimum_catch_rate_is_read_evaluated_and_described():
+    text = (
+        "version: 1\ntiers:\n  - name: standard\n    approvals:\n      count: 1\n"
+        "      min_catch_rate: 0.6\n"
+    )
+    policy = policy_load(text)
+    assert policy.tier("standard").min_catch_rate == 0.6
+    assert policy.tier("sensitive").min_catch_rate is None
+    result = policy_evaluate(policy, files=[("README.md", 1)])
+    assert (result.tier, result.min_catch_rate) == ("standard", 0.6)
+    assert "approvers must catch 60% of calibration flaws" in policy_describe(policy)
+    error = load_error(text.replace("0.6", "1.5"))
+    assert (error.message, error.line) == (
+        "tiers[0].approvals.min_catch_rate: must be at most 1, got 1.5",
+        6,
     )
 
 
