@@ -204,3 +204,19 @@ def test_a_secret_in_test_code_can_be_ignored_and_one_in_app_code_cannot():
     findings = SecretsScanner(test_paths="ignore").scan(files).findings
 
     assert [(f.path, f.severity) for f in findings] == [("app/settings.py", "critical")]
+
+
+def test_a_random_looking_hash_or_id_is_not_a_secret_but_a_named_key_or_an_unnamed_value_is():
+    hex_value = "3637cfcc1eec55a50f78a7c435914583ccbc75a21dec9a0e94dfa077647146d7"
+    base64_value = "c2VjcmV0LXRoYXQtbG9va3MtcmFuZG9tLTk4NzY1NDMyMQ"
+    lines = [
+        f'txnID = "{hex_value}"',  # an id
+        f'expected_sha256 = "{hex_value}"',  # a hash
+        f'username = "{hex_value}"',  # hex under a name that names no secret
+        f'commitHash = "{base64_value}"',  # random-looking, but named a hash
+        f'webhook_key = "{hex_value}"',  # a key: reported
+        f'blob = "{base64_value}"',  # base64 under a plain name: still reported
+        f'client.connect("{hex_value}")',  # no name: still reported
+    ]
+    found = {f.line for f in _scan("\n".join(lines) + "\n").findings}
+    assert found == {5, 6, 7}

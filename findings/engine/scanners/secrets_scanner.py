@@ -112,6 +112,28 @@ _ASSIGNMENT = re.compile(
     r"""["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,63})["']?\s*(?::=|=>|=|:)\s*\S*$"""
 )
 _SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
+# A high-entropy string alone says only that it looks random. Hashes, ids and commit SHAs look
+# random too: a hex string assigned to a name that names no secret, or any random-looking string
+# assigned to a name that says it is a hash or an id, is not reported. A string without a name
+# (an argument, a list item) still is.
+_ENTROPY_KINDS = frozenset({"Hex High Entropy String", "Base64 High Entropy String"})
+_SECRET_NAME = re.compile(
+    r"(?i)key|secret|token|pass|pwd|auth|cred|private|hmac|sign|session|cookie|bearer|api|"
+    r"access|salt|dsn|conn"
+)
+_DATA_NAME = re.compile(
+    r"(?:^|[_.\-]|(?<=[a-z]))(?:id|ids|uuid|guid|hash|hashes|sha|sha1|sha256|sha512|md5|digest|"
+    r"checksum|etag|commit|revision|rev|fingerprint)$",
+    re.IGNORECASE,
+)
+
+
+def _named_data(kind: str, name: str | None) -> bool:
+    """Whether an entropy finding's name says the value is data, not a secret."""
+    if kind not in _ENTROPY_KINDS or not name or _SECRET_NAME.search(name):
+        return False
+    camel = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return kind == "Hex High Entropy String" or bool(_DATA_NAME.search(camel))
 
 
 def mask_secret(value: str) -> str:
@@ -426,6 +448,8 @@ class SecretsScanner(Scanner):
             line = lines[number - 1][1]
             rank = {name: position for position, name in enumerate(_PRIORITY)}
             kind, value = min(found, key=lambda item: rank.get(item[0], len(rank)))
+            if _named_data(kind, _variable_name(line, value)):
+                continue
             findings.append(self._finding(source, number, line, kind, value, [v for _, v in found]))
         return findings
 
