@@ -224,6 +224,8 @@ def calibration_blocker(policy: RevisionPolicy | None, user: User) -> str | None
 def approval_blocker(*, revision: Revision, user: AnyUser) -> str | None:
     """Why this user may not approve this revision now, or None when they may."""
     pull_request = revision.pull_request
+    if pull_request.repository.source == Repository.Source.CALIBRATION:
+        return "A calibration exercise is practice: it is scored, never approved or merged."
     if revision.status == Revision.Status.SUPERSEDED:
         return "This revision was superseded by a newer push; review the latest revision."
     if revision.status != Revision.Status.READY:

@@ -110,6 +110,12 @@ def test_notes_and_a_refuted_assumption_are_scored_against_the_key(library, clie
         follow=True,
     )  # fmt: skip
     assert "This attempt was submitted" in response.content.decode()
+    # Practice is never approved, even through the API once every item is answered.
+    approve = api_client_for(rita).post(
+        f"/api/pull-requests/{attempt.revision.pull_request.repository.full_name}/"
+        f"{attempt.revision.pull_request.number}/approve/"
+    )
+    assert approve.status_code == 400 and "never approved" in approve.json()["detail"]
 
 
 def test_a_refuted_assumption_names_a_flaw(library, client):
