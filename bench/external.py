@@ -2,6 +2,7 @@
 
     python -m bench.external owasp-java PATH   # OWASP Benchmark for Java (GPL-2.0, not copied here)
     python -m bench.external gosec PATH        # securego/gosec's rule samples (Apache-2.0)
+    python -m bench.external semgrep-rules PATH  # semgrep/semgrep-rules' annotated tests
 
 The OWASP Benchmark for Java is 2,740 servlets, each labeled in `expectedresults-1.2.csv` with a
 category (CWE) and whether it is really vulnerable. ReviewBench scans every test file whole
@@ -15,6 +16,14 @@ gosec expects in each (0: a safe sample). They are written to a temporary tree, 
 sample, and scanned the same way; a sample counts as flagged for its rule when a finding of one of
 the rule's CWEs is in it. gosec's notion of "vulnerable" is wider than taint from a request (it
 flags any non-constant SQL or command, `os.Args` included), so its recall is a lower bound here.
+
+semgrep/semgrep-rules keeps, beside each rule (`<name>.yaml`), a test file (`<name>.py`, `.js`,
+`.ts`, `.java`, `.go`) whose lines are labeled by comments: `ruleid: <rule>` above a line the rule
+must match, `ok: <rule>` above one it must not. The rule's `metadata.cwe` names the class. Each
+labeled line is one case: a positive counts as found when a ReviewBench finding of that class
+covers the line (within `SEMGREP_LINE_TOLERANCE`), a negative as flagged when one covers the line
+itself. Scored per language and class. Those files are written to show a rule's pattern, often
+without the request a taint rule needs as its source, so recall is a lower bound here too.
 """
 
 from __future__ import annotations
@@ -30,7 +39,10 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import yaml
+
 from bench.harness import PYTHON, ROOT
+from findings.engine.cwe_classes import class_of_cwe
 from findings.engine.evaluation import Score
 
 # The Benchmark's category → the CWEs a finding may carry to count for it.
@@ -158,33 +170,137 @@ def gosec(checkout: Path, findings: list[dict] | None = None) -> dict[str, Score
     return dict(scores)
 
 
-def report(scores: dict[str, Score]) -> str:
-    lines = [f"{'category':14} {'TPR':>6} {'FPR':>6} {'score':>6}  (real / safe files)"]
+SEMGREP_LANGUAGES = {
+    ".py": "python",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".java": "java",
+    ".go": "go",
+}
+SEMGREP_LINE_TOLERANCE = 1
+_SEMGREP_LABEL = re.compile(r"(?:#|//|/\*)\s*(ruleid|ok)\s*:\s*([\w.\-, ]+)")
+_CWE_NUMBER = re.compile(r"CWE-(\d+)")
+
+
+def _rule_classes(rules_file: Path) -> dict[str, str]:
+    """rule id -> class, for the rules of the file whose CWE is one of ReviewBench's classes."""
+    try:
+        data = yaml.safe_load(rules_file.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return {}
+    classes = {}
+    for rule in data.get("rules") or []:
+        if not isinstance(rule, dict) or "id" not in rule:
+            continue
+        cwe = (rule.get("metadata") or {}).get("cwe") or ()
+        texts = [cwe] if isinstance(cwe, str) else [str(item) for item in cwe]
+        for number in (int(n) for text in texts for n in _CWE_NUMBER.findall(text)):
+            if (name := class_of_cwe(number)) is not None:
+                classes[str(rule["id"])] = name
+                break
+    return classes
+
+
+def semgrep_cases(checkout: Path) -> list[tuple[str, str, int, str, bool]]:
+    """(relative path, language, line, class, vulnerable) of every labeled line of a test file
+    whose rule has one of ReviewBench's classes."""
+    cases = []
+    for source in sorted(checkout.rglob("*")):
+        language = SEMGREP_LANGUAGES.get(source.suffix)
+        rules_file = source.with_suffix(".yaml")
+        if language is None or not source.is_file() or not rules_file.is_file():
+            continue
+        classes = _rule_classes(rules_file)
+        if not classes:
+            continue
+        try:
+            lines = source.read_text(encoding="utf-8").split("\n")
+        except UnicodeDecodeError:
+            continue
+        relative = source.relative_to(checkout).as_posix()
+        for number, text in enumerate(lines, start=1):
+            match = _SEMGREP_LABEL.search(text)
+            if match is None:
+                continue
+            # The label names the next line that is not itself a comment or blank.
+            target = number + 1
+            while target <= len(lines) and (
+                not lines[target - 1].strip() or _SEMGREP_LABEL.search(lines[target - 1])
+            ):
+                target += 1
+            if target > len(lines):
+                continue
+            for rule in (part.strip() for part in match.group(2).split(",")):
+                if rule in classes:
+                    vulnerable = match.group(1) == "ruleid"
+                    cases.append((relative, language, target, classes[rule], vulnerable))
+    return sorted(set(cases))
+
+
+def semgrep_rules(checkout: Path, findings: list[dict] | None = None) -> dict[str, Score]:
+    cases = semgrep_cases(checkout)
+    if findings is None:
+        with tempfile.TemporaryDirectory(prefix="reviewbench-semgrep-rules-") as tmp:
+            root = Path(tmp)
+            for relative in sorted({case[0] for case in cases}):
+                target = root / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes((checkout / relative).read_bytes())
+            findings = _scan(root)
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for finding in findings:
+        name = class_of_cwe(finding.get("cwe"))
+        if name is not None:
+            line = int(finding["line"])
+            spans[(finding["path"], name)].append((line, int(finding.get("end_line") or line)))
+    scores: dict[str, Score] = defaultdict(Score)
+    for path, language, line, name, vulnerable in cases:
+        score = scores[f"{language} {name}"]
+        if vulnerable:
+            score.expected += 1
+            score.matched += any(
+                start - SEMGREP_LINE_TOLERANCE <= line <= end + SEMGREP_LINE_TOLERANCE
+                for start, end in spans.get((path, name), ())
+            )
+        else:
+            score.fixed_cases += 1
+            score.fixed_with_finding += any(
+                start <= line <= end for start, end in spans.get((path, name), ())
+            )
+    return dict(scores)
+
+
+def report(scores: dict[str, Score], *, unit: str = "files") -> str:
+    width = max([14, *(len(category) for category in scores)])
+    lines = [f"{'category':{width}} {'TPR':>6} {'FPR':>6} {'score':>6}  (real / safe {unit})"]
     for category in sorted(scores):
         s = scores[category]
         tpr, fpr = s.recall or 0.0, s.false_positive_rate or 0.0
         lines.append(
-            f"{category:14} {tpr:6.2f} {fpr:6.2f} {tpr - fpr:+6.2f}  "
+            f"{category:{width}} {tpr:6.2f} {fpr:6.2f} {tpr - fpr:+6.2f}  "
             f"({s.expected} / {s.fixed_cases})"
         )
     mean = sum((s.recall or 0.0) - (s.false_positive_rate or 0.0) for s in scores.values()) / max(
         len(scores), 1
     )
-    lines.append(f"{'mean score':14} {'':6} {'':6} {mean:+6.2f}")
+    lines.append(f"{'mean score':{width}} {'':6} {'':6} {mean:+6.2f}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.external")
-    parser.add_argument("suite", choices=("owasp-java", "gosec"))
+    parser.add_argument("suite", choices=("owasp-java", "gosec", "semgrep-rules"))
     parser.add_argument("checkout", type=Path, help="a checkout of the suite's repository")
     parser.add_argument(
         "--findings", type=Path, help="score this `manage.py scan --format json` output instead"
     )
     args = parser.parse_args(argv)
     saved = json.loads(args.findings.read_text())["findings"] if args.findings else None
-    suite = {"owasp-java": owasp_java, "gosec": gosec}[args.suite]
-    print(report(suite(args.checkout, saved)))
+    suite = {"owasp-java": owasp_java, "gosec": gosec, "semgrep-rules": semgrep_rules}[args.suite]
+    unit = "lines" if args.suite == "semgrep-rules" else "files"
+    print(report(suite(args.checkout, saved), unit=unit))
     return 0
 
 

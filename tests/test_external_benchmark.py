@@ -69,3 +69,56 @@ def test_gosec_samples_are_read_per_rule_and_scored_by_the_rule_cwes(tmp_path):
     ]
     scores = gosec(tmp_path, findings)
     assert (scores["G201"].recall, scores["G201"].false_positive_rate) == (1.0, 0.0)
+
+
+def test_semgrep_rules_tests_are_read_per_labeled_line_and_scored_per_language_and_class(
+    tmp_path,
+):
+    from bench.external import semgrep_cases, semgrep_rules
+
+    folder = tmp_path / "python" / "lang"
+    folder.mkdir(parents=True)
+    (folder / "sqli.yaml").write_text(
+        "rules:\n"
+        "  - id: sql-concat\n"
+        "    metadata:\n"
+        "      cwe:\n"
+        "        - 'CWE-89: Improper Neutralization of Special Elements used in an SQL Command'\n"
+        "  - id: not-ours\n"
+        "    metadata:\n"
+        "      cwe: 'CWE-284: Improper Access Control'\n"
+    )
+    (folder / "sqli.py").write_text(
+        "def a(db, name):\n"
+        "    # ruleid: sql-concat\n"
+        "    db.execute('SELECT ' + name)\n"
+        "\n"
+        "def b(db):\n"
+        "    # ok: sql-concat\n"
+        "\n"
+        "    db.execute('SELECT 1')\n"
+        "    # ruleid: sql-concat\n"
+        "    db.execute('SELECT ' + input())\n"
+        "    # todoruleid: sql-concat\n"
+        "    db.execute(x)\n"
+        "    # ruleid: not-ours\n"
+        "    admin_only()\n"
+    )
+    (folder / "README.md").write_text("# ruleid: sql-concat\nnot a test file\n")
+
+    cases = semgrep_cases(tmp_path)
+
+    # The label names the next line that is not blank or itself a label; todo labels are not
+    # cases; nor is a rule outside ReviewBench's classes (CWE-284), nor a file without a rule.
+    assert cases == [
+        ("python/lang/sqli.py", "python", 3, "sqli", True),
+        ("python/lang/sqli.py", "python", 8, "sqli", False),
+        ("python/lang/sqli.py", "python", 10, "sqli", True),
+    ]
+    findings = [
+        {"path": "python/lang/sqli.py", "line": 4, "end_line": 4, "cwe": 89},  # one line off
+        {"path": "python/lang/sqli.py", "line": 8, "end_line": 8, "cwe": 89},  # the ok line
+        {"path": "python/lang/sqli.py", "line": 10, "end_line": 10, "cwe": 78},  # wrong class
+    ]
+    scores = semgrep_rules(tmp_path, findings)
+    assert (scores["python sqli"].recall, scores["python sqli"].false_positive_rate) == (0.5, 1.0)
