@@ -1,0 +1,8 @@
+const { pool } = require("../db");
+
+async function reportsForTeam(team) {
+  const result = await pool.query("SELECT id, title FROM reports WHERE team = $1", [team]);
+  return result.rows;
+}
+
+module.exports = { reportsForTeam };
