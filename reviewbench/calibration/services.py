@@ -244,6 +244,21 @@ def exercise_from_finding(*, finding: Finding, user: User, title: str = "") -> E
     return exercise
 
 
+MAX_OPEN_ATTEMPTS = 3
+
+
+def attempt_start_check(*, exercise: Exercise, user: User) -> None:
+    """Raise CalibrationError when the user may not start another attempt: a retired exercise,
+    or MAX_OPEN_ATTEMPTS not yet submitted (each one is an analysed pull request)."""
+    if not exercise.active:
+        raise CalibrationError("This exercise was retired from the library.")
+    open_attempts = Attempt.objects.filter(user=user, submitted_at__isnull=True).count()
+    if open_attempts >= MAX_OPEN_ATTEMPTS:
+        raise CalibrationError(
+            f"You have {open_attempts} attempts in progress; submit one before starting another."
+        )
+
+
 def next_attempt_number(repository_id: int) -> int:
     """The pull-request number of the next attempt in a calibration repository."""
     last = PullRequest.objects.filter(repository_id=repository_id).aggregate(n=Max("number"))["n"]

@@ -29,8 +29,8 @@ from reviewbench.audit.services import audit_record
 from reviewbench.calibration.library import exercise_snapshot
 from reviewbench.calibration.models import Attempt, Exercise
 from reviewbench.calibration.services import (
-    CalibrationError,
     attempt_record,
+    attempt_start_check,
     exercise_data,
     next_attempt_number,
 )
@@ -69,12 +69,11 @@ def calibration_attempt_start(*, user: User, exercise: Exercise) -> Attempt:
     """Start a calibration attempt: the exercise becomes a pull request of the user's own
     calibration repository, analysed and prepared like any other, and the attempt records it.
     All or nothing: a failure leaves no pull request without its attempt."""
-    if not exercise.active:
-        raise CalibrationError("This exercise was retired from the library.")
     with transaction.atomic():
         repository = calibration_repository_for(user)
-        # Lock the repository row so two starts at once take two numbers.
+        # Lock the repository row so two starts at once take two numbers (and count right).
         Repository.objects.select_for_update().filter(pk=repository.pk).first()
+        attempt_start_check(exercise=exercise, user=user)
         snapshot = exercise_snapshot(
             exercise_data(exercise),
             repository_full_name=repository.full_name,

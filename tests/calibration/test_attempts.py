@@ -177,3 +177,21 @@ def test_nobody_else_sees_an_attempt_and_its_findings_stay_out_of_the_api(librar
          "comment": "trying to write into rita's attempt"},
     )  # fmt: skip
     assert note.status_code == 404 and attempt.notes.count() == 0
+
+
+def test_a_reviewer_has_at_most_three_attempts_in_progress_and_a_retired_exercise_none(library):
+    from reviewbench.calibration.services import CalibrationError
+    from reviewbench.reviews.services import calibration_attempt_start
+
+    rita = User.objects.create_user("rita", password="x")  # nosec B106
+    for _ in range(3):
+        calibration_attempt_start(user=rita, exercise=library)
+    with pytest.raises(CalibrationError, match="3 attempts in progress"):
+        calibration_attempt_start(user=rita, exercise=library)
+    assert Attempt.objects.filter(user=rita).count() == 3
+    assert rita.calibration_repository.pull_requests.count() == 3  # nothing half-written
+    library.active = False
+    library.save()
+    olga = User.objects.create_user("olga", password="x")  # nosec B106
+    with pytest.raises(CalibrationError, match="retired"):
+        calibration_attempt_start(user=olga, exercise=library)
