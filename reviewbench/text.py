@@ -1,9 +1,10 @@
 """Making attacker-controlled text safe to show: visible invisibles, escaped markdown, one line,
-spreadsheet cells that never run as formulas."""
+spreadsheet cells that never run as formulas, a form's errors in one line."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -72,3 +73,11 @@ def code_block(text: str, language: str = "") -> list[str]:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence + language, text, fence]
+
+
+def form_errors(form: Any) -> str:
+    """A Django form's errors in one line, for a flash message."""
+    return "; ".join(
+        f"{'' if field == '__all__' else field + ': '}{' '.join(str(error) for error in errors)}"
+        for field, errors in form.errors.items()
+    )

@@ -6,7 +6,6 @@ decide; every answer is a POST-redirect-GET back to the page's review-tier box.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -16,6 +15,7 @@ from reviewbench.access.selectors import pull_request_for_user, signed_in
 from reviewbench.approvals import services
 from reviewbench.approvals.forms import BoundaryExceptionDecisionForm, BoundaryExceptionRequestForm
 from reviewbench.approvals.models import BoundaryException
+from reviewbench.text import form_errors
 
 
 def _tier_box_url(owner: str, name: str, number: int) -> str:
@@ -23,14 +23,6 @@ def _tier_box_url(owner: str, name: str, number: int) -> str:
         "reviews:pull_request_detail", kwargs={"owner": owner, "name": name, "number": number}
     )
     return f"{url}#review-tier"
-
-
-def form_errors(form: forms.Form) -> str:
-    """A form's errors in one line, for a flash message."""
-    return "; ".join(
-        f"{'' if field == '__all__' else field + ': '}{' '.join(str(error) for error in errors)}"
-        for field, errors in form.errors.items()
-    )
 
 
 @require_POST

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from findings.models import Revision
+from findings.models import PullRequest, Repository, Revision
 from reviewbench.calibration.library import flaw_classes, lines_of
 from reviewbench.calibration.models import Attempt, Exercise, FlawNote
 
@@ -23,11 +23,19 @@ def exercises_active() -> QuerySet[Exercise]:
     return Exercise.objects.filter(active=True).order_by("origin", "language", "slug")
 
 
-def attempt_for_revision(revision: Revision) -> Attempt | None:
-    """The calibration attempt whose pull request this revision is, if any."""
+def attempt_for_revision(pull_request: PullRequest, revision: Revision) -> Attempt | None:
+    """The calibration attempt this revision of `pull_request` is, if any (a query only for a
+    calibration repository's pull request)."""
+    if pull_request.repository.source != Repository.Source.CALIBRATION:
+        return None
     return (
         Attempt.objects.filter(revision_id=revision.pk).select_related("exercise", "user").first()
     )
+
+
+def findings_hidden(attempt: Attempt | None) -> bool:
+    """An attempt in progress hides its revision's findings: they are the exercise's answers."""
+    return attempt is not None and attempt.submitted_at is None
 
 
 def open_attempt_revisions() -> QuerySet[Attempt, Any]:

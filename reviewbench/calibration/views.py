@@ -16,13 +16,7 @@ from reviewbench.access.selectors import pull_request_for_user, revisions_for, s
 from reviewbench.calibration import services
 from reviewbench.calibration.forms import ExerciseFromFindingForm, FlawNoteForm
 from reviewbench.calibration.models import Attempt, FlawNote
-
-
-def _form_errors(form: FlawNoteForm | ExerciseFromFindingForm) -> str:
-    return "; ".join(
-        f"{field}: {' '.join(str(error) for error in errors)}"
-        for field, errors in form.errors.items()
-    )
+from reviewbench.text import form_errors
 
 
 def _attempt_page(attempt: Attempt) -> str:
@@ -52,7 +46,7 @@ def flaw_note_add(request: HttpRequest, attempt_id: int) -> HttpResponse:
     user, attempt = _own_attempt(request, attempt_id)
     form = FlawNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return HttpResponseRedirect(_attempt_page(attempt))
     try:
         services.flaw_note_add(attempt=attempt, user=user, **form.cleaned_data)
@@ -108,7 +102,7 @@ def exercise_from_finding(
         "reviews:pull_request_detail", kwargs={"owner": owner, "name": name, "number": number}
     )
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return HttpResponseRedirect(f"{url}#finding-{finding.pk}")
     try:
         exercise = services.exercise_from_finding(

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from findings.models import Repository
 from reviewbench.access.selectors import repositories_for, repository_for_user, signed_in
 from reviewbench.calibration.selectors import (
     CATCH_RATE_WINDOW,
@@ -148,7 +149,9 @@ def feedback_page(request: HttpRequest) -> HttpResponse:
             "dimensions": DIMENSIONS,
             "dimension_label": DIMENSIONS[feedback.dimension],
             "repositories": list(
-                repositories_for(request.user).values_list("full_name", flat=True)
+                repositories_for(request.user)
+                .exclude(source=Repository.Source.CALIBRATION)
+                .values_list("full_name", flat=True)
             ),
             "repository": request.GET.get("repository", "")[:300],
             "query": request.GET.urlencode(),

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from findings.engine.sarif.reading import MAX_SARIF_BYTES
-from findings.models import ChangedFile, Finding, Hunk, PullRequest, Repository, Revision
+from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
 from findings.services import TriageError
 from reviewbench.access.selectors import pull_request_for_user, pull_requests_for
 from reviewbench.apitools import NOT_FOUND, REJECTED, ErrorSerializer
@@ -32,7 +32,11 @@ from reviewbench.approvals.models import Approval
 from reviewbench.approvals.services import ApprovalDenied, revision_approve
 from reviewbench.calibration.api import AttemptSerializer
 from reviewbench.calibration.models import Exercise
-from reviewbench.calibration.selectors import open_attempt_revisions
+from reviewbench.calibration.selectors import (
+    attempt_for_revision,
+    findings_hidden,
+    open_attempt_revisions,
+)
 from reviewbench.calibration.services import CalibrationError
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.selectors import ANSWERED_ITEM, revision_checklist
@@ -100,8 +104,7 @@ def pull_request_detail_for_user(
         return PullRequestDetail(pull_request=pull_request, latest_revision=None)
     checklist = revision_checklist(revision)
     findings = selectors.revision_findings(revision)
-    practice = pull_request.repository.source == Repository.Source.CALIBRATION
-    if practice and open_attempt_revisions().filter(revision_id=revision.pk).exists():
+    if findings_hidden(attempt_for_revision(pull_request, revision)):
         # A calibration attempt in progress: its findings are the answers.
         findings = []
         checklist = [item for item in checklist if item.kind != ChecklistItem.Kind.TRIAGE]

@@ -16,15 +16,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from findings.models import ChangedFile, Finding, PullRequest, Repository, Revision
+from findings.models import ChangedFile, Finding, PullRequest, Revision
 from findings.services import TriageError
 from reviewbench.access.selectors import pull_request_for_user, signed_in
 from reviewbench.approvals.selectors import boundary_exceptions_for_user
 from reviewbench.approvals.services import ApprovalDenied
 from reviewbench.approvals.services import revision_approve as approve
-from reviewbench.approvals.views import form_errors
-from reviewbench.calibration.models import Attempt, Exercise
-from reviewbench.calibration.selectors import attempt_box, attempt_for_revision
+from reviewbench.calibration.models import Exercise
+from reviewbench.calibration.selectors import attempt_box, attempt_for_revision, findings_hidden
 from reviewbench.calibration.services import CalibrationError
 from reviewbench.checklist.models import ChecklistItem
 from reviewbench.checklist.selectors import checklist_sections, revision_checklist
@@ -38,6 +37,7 @@ from reviewbench.reviews.diffview import (
     file_view,
 )
 from reviewbench.reviews.forms import AnswerForm, TriageForm
+from reviewbench.text import form_errors
 
 PAGE_SIZE = 50
 
@@ -56,13 +56,6 @@ def _detail_url(owner: str, name: str, number: int, anchor: str = "") -> str:
         "reviews:pull_request_detail", kwargs={"owner": owner, "name": name, "number": number}
     )
     return f"{url}#{anchor}" if anchor else url
-
-
-def _calibration_attempt(pull_request: PullRequest, revision: Revision) -> Attempt | None:
-    """The calibration attempt this revision is (a query only for a calibration repository)."""
-    if pull_request.repository.source != Repository.Source.CALIBRATION:
-        return None
-    return attempt_for_revision(revision)
 
 
 @require_GET
@@ -89,9 +82,9 @@ def pull_request_detail(request: HttpRequest, owner: str, name: str, number: int
     if revision is not None:
         files = selectors.revision_files(revision)
         checklist = revision_checklist(revision)
-        attempt = _calibration_attempt(pull_request, revision)
+        attempt = attempt_for_revision(pull_request, revision)
         # A calibration attempt runs on this page with the findings hidden until it is submitted.
-        hide_findings = attempt is not None and attempt.submitted_at is None
+        hide_findings = findings_hidden(attempt)
         if hide_findings:
             checklist = [item for item in checklist if item.kind != ChecklistItem.Kind.TRIAGE]
         explain_by_file = {
@@ -216,8 +209,7 @@ def _item_fragment(
         "oob": True,
     }
     parts = [render_to_string("reviews/_checklist_item.html", context, request=request)]
-    attempt = _calibration_attempt(pull_request, revision)
-    if attempt is not None and attempt.submitted_at is None:
+    if findings_hidden(attempt_for_revision(pull_request, revision)):
         # An open calibration attempt has neither box, and its counts would tell the findings.
         return HttpResponse("".join(parts))
     parts += [
