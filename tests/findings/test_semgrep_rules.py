@@ -10,35 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from findings.engine.cwe_classes import CLASS_CWES
 from findings.engine.scanners import SourceFile
 from findings.engine.scanners.semgrep_scanner import SemgrepScanner
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 LANGUAGES = {"javascript": "javascript", "typescript": "typescript", "java": "java", "go": "go"}
-CLASS_CWES = {
-    "sqli": {89},
-    "path-traversal": {22, 23, 36},
-    "command-injection": {78, 77},
-    "input-validation": {20, 129, 704},
-    "deserialization": {502},
-    "redos": {1333, 400},
-    "error-disclosure": {209, 215},
-    "weak-crypto": {327, 328, 916, 326, 330, 338},
-    "xss": {79, 80},
-    "hardcoded-credentials": {798, 259},
-    "cookie-flags": {614, 1004, 1275},
-    "unbounded-upload": {434, 770},
-    "timing-compare": {208},
-    "tls-verification": {295},
-    "ssrf": {918},
-    "open-redirect": {601},
-    "xxe": {611},
-    "log-injection": {117},
-    "file-permissions": {732},
-    "ldap-injection": {90},
-    "xpath-injection": {643},
-    "trust-boundary": {501},
-}
 
 
 def _cases() -> list[Path]:
