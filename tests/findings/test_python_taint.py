@@ -449,3 +449,34 @@ def test_a_flow_whose_source_line_was_added_is_kept_and_an_untouched_flow_is_not
         (f.data.rule_id, f.data.line, f.data.end_line, f.data.source_line) for f in added.findings
     ] == [("python-taint.sqli", 6, 6, 5)]
     assert elsewhere.findings == ()
+
+
+def test_a_framework_request_reached_through_its_module_is_a_source():
+    code = (
+        "import os\n"
+        "import flask\n"
+        "import flask as fw\n"
+        "app = flask.Flask(__name__)\n"
+        "\n"
+        "@app.route('/ping')\n"
+        "def ping():\n"
+        "    os.system('ping -c 1 ' + flask.request.args.get('host'))\n"
+        "    os.system(fw.request.form['cmd'])\n"
+        "    os.system('ls ' + flask.escape('x'))\n"
+        "    return 'ok'\n"
+    )
+    assert {line for _rule, line in _found(code)} == {8, 9}
+
+
+def test_html_rendered_by_an_autoescaping_template_is_not_xss_when_wrapped():
+    code = FLASK + (
+        "from flask import render_template\n"
+        "@app.route('/link', methods=['POST'])\n"
+        "def link():\n"
+        "    part = render_template('link.html', data=request.form['param'])\n"
+        "    return \"<a href='%s'>Click</a>\" % part\n"
+        "@app.route('/raw', methods=['POST'])\n"
+        "def raw():\n"
+        "    return \"<a href='%s'>Click</a>\" % request.form['param']\n"
+    )
+    assert [line for rule, line in _found(code) if rule.endswith("xss")] == [10]

@@ -418,9 +418,7 @@ class FunctionWalker:
                 return self.env[dotted]
         base = node.value
         base_name = _dotted(base)
-        if base_name is not None and (
-            base_name in self.request_names or base_name == "self.request"
-        ):
+        if base_name is not None and self._is_request(base, base_name):
             if node.attr in rules.REQUEST_ATTRIBUTES:
                 return frozenset(
                     {
@@ -585,7 +583,7 @@ class FunctionWalker:
             node.func, ast.Attribute
         ):
             base = _dotted(node.func.value)
-            if base is not None and (base in self.request_names or base == "self.request"):
+            if base is not None and self._is_request(node.func.value, base):
                 return Label(INPUT, f"{base.rsplit('.', 1)[-1]}.{method}()", node.lineno)
         return None
 
@@ -884,8 +882,17 @@ class FunctionWalker:
             return True
         if isinstance(node, ast.Attribute) and node.attr == "session":
             base = _dotted(node.value)
-            return base is not None and (base in self.request_names or base == "self.request")
+            return base is not None and self._is_request(node.value, base)
         return False
+
+    def _is_request(self, node: ast.expr, dotted: str) -> bool:
+        """A request object: a handler's request parameter, `self.request`, or a framework's
+        module-level request (`flask.request` however it was imported)."""
+        return (
+            dotted in self.request_names
+            or dotted == "self.request"
+            or self.module.qualname(node) in rules.REQUEST_OBJECTS
+        )
 
     def _s_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:

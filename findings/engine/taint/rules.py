@@ -33,6 +33,10 @@ REQUEST_ATTRIBUTES: frozenset[str] = frozenset(
 )  # fmt: skip
 UPLOAD_ATTRIBUTES: frozenset[str] = frozenset({"files", "FILES"})
 REQUEST_NAMES: frozenset[str] = frozenset({"request", "req"})
+# Frameworks' module-level request objects, by qualified name (`import flask; flask.request`).
+REQUEST_OBJECTS: frozenset[str] = frozenset(
+    {"flask.request", "quart.request", "bottle.request", "sanic.request"}
+)
 REQUEST_TYPES: frozenset[str] = frozenset({"Request", "HttpRequest", "WSGIRequest"})
 UPLOAD_TYPES: frozenset[str] = frozenset({"UploadFile"})
 # Parameters of a handler that the framework fills from the server, not from the client.
@@ -130,6 +134,9 @@ SANITIZERS: dict[str, Sanitizer] = {
     "django.utils.html.format_html": _s("xss"),
     "django.utils.html.strip_tags": _s("xss"),
     "bleach.clean": _s("xss"),
+    # Autoescaping template renderers: what they return is already escaped HTML.
+    "flask.render_template": _s("xss"),
+    "django.template.loader.render_to_string": _s("xss"),
     "cgi.escape": _s("xss"),
     "re.escape": _s("redos"),
     "json.dumps": _s("log-injection"),
