@@ -183,6 +183,14 @@ def seeded_client(seed: Any) -> Any:
     """A fresh bench database, `seed(user)` run for a new lead, the planner's statistics
     refreshed; returns a test client signed in as that lead."""
     env = bench_env()
+    # A page bench run before this one in the process holds a connection to the database about
+    # to be dropped: close it, or Django's next query lands on a terminated connection.
+    from django.apps import apps
+
+    if apps.ready:
+        from django.db import connections
+
+        connections.close_all()
     reset_database(env)
     client, user = django_bench_client(env, "bench-lead")
     from django.db import connection
