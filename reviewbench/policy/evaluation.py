@@ -57,6 +57,26 @@ def path_matches(path: str, pattern: str) -> bool:
     return any(r.match(path) for r in include) and not any(r.match(path) for r in exclude)
 
 
+@functools.lru_cache(maxsize=256)
+def _any_include(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One expression that matches where any of `patterns` includes a path: most files of a big
+    PR match no glob of a tier, and one search tells so instead of one per glob. None when the
+    expressions cannot be joined (then every glob is tried)."""
+    parts = [r.pattern for pattern in patterns for r in _compiled(pattern)[0]]
+    try:
+        return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
+    except re.error:
+        return None
+
+
+def first_matching(path: str, patterns: tuple[str, ...]) -> str | None:
+    """The first of `patterns` that `path` matches, or None."""
+    screen = _any_include(patterns)
+    if screen is not None and not screen.match(path):
+        return None
+    return next((pattern for pattern in patterns if path_matches(path, pattern)), None)
+
+
 def policy_evaluate(
     policy: Policy,
     *,
@@ -123,10 +143,7 @@ def _tier_reasons(
     if when.paths:
         lines = []
         for changed in files:
-            pattern = next(
-                (candidate for candidate in when.paths if path_matches(changed.path, candidate)),
-                None,
-            )
+            pattern = first_matching(changed.path, when.paths)
             if pattern is not None:
                 lines.append(f"path {display_text(changed.path)} matched {pattern}")
         reasons += _capped(label, lines, "matching files")
@@ -192,10 +209,7 @@ def _boundaries(
         if hunk.authorship != AI_AUTHORSHIP or hunk.added <= 0:
             continue
         for index, boundary in enumerate(policy.usage_boundaries):
-            pattern = next(
-                (candidate for candidate in boundary.paths if path_matches(hunk.path, candidate)),
-                None,
-            )
+            pattern = first_matching(hunk.path, boundary.paths)
             if pattern is None:
                 continue
             if boundary.ai == AI_PROHIBITED:
