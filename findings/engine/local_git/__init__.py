@@ -4,6 +4,7 @@ constant number of git runs whatever the number of files (findings.engine.local_
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import os
 import re
@@ -388,13 +389,21 @@ def build_snapshot(
 ) -> tuple[tuple[CommitData, ...], tuple[FileChange, ...], str | None]:
     """(commits, files, base policy text) of a PR whose objects are all in `git`. GitHub logins
     of commit authors come from `commit_logins` when the caller knows them."""
-    commits = _commits(git, base_sha, head_sha, author_login)
+    # The commits' log and the files' diff are two git processes: run them side by side (each
+    # thread mostly waits on its process), not one after the other.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(_commits, git, base_sha, head_sha, author_login)
+        files, objects = snapshot_files(git, merge_base=merge_base, head_sha=head_sha)
+        try:
+            commits = reading.result()
+        except BaseException:
+            objects.__exit__(None, None, None)
+            raise
     if commit_logins:
         commits = [
             dataclasses.replace(c, author_login=commit_logins.get(c.sha, c.author_login))
             for c in commits
         ]
-    files, objects = snapshot_files(git, merge_base=merge_base, head_sha=head_sha)
     with objects:
         policy_text = _policy_text(objects, base_sha)
     return tuple(commits), files, policy_text

@@ -150,11 +150,15 @@ class _Objects:
     def __exit__(self, *exc: object) -> None:
         self._watchdog.cancel()
         self._stdin.close()
+        # A blocking wait, bounded by a timer that kills: `wait(timeout=…)` polls with sleeps
+        # that grow to 50 ms, and git exits within a millisecond of its input closing.
+        stopper = threading.Timer(5, self._proc.kill)
+        stopper.daemon = True
+        stopper.start()
         try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
             self._proc.wait()
+        finally:
+            stopper.cancel()
         self._stdout.close()
 
     def _ask(self, command: str, name: str) -> tuple[str, int] | None:
