@@ -69,8 +69,37 @@ def _any_include(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
         return None
 
 
+# A glob character, or one this module does not take apart (a class, an escape): a pattern
+# holding one of these gives no literal screen.
+_NOT_LITERAL = frozenset("[]\\{}()!|@+")
+_WILDCARDS_AND_SLASHES = re.compile(r"[*?/]+")
+
+
+def _required_literal(pattern: str) -> str | None:
+    """A run of plain characters every path matching `pattern` contains (matched as the glob
+    matches it: case ignored by the same `re` rules), or None when there is none to rely on."""
+    if any(char in _NOT_LITERAL for char in pattern):
+        return None
+    pieces = [p for p in _WILDCARDS_AND_SLASHES.split(pattern) if p not in ("", ".", "..")]
+    return max(pieces, key=len) if pieces else None
+
+
+@functools.lru_cache(maxsize=256)
+def _literal_screen(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for the literals the globs require: a path holding none of them matches none
+    of the globs (a 1,000-file PR is screened in milliseconds). None when a glob has no
+    literal."""
+    literals = [_required_literal(pattern) for pattern in patterns]
+    if not literals or any(literal is None for literal in literals):
+        return None
+    return re.compile("|".join(re.escape(literal) for literal in literals if literal), re.I)
+
+
 def first_matching(path: str, patterns: tuple[str, ...]) -> str | None:
     """The first of `patterns` that `path` matches, or None."""
+    literal = _literal_screen(patterns)
+    if literal is not None and not literal.search(path):
+        return None
     screen = _any_include(patterns)
     if screen is not None and not screen.match(path):
         return None
