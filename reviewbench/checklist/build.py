@@ -12,6 +12,7 @@ content is unchanged.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Sequence
@@ -33,10 +34,12 @@ from reviewbench.checklist.assumptions import (
 from reviewbench.checklist.comprehension import DEFAULT_LIMIT as COMPREHENSION_LIMIT
 from reviewbench.checklist.comprehension import (
     Question,
+    QuestionGroup,
     file_kind,
     file_question,
+    kept_groups,
+    question_groups,
     questions_for_file,
-    rank,
 )
 from reviewbench.checklist.memo import FileMemo, memo_key
 
@@ -93,8 +96,14 @@ class HunkInfo:
     section_header: str = ""
     ai: bool = False
 
-    def new_side(self) -> list[tuple[int, str, bool]]:
+    def new_side(self) -> tuple[tuple[int, str, bool], ...]:
         """(new line number, text, added?) for each line on the head side of the hunk."""
+        return self._new_side
+
+    @functools.cached_property
+    def _new_side(self) -> tuple[tuple[int, str, bool], ...]:
+        # Worked out once per hunk: the build reads it for the text, the AI lines, the enclosing
+        # functions and the hunk of each line.
         rows: list[tuple[int, str, bool]] = []
         number = self.target_start
         for raw in self.content.splitlines():
@@ -102,7 +111,7 @@ class HunkInfo:
                 continue
             rows.append((number, raw[1:], raw.startswith("+")))
             number += 1
-        return rows
+        return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -113,9 +122,35 @@ class FileInfo:
     # The file's text at head when the caller has it; otherwise it is rebuilt from the hunks.
     text: str | None = None
 
-    @property
+    @functools.cached_property
     def ai_hunks(self) -> tuple[HunkInfo, ...]:
         return tuple(hunk for hunk in self.hunks if hunk.ai)
+
+    @functools.cached_property
+    def ai_layout(self) -> str:
+        """What the AI-written lines and their enclosing functions are worked out from: each AI
+        hunk's start, section header and content. Part of the memo keys, so a remembered file
+        needs none of its hunks parsed."""
+        return "|".join(
+            f"{hunk.target_start}:{hunk.section_header}:"
+            + hashlib.sha256(hunk.content.encode("utf-8", "surrogatepass")).hexdigest()
+            for hunk in self.ai_hunks
+        )
+
+    @functools.cached_property
+    def text_key(self) -> str:
+        """The head text when the caller gave it; otherwise what it is rebuilt from (every hunk's
+        start and content)."""
+        if self.text is not None:
+            return self.text
+        return "\x1f".join(f"{hunk.target_start}:{hunk.content}" for hunk in self.hunks)
+
+    @functools.cached_property
+    def ai_lines(self) -> frozenset[int]:
+        """New-side numbers of the lines added by AI-written hunks."""
+        return frozenset(
+            number for hunk in self.ai_hunks for number, _text, added in hunk.new_side() if added
+        )
 
     def all_hunk_hashes(self) -> tuple[str, ...]:
         return self.hunk_hashes or tuple(hunk.content_hash for hunk in self.hunks)
@@ -223,9 +258,7 @@ def file_text(file: FileInfo) -> str:
 
 def ai_lines(file: FileInfo) -> frozenset[int]:
     """New-side numbers of the lines added by AI-written hunks."""
-    return frozenset(
-        number for hunk in file.ai_hunks for number, _text, added in hunk.new_side() if added
-    )
+    return file.ai_lines
 
 
 def _python_functions(text: str) -> list[tuple[int, int, str]]:
@@ -294,27 +327,105 @@ def comprehension_groups(file: FileInfo) -> list[tuple[str | None, tuple[HunkInf
     return [(name, tuple(hunks)) for name, hunks in groups.items()]
 
 
-def _lines_key(path: str, text: str, lines: frozenset[int], *extra: str) -> str:
-    return memo_key(path, text, ",".join(map(str, sorted(lines))), *extra)
+def _file_key(file: FileInfo, *extra: str) -> str:
+    return memo_key(file.path, file.text_key, file.ai_layout, *extra)
 
 
-def _assumptions(
-    source: AssumptionSource, shape_of: Callable[[str, str], Outline]
-) -> list[Assumption]:
+def _assumptions(file: FileInfo, shape_of: Callable[[str, str], Outline]) -> list[Assumption]:
+    source = AssumptionSource(path=file.path, text=file_text(file), ai_lines=ai_lines(file))
     return assumptions_for_file(source, shape=shape_of(source.path, source.text))
 
 
+def _enclosing(file: FileInfo) -> dict[int, str]:
+    """AI-added line -> the function its hunk's section header names."""
+    return {
+        number: name
+        for hunk in file.ai_hunks
+        if (name := header_function(hunk.section_header))
+        for number, _text, added in hunk.new_side()
+        if added
+    }
+
+
 def _questions(
-    path: str,
-    text: str,
-    lines: frozenset[int],
-    content: str,
-    enclosing: dict[int, str],
-    shape_of: Callable[[str, str], Outline],
+    file: FileInfo, content: str, shape_of: Callable[[str, str], Outline]
 ) -> list[Question]:
+    text = file_text(file)
     return questions_for_file(
-        path, text, lines, content, enclosing=enclosing, shape=shape_of(path, text)
+        file.path,
+        text,
+        ai_lines(file),
+        content,
+        enclosing=_enclosing(file),
+        shape=shape_of(file.path, text),
     )
+
+
+def _ranked_questions(
+    work: Sequence[tuple[FileInfo, str, str]],
+    memo: ScanCacheProtocol | None,
+    shape_of: Callable[[str, str], Outline],
+    limit: int,
+) -> list[tuple[str, Question]]:
+    """The questions of the `limit` riskiest functions (`kept_groups`), in file order; a
+    function's main and pinned questions stay together (the limit counts functions and files,
+    not questions). Each file's groups (name, risk) are remembered apart from its questions and
+    only the files whose groups make the cut are read in full: a push of a 1,000-file PR
+    decodes a few files' questions, not a thousand's."""
+    computed: dict[str, list[Question]] = {}
+
+    def groups_of(file: FileInfo, content: str, key: str) -> list[QuestionGroup]:
+        computed[key] = _questions(file, content, shape_of)
+        return question_groups(computed[key])
+
+    remembered_groups = FileMemo(
+        memo, "checklist.question_groups", [key for *_rest, key in work], _group_from_dict
+    )
+    groups = {
+        key: remembered_groups.get(key, groups_of, file, content, key)
+        for file, content, key in work
+    }
+    remembered_groups.save()
+    kept = kept_groups(
+        [(file.path, group) for file, _content, key in work for group in groups[key]], limit
+    )
+    chosen = [
+        item for item in work if any((item[0].path, g.group) in kept for g in groups[item[2]])
+    ]
+    remembered = FileMemo(
+        memo,
+        "checklist.questions",
+        [key for *_rest, key in chosen if key not in computed],
+        _question_from_dict,
+    )
+    for key, found in computed.items():
+        remembered.put(key, found)
+    result: list[tuple[str, Question]] = []
+    for file, content, key in chosen:
+        questions = (
+            computed[key]
+            if key in computed
+            else remembered.get(key, _questions, file, content, shape_of)
+        )
+        result.extend(
+            (file.path, q) for q in questions if (file.path, q.function or q.key_group) in kept
+        )
+    remembered.save()
+    return result
+
+
+def _group_from_dict(data: dict[str, Any]) -> QuestionGroup:
+    return QuestionGroup(group=str(data["group"]), risk=int(data["risk"]))
+
+
+def _hunk_at(file: FileInfo | None, line: int | None) -> int | None:
+    """The AI-written hunk of `file` that adds `line`."""
+    if file is None or not line:
+        return None
+    for hunk in file.ai_hunks:
+        if any(number == line and added for number, _text, added in hunk.new_side()):
+            return hunk.index
+    return None
 
 
 def _question_from_dict(data: dict[str, Any]) -> Question:
@@ -373,11 +484,8 @@ def checklist_build(
             finding_fingerprint=finding.fingerprint,
         )
 
-    sources = [
-        AssumptionSource(path=file.path, text=file_text(file), ai_lines=ai_lines(file))
-        for file in files
-        if file.ai_hunks
-    ]
+    sources = [file for file in files if file.ai_hunks]
+    by_path = {file.path: file for file in files}
     shapes: dict[str, Outline] = {}  # each file is outlined once, for both kinds of prompt
 
     def shape_of(path: str, text: str) -> Outline:
@@ -385,7 +493,7 @@ def checklist_build(
             shapes[path] = outline(path, text, language_for_path(path))
         return shapes[path]
 
-    source_keys = [_lines_key(s.path, s.text, s.ai_lines) for s in sources]
+    source_keys = [_file_key(file) for file in sources]
     remembered = FileMemo(memo, "checklist.assumptions", source_keys, lambda d: Assumption(**d))
     assumptions: list[Assumption] = []
     for source, source_key in zip(sources, source_keys, strict=True):
@@ -393,13 +501,6 @@ def checklist_build(
             break
         assumptions.extend(remembered.get(source_key, _assumptions, source, shape_of))
     remembered.save()
-    hunk_at_line: dict[tuple[str, int], int] = {
-        (file.path, number): hunk.index
-        for file in files
-        for hunk in file.ai_hunks
-        for number, _text, added in hunk.new_side()
-        if added
-    }
     for assumption in assumptions[:assumption_limit]:
         add(
             assumption.key,
@@ -409,11 +510,10 @@ def checklist_build(
             path=assumption.path,
             assumption_kind=assumption.kind,
             line=assumption.line,
-            hunk_index=hunk_at_line.get((assumption.path, assumption.line)),
+            hunk_index=_hunk_at(by_path.get(assumption.path), assumption.line),
             rationale=assumption_rationale(assumption.kind),
         )
 
-    asked: list[tuple[str, Question]] = []
     asking = [
         file
         for file in files
@@ -423,27 +523,8 @@ def checklist_build(
     work = []
     for file in asking:
         content = file_content_hash([hunk.content_hash for hunk in file.ai_hunks])
-        enclosing = {
-            number: name
-            for hunk in file.ai_hunks
-            if (name := header_function(hunk.section_header))
-            for number, _text, added in hunk.new_side()
-            if added
-        }
-        text, lines = file_text(file), ai_lines(file)
-        key = _lines_key(file.path, text, lines, content, repr(sorted(enclosing.items())))
-        work.append((file, text, lines, content, enclosing, key))
-    remembered_questions = FileMemo(
-        memo, "checklist.questions", [item[-1] for item in work], _question_from_dict
-    )
-    for file, text, lines, content, enclosing, key in work:
-        questions = remembered_questions.get(
-            key, _questions, file.path, text, lines, content, enclosing, shape_of
-        )
-        asked.extend((file.path, question) for question in questions)
-    remembered_questions.save()
-    by_path = {file.path: file for file in files}
-    kept = rank(asked, comprehension_limit)
+        work.append((file, content, _file_key(file, content)))
+    kept = _ranked_questions(work, memo, shape_of, comprehension_limit)
     for path, question in kept:
         file = by_path[path]
         add(
@@ -453,7 +534,7 @@ def checklist_build(
             question.content_hash,
             path=path,
             line=question.line,
-            hunk_index=hunk_at_line.get((path, question.line)) if question.line else None,
+            hunk_index=_hunk_at(file, question.line),
             hunk_indexes=tuple(hunk.index for hunk in file.ai_hunks),
             expected_terms=question.expected_terms,
             rationale=question.rationale,

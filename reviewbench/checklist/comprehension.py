@@ -578,14 +578,25 @@ def questions_for_file(
     return questions
 
 
-def rank(questions: Sequence[tuple[str, Question]], limit: int) -> list[tuple[str, Question]]:
-    """The `limit` riskiest functions' questions, in file order; a function's main and pinned
-    questions stay together (the limit counts functions and files, not questions)."""
-    groups: dict[tuple[str, str], list[Question]] = {}
-    for path, question in questions:
-        groups.setdefault((path, question.function or question.key_group), []).append(question)
-    ordered = sorted(
-        groups.items(), key=lambda item: (-max(q.risk for q in item[1]), item[0][0], item[0][1])
-    )
-    kept = {key for key, _qs in ordered[: max(limit, 0)]}
-    return [(path, q) for path, q in questions if (path, q.function or q.key_group) in kept]
+@dataclass(frozen=True)
+class QuestionGroup:
+    """What ranking needs of a function's questions: its group and their highest risk."""
+
+    group: str
+    risk: int
+
+
+def question_groups(questions: Sequence[Question]) -> list[QuestionGroup]:
+    """One file's questions as the groups `kept_groups` orders (in first-seen order)."""
+    risks: dict[str, int] = {}
+    for question in questions:
+        group = question.function or question.key_group
+        risks[group] = max(risks.get(group, question.risk), question.risk)
+    return [QuestionGroup(group=group, risk=risk) for group, risk in risks.items()]
+
+
+def kept_groups(groups: Sequence[tuple[str, QuestionGroup]], limit: int) -> set[tuple[str, str]]:
+    """The (path, group) of the `limit` riskiest groups: highest risk first, then by path and
+    group name."""
+    ordered = sorted(groups, key=lambda item: (-item[1].risk, item[0], item[1].group))
+    return {(path, group.group) for path, group in ordered[: max(limit, 0)]}

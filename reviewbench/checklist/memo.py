@@ -79,6 +79,11 @@ class FileMemo(Generic[T]):
             self._new.append((key, "", [dataclasses.asdict(v) for v in values]))  # type: ignore[call-overload]
         return values
 
+    def put(self, key: str, values: list[T]) -> None:
+        """Remember `values` for `key` (worked out elsewhere) on save."""
+        if self._store is not None and (key, "") not in self._found:
+            self._new.append((key, "", [dataclasses.asdict(v) for v in values]))  # type: ignore[call-overload]
+
     def save(self) -> None:
         if self._store is not None and self._new:
             self._store.put_many(self._name, VERSION, self._new)

@@ -93,33 +93,63 @@ class TriageDenied(Exception):
 
 
 def _file_infos(
-    files: list[ChangedFile], contents: Mapping[str, str | None] | None
-) -> list[FileInfo]:
+    revision: Revision, contents: Mapping[str, str | None] | None
+) -> tuple[list[FileInfo], dict[str, int], dict[tuple[str, int], int]]:
+    """The build's view of the revision's files, in the PR's order, read as plain values (a
+    1,000-file PR is 2,000 rows: model instances would cost more than the build), with the
+    ids of the files by path and of the hunks by (path, index)."""
+    files = list(
+        ChangedFile.objects.filter(revision=revision)
+        .order_by("position", "path")
+        .values_list("pk", "path")
+    )
+    hunks_of: dict[int, list[HunkInfo]] = {pk: [] for pk, _path in files}
+    hunk_pks: dict[tuple[int, int], int] = {}
+    rows = (
+        Hunk.objects.filter(changed_file__revision=revision)
+        .order_by("changed_file_id", "index")
+        .values_list(
+            "pk",
+            "changed_file_id",
+            "index",
+            "content_hash",
+            "content",
+            "target_start",
+            "section_header",
+            "authorship",
+        )
+    )
+    for pk, file_pk, index, content_hash, content, target_start, header, authorship in rows:
+        hunk_pks[(file_pk, index)] = pk
+        hunks_of[file_pk].append(
+            HunkInfo(
+                index=index,
+                content_hash=content_hash,
+                content=content,
+                target_start=target_start,
+                section_header=header,
+                ai=authorship == Hunk.Authorship.AI,
+            )
+        )
     infos = []
-    for changed in files:
-        text = (contents or {}).get(changed.path)
+    for file_pk, path in files:
+        text = (contents or {}).get(path)
         if text is not None and len(text) > MAX_CONTENT_CHARS:
             text = None
-        hunks = tuple(
-            HunkInfo(
-                index=hunk.index,
-                content_hash=hunk.content_hash,
-                content=hunk.content,
-                target_start=hunk.target_start,
-                section_header=hunk.section_header,
-                ai=hunk.authorship == Hunk.Authorship.AI,
-            )
-            for hunk in changed.hunks.all()
-        )
+        hunks = tuple(hunks_of[file_pk])
         infos.append(
             FileInfo(
-                path=changed.path,
+                path=path,
                 hunk_hashes=tuple(h.content_hash for h in hunks),
                 hunks=hunks,
                 text=text,
             )
         )
-    return infos
+    path_of = {pk: path for pk, path in files}
+    hunk_ids = {
+        (path_of[file_pk], index): hunk_pk for (file_pk, index), hunk_pk in hunk_pks.items()
+    }
+    return infos, {path: pk for pk, path in files}, hunk_ids
 
 
 def _assumption_fingerprint(key: str) -> str:
@@ -256,23 +286,15 @@ def revision_review_prepare(
         )
         return selectors.revision_checklist(revision)
     findings = list(Finding.objects.filter(revision=revision))
-    files = list(
-        ChangedFile.objects.filter(revision=revision)
-        .prefetch_related("hunks")
-        .order_by("position", "path")
-    )
+    infos, file_ids, hunk_ids = _file_infos(revision, contents)
     specs = checklist_build(
         [_finding_info(f) for f in findings],
-        _file_infos(files, contents),
+        infos,
         comprehension_limit=(settings or ChecklistSettings()).comprehension_limit,
         assumption_limit=(settings or ChecklistSettings()).assumption_limit,
         memo=DatabaseScanCache(),
     )
     findings_by_fingerprint = {f.fingerprint: f for f in findings}
-    files_by_path = {changed.path: changed for changed in files}
-    hunk_ids = {
-        (changed.path, hunk.index): hunk.pk for changed in files for hunk in changed.hunks.all()
-    }
 
     source = selectors.revision_to_carry_from(revision)
     carried: dict[str, ChecklistItem] = {}
@@ -294,7 +316,7 @@ def revision_review_prepare(
             prompt=spec.prompt,
             content_hash=spec.content_hash,
             finding=findings_by_fingerprint.get(spec.finding_fingerprint or ""),
-            changed_file=files_by_path.get(spec.path or ""),
+            changed_file_id=file_ids.get(spec.path or ""),
             hunk_id=hunk_ids.get((spec.path or "", spec.hunk_index))
             if spec.hunk_index is not None
             else None,
