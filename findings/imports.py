@@ -150,6 +150,7 @@ def sarif_import(*, revision: Revision, results: Sequence[ImportedResult]) -> Sa
                 code=data.code,
                 fingerprint=fingerprint,
                 pre_existing=not in_diff,
+                origin=Finding.Origin.IMPORT,
                 triage=decision.triage if decision else Finding.Triage.OPEN,
                 triage_reason=decision.triage_reason if decision else "",
                 triage_expires_at=decision.triage_expires_at if decision else None,

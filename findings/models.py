@@ -107,6 +107,12 @@ class Revision(models.Model):
     # Per scanner: {"seconds": time it spent on this head, "files": files it read itself}.
     # A database default too: rows written by code that predates the column (a rolling deploy).
     scanner_seconds = models.JSONField(default=dict, blank=True, db_default={})
+    # Incremental analysis (findings.carry): what a later push must share with this revision to
+    # take its unchanged files' rows instead of analysing them again ("" on rows written before
+    # it existed: never a source), and what this revision itself took, from which head.
+    carry_key = models.CharField(max_length=64, blank=True, default="", db_default="")
+    carried_from = models.CharField(max_length=64, blank=True, default="", db_default="")
+    carried_files = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -183,6 +189,8 @@ class Hunk(models.Model):
     )
     ai_tool = models.CharField(max_length=64, blank=True, default="")
     ai_evidence = models.JSONField(default=list, blank=True)
+    # Added lines of this hunk attributed to an AI (a hunk may be partly AI-written).
+    ai_lines = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["changed_file", "index"]
@@ -206,6 +214,11 @@ class Finding(models.Model):
         LOW = "low", "Low"
         MEDIUM = "medium", "Medium"
         HIGH = "high", "High"
+
+    class Origin(models.TextChoices):
+        ANALYSIS = "analysis", "Analysis"
+        REVIEW = "review", "Reviewer"
+        IMPORT = "import", "SARIF import"
 
     class Triage(models.TextChoices):
         OPEN = "open", "Open"
@@ -237,6 +250,11 @@ class Finding(models.Model):
     flow = models.JSONField(default=list, blank=True)
     fingerprint = models.CharField(max_length=64)
     pre_existing = models.BooleanField(default=False)
+    # Where the finding came from: the analysis of the head, a reviewer's refuted assumption, or
+    # an uploaded SARIF log. Only the analysis's findings are carried to a later push.
+    origin = models.CharField(
+        max_length=10, choices=Origin.choices, default=Origin.ANALYSIS, db_default="analysis"
+    )
     triage = models.CharField(max_length=16, choices=Triage.choices, default=Triage.OPEN)
     triage_reason = models.TextField(blank=True, default="")
     triage_expires_at = models.DateField(null=True, blank=True)

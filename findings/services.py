@@ -10,7 +10,7 @@ import dataclasses
 import datetime
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from findings.cache import DatabaseScanCache
+from findings.carry import CarriedTotals, carried_findings, carry_key, carry_plan, carry_rows
 from findings.engine.analysis import (
     DEFAULT_LIMITS,
     AnalysisLimits,
@@ -263,12 +264,16 @@ def carried_decisions(*, revision: Revision, fingerprints: list[str]) -> dict[st
     return decisions
 
 
+def _provenance_config() -> ProvenanceConfig:
+    return ProvenanceConfig.from_lists(
+        labels=settings.REVIEWBENCH_AI_LABELS, bot_authors=settings.REVIEWBENCH_AI_BOT_AUTHORS
+    )
+
+
 def _provenance(*, snapshot: PullRequestSnapshot, result: AnalysisResult) -> ProvenanceResult:
     """AI provenance of every hunk, with the configured labels and bot logins."""
     contents = {change.path: change.content for change in snapshot.files}
-    config = ProvenanceConfig.from_lists(
-        labels=settings.REVIEWBENCH_AI_LABELS, bot_authors=settings.REVIEWBENCH_AI_BOT_AUTHORS
-    )
+    config = _provenance_config()
     files = [
         ProvenanceFile(
             path=file.path,
@@ -295,8 +300,15 @@ def _with_suppressions(*, result: AnalysisResult, provenance: ProvenanceResult) 
 
 
 def _write_rows(
-    *, revision: Revision, result: AnalysisResult, provenance: ProvenanceResult
+    *,
+    revision: Revision,
+    result: AnalysisResult,
+    provenance: ProvenanceResult,
+    positions: Mapping[str, int],
+    carried: Mapping[str, ChangedFile] | None = None,
 ) -> None:
+    """The revision's files, hunks and findings. `positions` place each file in the snapshot's
+    order; `carried` are the files already copied from an earlier revision (findings.carry)."""
     files: list[ChangedFile] = []
     hunks_per_file: list[tuple[ChangedFile, tuple, tuple]] = []
     seen_paths: set[str] = set()
@@ -320,7 +332,7 @@ def _write_rows(
             if file.analysis in _ANALYSIS_VALUES
             else ChangedFile.Analysis.NOT_ANALYSED,
             analysis_note=file.analysis_note,
-            position=position,
+            position=positions.get(file.path, position),
         )
         files.append(changed)
         hunks_per_file.append((changed, file.hunks, provenance.files[position]))
@@ -343,6 +355,7 @@ def _write_rows(
                 authorship=origin.authorship,
                 ai_tool=_cut(origin.tool, 64),
                 ai_evidence=list(origin.evidence),
+                ai_lines=max(origin.ai_lines, 0),
             )
             for changed, hunks, origins in hunks_per_file
             for hunk, origin in zip(hunks, origins, strict=True)
@@ -350,7 +363,7 @@ def _write_rows(
         batch_size=500,
     )
 
-    file_by_path = {changed.path: changed for changed in files}
+    file_by_path = {**(carried or {}), **{changed.path: changed for changed in files}}
     decisions = carried_decisions(
         revision=revision, fingerprints=[finding.fingerprint for finding in result.findings]
     )
@@ -391,6 +404,31 @@ def _write_rows(
             )
         )
     Finding.objects.bulk_create(rows, batch_size=500)
+
+
+def _ai_tools(
+    *,
+    snapshot: PullRequestSnapshot,
+    result: AnalysisResult,
+    provenance: ProvenanceResult,
+    carried: CarriedTotals,
+) -> list[str]:
+    """The AI tools named, first seen first: the AI-written hunks' evidence file by file in the
+    snapshot's order (new and carried files alike), then the PR-level signals."""
+    if not carried.count:
+        return list(provenance.tools)
+    by_path: dict[str, tuple[str, ...]] = dict(carried.tools_by_path)
+    for file, origins in zip(result.files, provenance.files, strict=True):
+        by_path[file.path] = tuple(
+            str(entry["tool"])
+            for origin in origins
+            if origin.authorship == Hunk.Authorship.AI
+            for entry in origin.evidence
+            if entry.get("tool")
+        )
+    tools = [tool for change in snapshot.files for tool in by_path.get(change.path, ())]
+    tools.extend(signal.tool for signal in provenance.signals if signal.tool)
+    return list(dict.fromkeys(tools))
 
 
 def _commits(snapshot: PullRequestSnapshot) -> list[dict[str, str]]:
@@ -453,26 +491,76 @@ def revision_analyze(
         "head_sha": snapshot.head_sha,
     }
     try:
+        config = _provenance_config()
         # The dependency scanner is pure: hand it the advisories stored in the database.
         with vulnerability_index_in_use(vulnerability_index_load()):
-            result = analyze_snapshot(snapshot, cache=DatabaseScanCache(), limits=limits)
-        provenance = _provenance(snapshot=snapshot, result=result)
+            key = carry_key(
+                snapshot=snapshot, limits=limits, config=config, analyzer_version=ANALYZER_VERSION
+            )
+            plan = carry_plan(
+                pull_request=pull_request,
+                snapshot=snapshot,
+                key=key,
+                limits=limits,
+                config=config,
+                max_commits=MAX_COMMITS,
+            )
+            # A push analyses the files it changed; the others' rows come from the revision
+            # before it (findings.carry).
+            work = snapshot
+            if plan is not None:
+                work = dataclasses.replace(
+                    snapshot, files=tuple(f for f in snapshot.files if f.path not in plan.paths)
+                )
+            result = analyze_snapshot(work, cache=DatabaseScanCache(), limits=limits)
+        provenance = _provenance(snapshot=work, result=result)
         result = _with_suppressions(result=result, provenance=provenance)
+        if plan is not None:
+            result = dataclasses.replace(
+                result, findings=result.findings + tuple(carried_findings(plan))
+            )
+        positions = {change.path: index for index, change in enumerate(snapshot.files)}
         with transaction.atomic():
             locked = Revision.objects.select_for_update().get(pk=revision.pk)
             if locked.status != Revision.Status.ANALYZING or locked.started_at != started_at:
                 # Another worker reclaimed it, or a newer head superseded it meanwhile.
                 logger.info("findings.revision.claim_lost", extra=log_extra)
                 return locked
-            _write_rows(revision=locked, result=result, provenance=provenance)
+            carried = (
+                carry_rows(
+                    plan=plan,
+                    revision=locked,
+                    positions=positions,
+                    finding_paths=[finding.data.path for finding in result.findings],
+                )
+                if plan is not None
+                else CarriedTotals(
+                    files={}, count=0, additions=0, deletions=0, ai_lines=0, tools_by_path={}
+                )
+            )
+            _write_rows(
+                revision=locked,
+                result=result,
+                provenance=provenance,
+                positions=positions,
+                carried=carried.files,
+            )
             locked.base_sha = _cut(snapshot.base_sha, 64)
             locked.commits = _commits(snapshot)
             locked.policy_text = snapshot.policy_text or ""
-            locked.additions = result.additions
-            locked.deletions = result.deletions
+            locked.additions = result.additions + carried.additions
+            locked.deletions = result.deletions + carried.deletions
             # Additions come from GitHub's counts; attributed lines never exceed them.
-            locked.ai_added_lines = min(provenance.ai_added_lines, max(result.additions, 0))
-            locked.ai_tools = [_cut(tool, 64) for tool in provenance.tools[:20]]
+            locked.ai_added_lines = min(
+                provenance.ai_added_lines + carried.ai_lines, max(locked.additions, 0)
+            )
+            tools = _ai_tools(
+                snapshot=snapshot, result=result, provenance=provenance, carried=carried
+            )
+            locked.ai_tools = [_cut(tool, 64) for tool in tools[:20]]
+            locked.carry_key = key
+            locked.carried_from = plan.source.head_sha if plan is not None else ""
+            locked.carried_files = carried.count
             locked.ai_signals = [signal.as_dict() for signal in provenance.signals[:50]]
             locked.scanner_seconds = {
                 scanner_id: {"seconds": seconds, "files": result.scanner_files.get(scanner_id, 0)}
@@ -579,6 +667,7 @@ def finding_record_from_review(
             defaults={
                 "changed_file": changed_file,
                 "scanner_id": "reviewbench.assumption",
+                "origin": Finding.Origin.REVIEW,
                 "scanner_version": ANALYZER_VERSION,
                 "rule_id": _cut(rule_id, 128),
                 "cwe": cwe,

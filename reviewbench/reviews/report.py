@@ -446,6 +446,13 @@ def check_report_for_revision(*, revision: Revision) -> CheckReport:
             for scanner_id, t in times
         )
         body += ["", f"Scanner time: {spent}."]
+    if revision.carried_files:
+        body += [
+            "",
+            f"{revision.carried_files} unchanged file{'s' if revision.carried_files != 1 else ''} "
+            f"taken from the analysis of {revision.carried_from[:7]} (same base, same blobs): "
+            "only what this push changed was analysed again.",
+        ]
     body += ["", "### Checklist", f"{state.items_answered} of {state.items_total} items answered."]
     body += ["", "### Approvals", *_approvals_section(state)]
 

@@ -252,6 +252,8 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
             "ai_share",
             "ai_tools",
             "ai_signals",
+            "carried_from",
+            "carried_files",
             "findings_total",
             "checklist_total",
             "checklist_answered",
