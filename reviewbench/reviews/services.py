@@ -9,7 +9,10 @@ the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
+from collections.abc import Iterator
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -44,9 +47,31 @@ from reviewbench.checklist.services import (
 from reviewbench.notifications.services import notify_state_changed
 from reviewbench.policy import ChecklistSettings, PolicyError
 
+# The analysis makes millions of short-lived objects (parsed hunks, scanner results, checklist
+# candidates), nearly all freed by reference counting; at Python's default young-generation
+# threshold (2,000) the collector still runs thousands of times per large PR, about a sixth of
+# a push's time. A higher threshold while a head is processed, restored after; cycles are still
+# collected, only in fewer, larger passes.
+ANALYSIS_GC_THRESHOLD = 20_000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(max(ANALYSIS_GC_THRESHOLD, previous[0]), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
 
 def pull_request_process(*, repository: Repository, snapshot: PullRequestSnapshot) -> Revision:
     """Analyse a pull request's head, prepare its checklist and policy when ready, and notify."""
+    with _fewer_collections():
+        return _pull_request_process(repository=repository, snapshot=snapshot)
+
+
+def _pull_request_process(*, repository: Repository, snapshot: PullRequestSnapshot) -> Revision:
     limits = analysis_limits_for(repository=repository, policy_text=snapshot.policy_text)
     revision = revision_analyze(repository=repository, snapshot=snapshot, limits=limits)
     contents = {f.path: f.content for f in snapshot.files if f.content is not None}
