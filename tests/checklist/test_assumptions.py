@@ -708,3 +708,31 @@ def test_a_weak_prefix_check_on_an_unresolved_path_is_not_a_guard():
 )
 def test_look_alikes_are_not_challenged(path, code, kind):
     assert of_kind(path, code, kind) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("app.py", "@app.route('/login', methods=['POST'])\ndef do_login():\n    return 'ok'\n"),
+        ("app.py", "@app.get('/api/healthz')\ndef probe():\n    return 'ok'\n"),
+        ("views.py", "def sign_out(request):\n    return redirect('/')\n"),
+        ("routes/auth.js", "router.post('/session', async (req, res) => res.send(1));\n"),
+        ("src/main/java/Login.java", '@PostMapping("/remember-me")\n'),
+        ("cmd/web/main.go", 'http.HandleFunc("/ping", pong)\n'),
+    ],
+)
+def test_endpoints_public_by_design_get_no_authorization_challenge(path, code):
+    assert of_kind(path, code, "authz") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("app.py", "@app.route('/login/<user>/delete')\ndef remove(user):\n    return 'ok'\n"),
+        ("routes/users.js", "router.get('/users/:id', (req, res) => res.send(1));\n"),
+        ("src/main/java/Admin.java", '@GetMapping("/admin/sessions/{id}/kill")\n'),
+        ("cmd/web/main.go", 'http.HandleFunc("/ping/all/purge", purge)\n'),
+    ],
+)
+def test_an_endpoint_that_only_mentions_signing_in_is_still_challenged(path, code):
+    assert len(of_kind(path, code, "authz")) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -195,7 +196,8 @@ _RATIONALE = {
     AUTHZ: (
         "Asked because a new endpoint is reachable by anyone until something checks who calls "
         "it. A good refutation names the decorator, middleware or permission class, or says "
-        "why the endpoint is public."
+        "why the endpoint is public. Not asked of sign-in, sign-out and liveness endpoints "
+        "(login, logout, session, healthz, ping, …), which are public by design."
     ),
     CRYPTO: (
         "Asked because MD5, SHA-1, DES, RC4 and ECB are broken for security uses. A good "
@@ -355,3 +357,25 @@ def assumption_prompt(hit: Hit, path: str) -> str:
     }
     text = templates[hit.kind]
     return text[:1].upper() + text[1:]
+
+
+# Endpoints that are public by design: signing in, out or up, and liveness probes. An
+# "endpoint without an authorization check" challenge on them would ask the reviewer to refute
+# what the endpoint is for.
+_PUBLIC_BY_DESIGN = re.compile(
+    r"(?:log_?in|log_?out|sign_?in|sign_?out|sign_?up|session|remember[-_]?me|"
+    r"healthz?|health_?check|ping|readyz?|livez?|liveness|readiness)",
+    re.IGNORECASE,
+)
+_ROUTE_PARAMETER = re.compile(r"^(?:\{.*\}|:.*|<.*>|\*.*)$")
+
+
+def public_by_design(name: str) -> bool:
+    """Whether an endpoint's route (its last segment that is not a parameter) or its handler's
+    name says it signs users in or out or reports liveness."""
+    segments = [
+        segment
+        for segment in name.strip("`'\" ").split("/")
+        if segment and not _ROUTE_PARAMETER.match(segment)
+    ]
+    return bool(segments) and _PUBLIC_BY_DESIGN.fullmatch(segments[-1]) is not None

@@ -29,6 +29,7 @@ from reviewbench.checklist.assumptions.kinds import (
     Hit,
     name_text,
     normalise_code,
+    public_by_design,
 )
 
 # --- other languages (and Python that does not parse): line patterns ----------------------------
@@ -452,6 +453,8 @@ def line_hits(text: str, language: str, lines_to_read: Iterable[int]) -> list[Hi
             extra = rule.extra or (
                 f"`0{variable}`" if rule.kind == FILE_PERMISSIONS and variable else ""
             )
+            if rule.kind == AUTHZ and variable and public_by_design(variable):
+                continue  # signing in or out, or a liveness probe: public by design
             if rule.kind == AUTHZ:
                 subject = (
                     f"`{name_text(variable)}`"

@@ -30,6 +30,7 @@ from reviewbench.checklist.assumptions.kinds import (
     UPLOAD,
     Hit,
     name_text,
+    public_by_design,
 )
 
 # --- Python: AST ----------------------------------------------------------------------------------
@@ -586,7 +587,16 @@ def _function_hits(function: ast.AST, text_lines: Sequence[str]) -> list[Hit]:
             )
             end = getattr(function, "end_lineno", function.lineno) or function.lineno
             source = "\n".join(text_lines[start - 1 : end])
-            if not _AUTH_WORDS.search(source):
+            routes = [
+                d.args[0].value
+                for d in function.decorator_list
+                if isinstance(d, ast.Call)
+                and d.args
+                and isinstance(d.args[0], ast.Constant)
+                and isinstance(d.args[0].value, str)
+            ]
+            public = public_by_design(function.name) or any(map(public_by_design, routes))
+            if not public and not _AUTH_WORDS.search(source):
                 hits.append(Hit(AUTHZ, function.lineno, subject=f"`{name_text(function.name)}`"))
     return hits
 
