@@ -736,3 +736,30 @@ def test_endpoints_public_by_design_get_no_authorization_challenge(path, code):
 )
 def test_an_endpoint_that_only_mentions_signing_in_is_still_challenged(path, code):
     assert len(of_kind(path, code, "authz")) == 1
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "func f() error {\n\tif err != nil { return nil }\n\treturn nil\n}\n",
+        "func f() {\n\tfor {\n\t\tif err != nil { continue }\n\t}\n}\n",
+        "func f() {\n\tif err != nil {\n\t}\n}\n",
+        "func f() {\n\t_ = os.Remove(path)\n}\n",
+    ],
+)
+def test_a_go_error_dropped_on_the_floor_is_challenged(code):
+    assert len(of_kind("svc/clean.go", code, "error_swallowed")) == 1
+
+
+def test_a_go_error_that_ends_the_request_is_not_swallowed():
+    code = (
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        "\tout, err := run(r.Context())\n"
+        "\tif err != nil {\n"
+        '\t\thttp.Error(w, "lookup failed", http.StatusBadGateway)\n'
+        "\t\treturn\n"
+        "\t}\n"
+        "\tw.Write(out)\n"
+        "}\n"
+    )
+    assert of_kind("svc/lookup.go", code, "error_swallowed") == []

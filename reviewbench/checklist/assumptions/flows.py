@@ -272,7 +272,8 @@ _SWALLOW_BRACES = re.compile(
 )
 _CATCH_OPEN = re.compile(r"catch\s*(?:\([^)]*\))?\s*\{\s*$")
 _GO_IGNORED_ERROR = re.compile(
-    r"^\s*if\s+err\s*!=\s*nil\s*\{\s*(?:return nil|return|continue)?\s*\}?\s*$|"
+    # the whole block on one line; an `if err != nil {` that opens a body is judged by the body
+    r"^\s*if\s+err\s*!=\s*nil\s*\{\s*(?:return nil|return|continue)?\s*\}\s*$|"
     r"^\s*_\s*=\s*[\w.]+\(|,\s*_\s*:?=\s*[\w.]+\.(?:Exec|Write|Close|Remove|Rename|Marshal|"
     r"Unmarshal|Decode|Encode|Query|Do|Copy)\("
 )
@@ -435,7 +436,7 @@ def _swallowed_hits(language: str, text: str, ai_lines: frozenset[int]) -> list[
             ):
                 hits.append(Hit(ERROR_SWALLOWED, number))
         elif language == "go" and (
-            (_GO_IGNORED_ERROR.search(line) and "{" not in line.split("nil", 1)[-1].rstrip("{ "))
+            _GO_IGNORED_ERROR.search(line)
             or (
                 re.match(r"^\s*if\s+err\s*!=\s*nil\s*\{\s*$", line)
                 and _GO_BLANK_BODY.match(following)
