@@ -763,3 +763,43 @@ def test_a_go_error_that_ends_the_request_is_not_swallowed():
         "}\n"
     )
     assert of_kind("svc/lookup.go", code, "error_swallowed") == []
+
+
+PY_DOWNLOAD = (
+    "import os\n"
+    "from flask import abort, request, send_file\n"
+    "REPORTS = '/srv/reports'\n"
+    "def download():\n"
+    "    name = request.args.get('file')\n"
+    "    path = {build}\n"
+    "    if not path.startswith(REPORTS + os.sep):\n"
+    "        abort(404)\n"
+    "    return send_file(path)\n"
+)
+
+
+def test_a_resolved_path_checked_for_containment_is_not_challenged():
+    code = PY_DOWNLOAD.format(build="os.path.realpath(os.path.join(REPORTS, name))")
+    assert [a for a in of_kind("app.py", code, "path") if a.line == 9] == []
+
+
+def test_a_prefix_check_on_an_unresolved_path_is_no_guard():
+    # "/srv/reports/../../etc/passwd" starts with the base: only a resolved path can be checked
+    code = PY_DOWNLOAD.format(build="os.path.join(REPORTS, name)")
+    assert [a.line for a in of_kind("app.py", code, "path") if a.line == 9] == [9]
+
+
+def test_go_filepath_rel_then_a_prefix_check_is_a_guard():
+    code = (
+        "func Avatar(w http.ResponseWriter, r *http.Request) {\n"
+        '\tname := r.URL.Query().Get("name")\n'
+        '\tfull := filepath.Join("/srv/avatars", name)\n'
+        '\trel, err := filepath.Rel("/srv/avatars", full)\n'
+        '\tif err != nil || strings.HasPrefix(rel, "..") {\n'
+        "\t\treturn\n"
+        "\t}\n"
+        "\tf, _ := os.Open(full)\n"
+        "\tdefer f.Close()\n"
+        "}\n"
+    )
+    assert [a for a in of_kind("web/avatar.go", code, "path") if a.line == 8] == []

@@ -544,6 +544,15 @@ _GUARDS: dict[str, re.Pattern[str]] = {
 
 
 _PATH_BUILDERS = re.compile(r"(?:^|\.)(?:join|Join|resolve|Path|Paths\.get|of)$")
+# A path made canonical (symlinks and `..` resolved), or made relative to a base...
+_PATH_RESOLVED = re.compile(
+    r"realpath\(|\.resolve\(|abspath\(|\.normalize\(|toRealPath\(|filepath\.(?:Rel|Clean|Abs)\("
+    r"|path\.(?:resolve|relative|normalize)\("
+)
+# ... then checked to stay under it: the containment check that stops a traversal.
+_PATH_CONTAINED = re.compile(
+    r"startswith\(|startsWith\(|HasPrefix\(|is_relative_to\(|relative_to\(|commonpath\("
+)
 
 
 def guarded(hit: Hit, outline: Outline, text: str) -> bool:
@@ -559,6 +568,16 @@ def guarded(hit: Hit, outline: Outline, text: str) -> bool:
     # The input and every local that carries it.
     names |= {name for name, (origin, _line) in carriers.items() if origin in names}
     lines = text.splitlines()
+    # A local bound from a resolved path (realpath, resolve, filepath.Rel, …) and checked for
+    # containment on a later line guards the input it carries, whatever the check's other words.
+    resolved = {
+        name
+        for name, (origin, line) in carriers.items()
+        if hit.kind == PATH
+        and (origin in names or name in names)
+        and 0 < line <= len(lines)
+        and _PATH_RESOLVED.search(lines[line - 1])
+    }
     # A path is often joined first and checked after (resolve, then compare with the base), before
     # it is opened: for a join, the check may follow it.
     last = function.end if hit.kind == PATH and _PATH_BUILDERS.search(hit.sink) else hit.line
@@ -566,5 +585,8 @@ def guarded(hit: Hit, outline: Outline, text: str) -> bool:
         line = lines[number - 1]
         if any(re.search(rf"(?<![\w$.]){re.escape(n)}(?![\w$])", line) for n in names):
             if pattern.search(line):
+                return True
+        if resolved and _PATH_CONTAINED.search(line):
+            if any(re.search(rf"(?<![\w$.]){re.escape(n)}(?![\w$])", line) for n in resolved):
                 return True
     return False
