@@ -120,12 +120,20 @@ _SINKS: tuple[Sink, ...] = (
         line_needs=r"\"(?:sh|bash|/bin/sh|/bin/bash|cmd|powershell)\"",
     ),
     # Paths: the file system.
+    # The path is the first argument (what is written is not a path); a copy or a rename has two.
     _sink(
         PATH,
         JS,
         r"^(?:fs|fsp|fs\.promises|promises)\.(?:readFile|readFileSync|writeFile|writeFileSync|"
         r"appendFile|appendFileSync|createReadStream|createWriteStream|unlink|unlinkSync|rm|"
-        r"rmSync|open|openSync|readdir|readdirSync|copyFile|rename)$|^res\.(?:sendFile|download)$",
+        r"rmSync|open|openSync|readdir|readdirSync)$|^res\.(?:sendFile|download)$",
+        arguments=(0,),
+    ),
+    _sink(
+        PATH,
+        JS,
+        r"^(?:fs|fsp|fs\.promises|promises)\.(?:copyFile|copyFileSync|rename|renameSync)$",
+        arguments=(0, 1),
     ),
     _sink(
         PATH,
@@ -138,8 +146,11 @@ _SINKS: tuple[Sink, ...] = (
         PATH,
         "go",
         r"^(?:os\.(?:Open|OpenFile|Create|ReadFile|WriteFile|Remove|RemoveAll|ReadDir)|"
-        r"ioutil\.(?:ReadFile|WriteFile)|http\.ServeFile)$",
+        r"ioutil\.(?:ReadFile|WriteFile))$",
+        arguments=(0,),
     ),
+    _sink(PATH, "go", r"^os\.Rename$", arguments=(0, 1)),
+    _sink(PATH, "go", r"^http\.ServeFile$", arguments=(2,)),
     # URLs fetched by the server.
     _sink(
         SSRF,

@@ -142,8 +142,15 @@ _LINE_RULES: tuple[_LineRule, ...] = (
     _rule(
         PATH,
         "go",
-        r"(?:os\.(?:Open|ReadFile|Create|WriteFile|Remove)|filepath\.Join|ioutil\.ReadFile)\s*\(\s*(?:\"[^\"]*\"\s*,\s*)?(?P<var>[A-Za-z_][\w.]*)",
+        r"(?:os\.(?:Open|ReadFile|Create|WriteFile|Remove)|ioutil\.ReadFile)\s*\(\s*(?:\"[^\"]*\"\s*,\s*)?(?P<var>[A-Za-z_][\w.]*)",
         "os.Open",
+    ),
+    _rule(
+        PATH,
+        "go",
+        # filepath.Join(base, name): the part that can climb out of the base comes last.
+        r"filepath\.Join\s*\((?:[^,()]*,\s*)+(?P<var>[A-Za-z_][\w.]*)\s*\)",
+        "filepath.Join",
     ),
     _rule(
         SSRF,
