@@ -803,3 +803,42 @@ def test_go_filepath_rel_then_a_prefix_check_is_a_guard():
         "}\n"
     )
     assert [a for a in of_kind("web/avatar.go", code, "path") if a.line == 8] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "asked"),
+    [
+        ('f"https://hooks.example.com/{hook_id}"', False),
+        ('"https://api.example.com/v1/" + item', False),
+        ('f"https://hooks.example.com{hook_id}"', True),  # "@evil.example/" would change the host
+        ('f"{base}/inventory"', True),
+        ("target", True),
+    ],
+)
+def test_a_url_whose_text_fixes_the_host_is_no_ssrf(url, asked):
+    code = (
+        "import requests\n"
+        "def ping(request):\n"
+        "    hook_id = request.GET['id']\n"
+        "    item = request.GET['item']\n"
+        "    base = request.GET['base']\n"
+        "    target = request.GET['url']\n"
+        f"    return requests.get({url}, timeout=5)\n"
+    )
+    assert bool(of_kind("app.py", code, "ssrf")) is asked
+
+
+def test_a_go_allow_list_lookup_by_host_guards_the_fetch():
+    code = (
+        "func Hook(w http.ResponseWriter, r *http.Request) {\n"
+        '\ttarget, err := url.Parse(r.PostFormValue("url"))\n'
+        "\tif err != nil || !allowedHosts[target.Hostname()] {\n"
+        "\t\treturn\n"
+        "\t}\n"
+        "\tresp, _ := client.Get(target.String())\n"
+        "\tdefer resp.Body.Close()\n"
+        "}\n"
+    )
+    assert of_kind("hooks/hook.go", code, "ssrf") == []
+    unguarded = code.replace("!allowedHosts[target.Hostname()]", "blockedHosts[target.Hostname()]")
+    assert len(of_kind("hooks/hook.go", unguarded, "ssrf")) == 1

@@ -537,6 +537,8 @@ _GUARDS: dict[str, re.Pattern[str]] = {
     SSRF: re.compile(
         _MEMBERSHIP + r"|(?:hostname|netloc|host|Host|getHost\(\))\b.*\b(?:in|==|"
         r"equals|includes|has)\b"
+        # Go: a lookup in an allow-list map keyed by the host, `allowedHosts[u.Hostname()]`
+        r"|(?<![\w.])(?:allow\w*|permitted\w*|trusted\w*|valid\w*)\s*\[\s*[\w.]+\.(?:Hostname\(\)|Host)\s*\]"
     ),
     REDIRECT: re.compile(
         r"url_has_allowed_host_and_scheme\(|is_safe_url\(|startswith\(\s*['\"]/['\"]\s*\).*//|"

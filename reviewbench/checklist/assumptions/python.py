@@ -462,7 +462,8 @@ def _call_hits(
     if is_http:
         url = call.args[1] if last == "request" and len(call.args) > 1 else first
         url = url if url is not None else _kwarg(call, "url")
-        injection(SSRF, url)
+        if not _host_fixed(url):
+            injection(SSRF, url)
         # httpx applies a 5 s default timeout; requests and urllib wait forever without one.
         waits_forever = _kwarg(call, "timeout") is None and (
             owner.split(".")[0] in ("requests", "urllib3")
@@ -557,6 +558,26 @@ def _reads_user_input_resolved(node: ast.AST, scope: _Scope, line: int, depth: i
         ):
             return True
     return False
+
+
+# A URL whose own text fixes the scheme and the host, up to the first "/" after it: what follows
+# can change the path, never the server (`https://host` + "@evil.example/" could).
+_FIXED_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\{}]+/")
+
+
+def _host_fixed(url: ast.expr | None) -> bool:
+    """Whether an f-string or a concatenation starts with a literal scheme, host and "/"."""
+    head: ast.expr | None = url
+    while isinstance(head, ast.BinOp) and isinstance(head.op, ast.Add):
+        head = head.left
+    if isinstance(head, ast.JoinedStr) and head.values:
+        head = head.values[0]
+    return (
+        (head is not url or isinstance(url, ast.JoinedStr))
+        and isinstance(head, ast.Constant)
+        and isinstance(head.value, str)
+        and bool(_FIXED_HOST.match(head.value))
+    )
 
 
 def _function_hits(function: ast.AST, text_lines: Sequence[str]) -> list[Hit]:
