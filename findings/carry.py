@@ -34,7 +34,7 @@ from typing import Any
 from django.db import connection, models
 
 from findings.engine.analysis import AnalysisLimits, FingerprintedFinding, cache_version
-from findings.engine.provenance import ProvenanceConfig, commit_signals
+from findings.engine.provenance import ProvenanceConfig, commit_signals, evidence_tools
 from findings.engine.scanners import FindingData, FlowStep, registered_scanners
 from findings.engine.snapshot import CommitData, FileChange, PullRequestSnapshot
 from findings.models import ChangedFile, Finding, Hunk, PullRequest, Revision
@@ -322,11 +322,7 @@ def carry_rows(
     )
     for _position, _index, path, lines, evidence in ai_hunks:
         ai_lines += lines
-        tools.setdefault(path, []).extend(
-            str(entry["tool"])
-            for entry in _evidence(evidence)
-            if isinstance(entry, dict) and entry.get("tool")
-        )
+        tools.setdefault(path, []).extend(evidence_tools(_evidence(evidence)))
     return CarriedTotals(
         files={path: by_path[path] for path in wanted},
         count=len(new_files),

@@ -31,6 +31,7 @@ from findings.engine.provenance import (
     ProvenanceConfig,
     ProvenanceFile,
     ProvenanceResult,
+    evidence_tools,
     provenance_analyze,
 )
 from findings.engine.scanners.dependencies import vulnerability_index_in_use
@@ -270,10 +271,11 @@ def _provenance_config() -> ProvenanceConfig:
     )
 
 
-def _provenance(*, snapshot: PullRequestSnapshot, result: AnalysisResult) -> ProvenanceResult:
+def _provenance(
+    *, snapshot: PullRequestSnapshot, result: AnalysisResult, config: ProvenanceConfig
+) -> ProvenanceResult:
     """AI provenance of every hunk, with the configured labels and bot logins."""
     contents = {change.path: change.content for change in snapshot.files}
-    config = _provenance_config()
     files = [
         ProvenanceFile(
             path=file.path,
@@ -420,11 +422,10 @@ def _ai_tools(
     by_path: dict[str, tuple[str, ...]] = dict(carried.tools_by_path)
     for file, origins in zip(result.files, provenance.files, strict=True):
         by_path[file.path] = tuple(
-            str(entry["tool"])
+            tool
             for origin in origins
             if origin.authorship == Hunk.Authorship.AI
-            for entry in origin.evidence
-            if entry.get("tool")
+            for tool in evidence_tools(origin.evidence)
         )
     tools = [tool for change in snapshot.files for tool in by_path.get(change.path, ())]
     tools.extend(signal.tool for signal in provenance.signals if signal.tool)
@@ -513,7 +514,7 @@ def revision_analyze(
                     snapshot, files=tuple(f for f in snapshot.files if f.path not in plan.paths)
                 )
             result = analyze_snapshot(work, cache=DatabaseScanCache(), limits=limits)
-        provenance = _provenance(snapshot=work, result=result)
+        provenance = _provenance(snapshot=work, result=result, config=config)
         result = _with_suppressions(result=result, provenance=provenance)
         if plan is not None:
             result = dataclasses.replace(

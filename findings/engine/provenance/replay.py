@@ -26,6 +26,7 @@ from findings.engine.provenance.signals import (
     ProvenanceResult,
     Signal,
     commit_signals,
+    evidence_tools,
     line_marker,
     marker_regions,
     pull_request_signals,
@@ -397,7 +398,7 @@ def provenance_analyze(
             added_total += item.added_lines
             ai_total += item.ai_lines
             if item.authorship == AI:
-                tools.extend(entry["tool"] for entry in item.evidence if entry.get("tool"))
+                tools.extend(evidence_tools(item.evidence))
     tools.extend(signal.tool for signal in pr_signals if signal.tool)
     return ProvenanceResult(
         files=tuple(results),

@@ -244,6 +244,14 @@ def parse_trailers(message: str) -> list[tuple[str, str]]:
     return trailers if git_generated and 4 * len(trailers) >= len(trailers) + others else []
 
 
+def evidence_tools(evidence: Iterable[object]) -> list[str]:
+    """The AI tools a hunk's evidence entries name, in order (entries read back from the
+    database are checked, not trusted to be mappings)."""
+    return [
+        str(entry["tool"]) for entry in evidence if isinstance(entry, Mapping) and entry.get("tool")
+    ]
+
+
 def commit_signals(commit: CommitData, config: ProvenanceConfig) -> tuple[Signal, ...]:
     """AI signals of one commit: trailers, an AI author identity, aider's `(aider)` suffix."""
     signals: list[Signal] = []
