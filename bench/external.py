@@ -3,6 +3,7 @@
     python -m bench.external owasp-java PATH   # OWASP Benchmark for Java (GPL-2.0, not copied here)
     python -m bench.external gosec PATH        # securego/gosec's rule samples (Apache-2.0)
     python -m bench.external semgrep-rules PATH  # semgrep/semgrep-rules' annotated tests
+    python -m bench.external bearer-rules PATH   # Bearer/bearer-rules' annotated tests
 
 The OWASP Benchmark for Java is 2,740 servlets, each labeled in `expectedresults-1.2.csv` with a
 category (CWE) and whether it is really vulnerable. ReviewBench scans every test file whole
@@ -24,6 +25,17 @@ labeled line is one case: a positive counts as found when a ReviewBench finding 
 covers the line (within `SEMGREP_LINE_TOLERANCE`), a negative as flagged when one covers the line
 itself. Scored per language and class. Those files are written to show a rule's pattern, often
 without the request a taint rule needs as its source, so recall is a lower bound here too.
+
+Bearer/bearer-rules (Elastic License 2.0, read where it lies, never copied) keeps, per rule
+(`rules/<language>/<framework>/<name>.yml`, its `metadata.cwe_id` names the class), a folder
+`tests/<language>/<framework>/<name>/testdata/` whose files mark each line the rule must report
+with a `bearer:expected <rule id>` comment above it; Bearer's own test fails on any other finding
+of the rule in those files. So the positives are the marked lines, and the negatives are every
+other line of the rule's test files that holds a call (`name(`, not a declaration), the places
+a sink could be, except the three lines after a marked one (the rest of a multi-line call).
+Unlike most of semgrep-rules, these tests usually hold a source (`input()`, `request.GET`,
+`req.query`, `r.URL.Query()`), so recall is nearer the truth; the call-line negatives make the
+false-positive rate a per-call-site rate, lower than a per-case one would be.
 """
 
 from __future__ import annotations
@@ -242,13 +254,86 @@ def semgrep_cases(checkout: Path) -> list[tuple[str, str, int, str, bool]]:
 def semgrep_rules(checkout: Path, findings: list[dict] | None = None) -> dict[str, Score]:
     cases = semgrep_cases(checkout)
     if findings is None:
-        with tempfile.TemporaryDirectory(prefix="reviewbench-semgrep-rules-") as tmp:
-            root = Path(tmp)
-            for relative in sorted({case[0] for case in cases}):
-                target = root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes((checkout / relative).read_bytes())
-            findings = _scan(root)
+        findings = _scan_copies(checkout, {case[0] for case in cases}, "reviewbench-semgrep-rules-")
+    return _score_lines(cases, findings)
+
+
+_BEARER_LABEL = re.compile(r"(?:#|//|/\*)\s*bearer:expected\s+([\w, ]+)")
+_BEARER_CWES = re.compile(r"^\s*cwe_id:\s*\n((?:\s*-\s*\"?\d+\"?\s*\n)+)", re.MULTILINE)
+_BEARER_ID = re.compile(r"^\s+id:\s*(\w+)\s*$", re.MULTILINE)
+_CALL_LINE = re.compile(r"[\w)\]]\s*\(")
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*)")
+_DECLARATION = re.compile(
+    r"^\s*(?:async\s+def|def|func|function|class|public|private|protected|static)\b"
+)
+# A marked call may run over the next lines; a finding there is the marked case's, not a new one.
+BEARER_CONTINUATION = 3
+
+
+def _bearer_rule_classes(checkout: Path) -> dict[str, str]:
+    """rule id -> class, for the rules whose `cwe_id` is one of ReviewBench's classes.
+
+    Read with regular expressions, not YAML: the files' `metadata` blocks are plain, and their
+    patterns use YAML features (anchors in folded scalars) a strict loader refuses."""
+    classes = {}
+    for rule_file in sorted((checkout / "rules").rglob("*.yml")):
+        text = rule_file.read_text(encoding="utf-8", errors="replace")
+        block, ids = _BEARER_CWES.search(text), _BEARER_ID.findall(text)
+        if block is None or not ids:
+            continue
+        for number in (int(n) for n in re.findall(r"\d+", block.group(1))):
+            if (name := class_of_cwe(number)) is not None:
+                classes[ids[-1]] = name  # the metadata's id comes after any auxiliary rules'
+                break
+    return classes
+
+
+def bearer_cases(checkout: Path) -> list[tuple[str, str, int, str, bool]]:
+    """(relative path, language, line, class, vulnerable) of the test files of every rule of
+    ReviewBench's classes: each marked line, and each other call line as a negative."""
+    classes = _bearer_rule_classes(checkout)
+    cases = set()
+    for source in sorted((checkout / "tests").rglob("*")):
+        language = SEMGREP_LANGUAGES.get(source.suffix)
+        parts = source.relative_to(checkout / "tests").parts
+        if language is None or not source.is_file() or "testdata" not in parts:
+            continue
+        rule = "_".join(parts[: parts.index("testdata")])
+        if rule not in classes:
+            continue
+        lines = source.read_text(encoding="utf-8", errors="replace").split("\n")
+        positives: set[int] = set()
+        for number, text in enumerate(lines, start=1):
+            match = _BEARER_LABEL.search(text)
+            if match is None or rule not in {p.strip() for p in match.group(1).split(",")}:
+                continue
+            target = number + 1
+            while target <= len(lines) and (
+                not lines[target - 1].strip() or _COMMENT_LINE.match(lines[target - 1])
+            ):
+                target += 1
+            if target <= len(lines):
+                positives.add(target)
+        relative = source.relative_to(checkout).as_posix()
+        for line in positives:
+            cases.add((relative, language, line, classes[rule], True))
+        for number, text in enumerate(lines, start=1):
+            if (
+                _CALL_LINE.search(text)
+                and not _COMMENT_LINE.match(text)
+                and not _DECLARATION.match(text)
+                and not any(p <= number <= p + BEARER_CONTINUATION for p in positives)
+                and not any(number == p - 1 for p in positives)
+            ):
+                cases.add((relative, language, number, classes[rule], False))
+    return sorted(cases)
+
+
+def _score_lines(
+    cases: list[tuple[str, str, int, str, bool]], findings: list[dict]
+) -> dict[str, Score]:
+    """A positive counts as found when a finding of its class covers it (within
+    SEMGREP_LINE_TOLERANCE), a negative as flagged when one covers the line itself."""
     spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for finding in findings:
         name = class_of_cwe(finding.get("cwe"))
@@ -272,6 +357,23 @@ def semgrep_rules(checkout: Path, findings: list[dict] | None = None) -> dict[st
     return dict(scores)
 
 
+def _scan_copies(checkout: Path, relatives: set[str], prefix: str) -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        root = Path(tmp)
+        for relative in sorted(relatives):
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((checkout / relative).read_bytes())
+        return _scan(root)
+
+
+def bearer_rules(checkout: Path, findings: list[dict] | None = None) -> dict[str, Score]:
+    cases = bearer_cases(checkout)
+    if findings is None:
+        findings = _scan_copies(checkout, {case[0] for case in cases}, "reviewbench-bearer-")
+    return _score_lines(cases, findings)
+
+
 def report(scores: dict[str, Score], *, unit: str = "files") -> str:
     width = max([14, *(len(category) for category in scores)])
     lines = [f"{'category':{width}} {'TPR':>6} {'FPR':>6} {'score':>6}  (real / safe {unit})"]
@@ -291,15 +393,20 @@ def report(scores: dict[str, Score], *, unit: str = "files") -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.external")
-    parser.add_argument("suite", choices=("owasp-java", "gosec", "semgrep-rules"))
+    parser.add_argument("suite", choices=("owasp-java", "gosec", "semgrep-rules", "bearer-rules"))
     parser.add_argument("checkout", type=Path, help="a checkout of the suite's repository")
     parser.add_argument(
         "--findings", type=Path, help="score this `manage.py scan --format json` output instead"
     )
     args = parser.parse_args(argv)
     saved = json.loads(args.findings.read_text())["findings"] if args.findings else None
-    suite = {"owasp-java": owasp_java, "gosec": gosec, "semgrep-rules": semgrep_rules}[args.suite]
-    unit = "lines" if args.suite == "semgrep-rules" else "files"
+    suite = {
+        "owasp-java": owasp_java,
+        "gosec": gosec,
+        "semgrep-rules": semgrep_rules,
+        "bearer-rules": bearer_rules,
+    }[args.suite]
+    unit = "lines" if args.suite in ("semgrep-rules", "bearer-rules") else "files"
     print(report(suite(args.checkout, saved), unit=unit))
     return 0
 

@@ -122,3 +122,49 @@ def test_semgrep_rules_tests_are_read_per_labeled_line_and_scored_per_language_a
     ]
     scores = semgrep_rules(tmp_path, findings)
     assert (scores["python sqli"].recall, scores["python sqli"].false_positive_rate) == (0.5, 1.0)
+
+
+def test_bearer_rules_tests_score_marked_lines_and_count_other_call_lines_as_negatives(tmp_path):
+    from bench.external import bearer_cases, bearer_rules
+
+    rules = tmp_path / "rules" / "python" / "lang"
+    rules.mkdir(parents=True)
+    (rules / "sql_injection.yml").write_text(
+        "patterns:\n  - pattern: $X\nauxiliary:\n  - id: python_lang_sql_helper\n"
+        "metadata:\n  description: SQL\n  cwe_id:\n    - 89\n  id: python_lang_sql_injection\n"
+    )
+    (rules / "logger_leak.yml").write_text(
+        "metadata:\n  cwe_id:\n    - 532\n  id: python_lang_logger_leak\n"
+    )
+    testdata = tmp_path / "tests" / "python" / "lang" / "sql_injection" / "testdata"
+    testdata.mkdir(parents=True)
+    (testdata / "main.py").write_text(
+        "user_input = input()\n"  # 1: a call line, a negative
+        "def f(cursor):\n"
+        "    cursor.execute('SELECT 1')\n"  # 3: negative
+        "    # bearer:expected python_lang_sql_injection\n"
+        "\n"
+        "    cursor.execute(\n"  # 6: positive
+        "        'SELECT ' + user_input)\n"  # 7: its continuation, not a negative
+        "    # a comment(with parentheses)\n"
+    )
+    other = tmp_path / "tests" / "python" / "lang" / "logger_leak" / "testdata"
+    other.mkdir(parents=True)
+    (other / "main.py").write_text("# bearer:expected python_lang_logger_leak\nlog(x)\n")
+
+    cases = bearer_cases(tmp_path)
+
+    # the rule's id is read from its metadata (not the auxiliary rule's); a rule outside
+    # ReviewBench's classes (CWE-532) is not scored
+    path = "tests/python/lang/sql_injection/testdata/main.py"
+    assert cases == [
+        (path, "python", 1, "sqli", False),
+        (path, "python", 3, "sqli", False),
+        (path, "python", 6, "sqli", True),
+    ]
+    findings = [
+        {"path": path, "line": 7, "end_line": 7, "cwe": 89},  # within the tolerance
+        {"path": path, "line": 3, "end_line": 3, "cwe": 89},  # a negative flagged
+    ]
+    scores = bearer_rules(tmp_path, findings)
+    assert (scores["python sqli"].recall, scores["python sqli"].false_positive_rate) == (1.0, 0.5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -480,3 +481,56 @@ def test_html_rendered_by_an_autoescaping_template_is_not_xss_when_wrapped():
         "    return \"<a href='%s'>Click</a>\" % request.form['param']\n"
     )
     assert [line for rule, line in _found(code) if rule.endswith("xss")] == [10]
+
+
+def test_a_module_level_source_reaches_the_functions_that_read_it_unless_they_rebind_it():
+    # given a script that reads its input once, at the top, and uses it in functions
+    text = (
+        "import os\nimport sys\ntarget = sys.argv[1]\nconstant = 'docs'\n\n"
+        "def clean():\n    os.system('ls ' + target)\n\n"
+        "def shadowed():\n    target = 'static'\n    os.system('ls ' + target)\n\n"
+        "def fixed():\n    os.system('ls ' + constant)\n"
+    )
+
+    # when
+    found = _found(text)
+
+    # then the module's sys.argv reaches clean(); the rebinding and the constant are clean
+    assert found == {("python-taint.command-injection", 7)}
+    (finding,) = _scan(text)
+    assert finding.source_line == 3
+
+
+@pytest.mark.parametrize(
+    "setup, call",
+    [
+        ("import urllib3\n    http = urllib3.PoolManager()", "http.request('GET', url)"),
+        ("import urllib3", "urllib3.request('GET', url)"),
+        (
+            "import urllib3\n    pool = urllib3.PoolManager().connection_from_url('https://a')",
+            "pool.urlopen('GET', url)",
+        ),
+        ("import urllib3", "urllib3.HTTPConnectionPool(url, 443)"),
+        ("import http.client", "http.client.HTTPSConnection(url)"),
+        (
+            "import http.client\n    conn = http.client.HTTPSConnection('api.example.com')",
+            "conn.request('GET', url)",
+        ),
+        ("import httplib2\n    h = httplib2.Http()", "h.request(url, 'GET')"),
+        ("import httpx", "httpx.Client(base_url=url)"),
+        ("import httpx\n    client = httpx.Client()", "client.stream('GET', url)"),
+        ("import requests", "requests.Request('GET', url)"),
+        ("import requests\n    s = requests.Session()", "s.put(url)"),
+        ("import aiohttp", "aiohttp.ClientSession(url)"),
+    ],
+)
+def test_every_http_client_api_that_takes_where_to_connect_is_an_ssrf_sink(setup, call):
+    # given request data as the URL or host of each client's connecting call
+    safe_call = re.sub(r"\burl\b", "'https://api.example.com/v1'", call, count=1)
+    vulnerable = FLASK + f"@app.get('/a')\ndef a():\n    {setup}\n    url = request.args['u']\n"
+    vulnerable += f"    return {call}\n"
+    safe = vulnerable.replace(f"return {call}", f"return {safe_call}")
+
+    # then the input is reported at the call, and a constant endpoint is not
+    assert ("python-taint.ssrf", vulnerable.count("\n")) in _found(vulnerable)
+    assert not {rule for rule, _line in _found(safe) if rule == "python-taint.ssrf"}

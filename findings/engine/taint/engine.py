@@ -296,6 +296,8 @@ class FunctionWalker:
         self.hits: list[Hit] = []
         self.returns: Taint = EMPTY
         self._upload_tests: list[ast.expr] = []
+        if function.name != "<module>":
+            self.env.update(engine.module_env)
         self._seed_parameters(method)
 
     def _seed_parameters(self, method: bool) -> None:
@@ -372,6 +374,11 @@ class FunctionWalker:
                 return None
             if callee.startswith("pathlib.Path") or callee.endswith(".resolve"):
                 return "pathlib.Path"
+            if callee in rules.HTTP_CLIENT_RESULTS:
+                return rules.HTTP_CLIENT_RESULTS[callee]
+            head, _, method = callee.rpartition(".")
+            if head in rules.HTTP_CLIENT_KINDS and method in rules.HTTP_CLIENT_RESULTS:
+                return rules.HTTP_CLIENT_RESULTS[method]
             return callee
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             return self.kind_of(node.left)
@@ -383,8 +390,10 @@ class FunctionWalker:
         func = call.func
         if isinstance(func, ast.Attribute):
             kind = self.kind_of(func.value)
-            if kind in ("pathlib.Path", "pathlib.PurePath") or (kind or "").endswith(
-                ("Session", "Client", "ClientSession", "AsyncClient")
+            if (
+                kind in ("pathlib.Path", "pathlib.PurePath")
+                or kind in rules.HTTP_CLIENT_KINDS
+                or (kind or "").endswith(("Session", "Client", "ClientSession", "AsyncClient"))
             ):
                 return f"{kind}.{func.attr}"
         return self.module.qualname(func)
@@ -1341,7 +1350,11 @@ class Engine:
             module_unit = ast.FunctionDef(
                 name="<module>", args=empty, body=top, decorator_list=[], lineno=1
             )
-            self.units.append((module_unit, False, False))
+            # First, so that the functions of the same round see what it binds.
+            self.units.insert(0, (module_unit, False, False))
+        # Module-level names bound from a source (`user_input = input()`, `URL = sys.argv[1]`):
+        # a function that reads one without binding it locally reads the tainted value.
+        self.module_env: dict[str, Taint] = {}
         self.summaries: dict[int, Summary] = {}
         self.final_hits: list[tuple[Hit, str]] = []
         self._collecting = False
@@ -1445,6 +1458,8 @@ class Engine:
             for function, handler, method in self.units:
                 walker = FunctionWalker(self, function, handler, method)
                 walker.run(function.body)
+                if function.name == "<module>":
+                    self.module_env = _module_inputs(walker.env)
                 summaries[id(function)] = _summarise(walker)
                 self._keep_hits(walker, function, handler)
             self.summaries = summaries
@@ -1496,6 +1511,16 @@ def _entry_point_hit(
             source = f"parameter `{names[index]}` of `{name}()` (its callers are not checked)"
             labels.add(Label(INPUT, source, hit.line))
     return _with_labels(hit, frozenset(labels)) if labels else None
+
+
+def _module_inputs(env: dict[str, Taint]) -> dict[str, Taint]:
+    """The module's plain names that carry a source's taint after its top-level statements."""
+    found = {}
+    for name, taint in env.items():
+        inputs = frozenset(label for label in taint if label.kind == INPUT)
+        if inputs and "." not in name:
+            found[name] = inputs
+    return found
 
 
 def _with_labels(hit: Hit, labels: Taint) -> Hit:

@@ -409,6 +409,103 @@ SINKS: dict[str, Sink] = {
     # format_html escapes its arguments, not its format string (CWE-79).
     "django.utils.html.format_html": Sink("xss", kwargs=("format_string",)),
 }
+# HTTP clients (SSRF, CWE-918). A client object's kind is what it was built from
+# (`s = requests.Session()`, `with httpx.Client() as c`), so `c.get(url)` resolves to
+# "httpx.Client.get". Each family lists where its methods take the URL (or host and port).
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+_HTTP_FAMILIES: dict[str, tuple[tuple[str, ...], dict[str, Sink]]] = {
+    "session": (
+        (
+            "requests.Session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
+            "aiohttp.ClientSession",
+        ),
+        {
+            **{verb: _SSRF for verb in _VERBS},
+            "request": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "stream": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "ws_connect": _SSRF,
+        },
+    ),
+    "pool": (
+        (
+            "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
+            "urllib3.HTTPSConnectionPool", "urllib3.connectionpool.HTTPConnectionPool",
+            "urllib3.connectionpool.HTTPSConnectionPool", "urllib3.poolmanager.PoolManager",
+        ),
+        {
+            "request": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "urlopen": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "request_encode_url": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "request_encode_body": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "connection_from_host": Sink("ssrf", args=(0, 1), kwargs=("host", "port")),
+            "connection_from_url": _SSRF,
+        },
+    ),
+    "connection": (
+        (
+            "http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib.HTTPConnection",
+            "httplib.HTTPSConnection", "urllib3.connection.HTTPConnection",
+            "urllib3.connection.HTTPSConnection",
+        ),
+        {
+            "request": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "putrequest": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "request_chunked": Sink("ssrf", args=(1,), kwargs=("url",)),
+            "set_tunnel": Sink("ssrf", args=(0, 1), kwargs=("host", "port")),
+        },
+    ),
+    "httplib2": (("httplib2.Http",), {"request": Sink("ssrf", kwargs=("uri",))}),
+}  # fmt: skip
+# The kinds whose methods resolve by the object's kind (see the engine's call_name), and what the
+# methods that hand out another client return.
+HTTP_CLIENT_KINDS: frozenset[str] = frozenset(
+    kind for kinds, _methods in _HTTP_FAMILIES.values() for kind in kinds
+)
+HTTP_CLIENT_RESULTS: dict[str, str] = {
+    "connection_from_host": "urllib3.HTTPConnectionPool",
+    "connection_from_url": "urllib3.HTTPConnectionPool",
+    "connection_from_context": "urllib3.HTTPConnectionPool",
+    "connection_from_pool_key": "urllib3.HTTPConnectionPool",
+    "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
+    "urllib3.connectionpool.connection_from_url": "urllib3.HTTPConnectionPool",
+}
+for _kinds, _methods in _HTTP_FAMILIES.values():
+    for _kind in _kinds:
+        for _name, _sink in _methods.items():
+            SINKS.setdefault(f"{_kind}.{_name}", _sink)
+_HOST_PORT = Sink("ssrf", args=(0, 1), kwargs=("host", "port", "proxy"))
+SINKS.update(
+    {
+        # Constructors and module functions that take where to connect.
+        "requests.Request": Sink("ssrf", args=(1,), kwargs=("url",)),
+        "requests.sessions.Request": Sink("ssrf", args=(1,), kwargs=("url",)),
+        "httpx.Client": Sink("ssrf", args=(), kwargs=("base_url", "proxy", "proxies")),
+        "httpx.AsyncClient": Sink("ssrf", args=(), kwargs=("base_url", "proxy", "proxies")),
+        "httpx.head": _SSRF,
+        "httpx.options": _SSRF,
+        "httpx.patch": _SSRF,
+        "aiohttp.ClientSession": Sink("ssrf", kwargs=("base_url",)),
+        "aiohttp.request": Sink("ssrf", args=(1,), kwargs=("url",)),
+        "urllib3.request": Sink("ssrf", args=(1,), kwargs=("url",)),
+        "urllib3.ProxyManager": Sink("ssrf", kwargs=("proxy_url",)),
+        "urllib3.connection_from_url": _SSRF,
+        "urllib3.connectionpool.connection_from_url": _SSRF,
+        "urllib3.HTTPConnectionPool": _HOST_PORT,
+        "urllib3.HTTPSConnectionPool": _HOST_PORT,
+        "urllib3.connectionpool.HTTPConnectionPool": _HOST_PORT,
+        "urllib3.connectionpool.HTTPSConnectionPool": _HOST_PORT,
+        "urllib3.connection.HTTPConnection": _HOST_PORT,
+        "urllib3.connection.HTTPSConnection": _HOST_PORT,
+        "http.client.HTTPConnection": _HOST_PORT,
+        "http.client.HTTPSConnection": _HOST_PORT,
+        "httplib.HTTPConnection": _HOST_PORT,
+        "httplib.HTTPSConnection": _HOST_PORT,
+        "ftplib.FTP": Sink("ssrf", kwargs=("host",)),
+        "smtplib.SMTP": Sink("ssrf", kwargs=("host",)),
+        "socket.create_connection": Sink("ssrf", kwargs=("address",)),
+    }
+)
+
 for _method in ("debug", "info", "warning", "warn", "error", "critical", "exception", "fatal"):
     SINKS[f"logging.{_method}"] = Sink("log-injection", kwargs=("msg",))
     SINKS[f"logger.{_method}"] = Sink("log-injection", kwargs=("msg",))
