@@ -534,3 +534,97 @@ def test_every_http_client_api_that_takes_where_to_connect_is_an_ssrf_sink(setup
     # then the input is reported at the call, and a constant endpoint is not
     assert ("python-taint.ssrf", vulnerable.count("\n")) in _found(vulnerable)
     assert not {rule for rule, _line in _found(safe) if rule == "python-taint.ssrf"}
+
+
+HANDLER = FLASK + "import os, sys, subprocess, importlib\n@app.get('/a')\ndef a():\n"
+
+
+@pytest.mark.parametrize(
+    "name, vulnerable, rule, safe",
+    [
+        (
+            "exec-shell-string",
+            "os.execl('/bin/sh', 'sh', '-c', 'tar ' + v)",
+            "command-injection",
+            "os.execl('/usr/bin/tar', 'tar', '-xf', v)",  # arguments of a fixed program
+        ),
+        (
+            "exec-program-from-input",
+            "os.execv(v, [v])",
+            "command-injection",
+            "os.execv(sys.executable, [sys.executable, *sys.argv])",  # the restart idiom
+        ),
+        (
+            "spawn-shell-list",
+            "os.spawnve(os.P_WAIT, '/bin/bash', ['-c', v], {})",
+            "command-injection",
+            "os.spawnve(os.P_WAIT, '/usr/bin/git', ['log', v], {})",
+        ),
+        (
+            "subprocess-list-runs-a-shell",
+            "subprocess.run(['bash', '-c', 'grep ' + v])",
+            "command-injection",
+            "subprocess.run(['grep', '--', v])",
+        ),
+        (
+            "import-module-from-input",
+            "importlib.import_module('plugins.' + v)",
+            "code-injection",
+            "importlib.import_module('plugins.' + {'a': 'a', 'b': 'b'}.get('a'))",
+        ),
+        (
+            "callproc-name-from-input",
+            "cursor.callproc(v, [1])",
+            "sqli",
+            "cursor.callproc('refresh_totals', [v])",
+        ),
+        (
+            "driver-escaping",
+            "cursor.execute(\"SELECT * FROM t WHERE n = '%s'\" % v)",
+            "sqli",
+            "cursor.execute(\"SELECT * FROM t WHERE n = '%s'\" % conn.escape_string(v))",
+        ),
+        (
+            "mkdir-from-input",
+            "os.mkdir(os.path.join('/srv', v))",
+            "path-traversal",
+            "os.mkdir(os.path.join('/srv', os.path.basename(v)))",
+        ),
+    ],
+)
+def test_exec_spawn_import_callproc_mkdir_sinks_and_driver_escaping(name, vulnerable, rule, safe):
+    # given request data reaching each call, and the same call without the flaw
+    body = "    v = request.args['v']\n    {}\n    return ''\n"
+    line = HANDLER.count("\n") + 2
+
+    # then
+    assert (f"python-taint.{rule}", line) in _found(HANDLER + body.format(vulnerable)), name
+    assert not {r for r, _l in _found(HANDLER + body.format(safe)) if r.endswith(rule)}, name
+
+
+def test_asyncpg_and_pg8000_query_methods_are_sql_sinks():
+    # given SQL built from input and run through asyncpg (also from a pool) and pg8000
+    text = (
+        "import asyncpg\nimport pg8000.native\nfrom flask import request\n\n"
+        "async def a():\n    q = 'SELECT * FROM t WHERE n = ' + request.args['n']\n"
+        "    conn = await asyncpg.connect()\n    await conn.fetchrow(q)\n"
+        "    pool = await asyncpg.create_pool()\n    async with pool.acquire() as c:\n"
+        "        await c.fetch(q)\n"
+        "    pg = pg8000.native.Connection('u')\n    pg.run(q)\n"
+        "    await conn.fetch('SELECT * FROM t WHERE n = $1', request.args['n'])\n"
+    )
+
+    # then each is reported; the parameterized query is not
+    lines = {line for rule, line in _found(text) if rule == "python-taint.sqli"}
+    assert lines == {8, 11, 13}
+
+
+def test_a_django_forms_cleaned_data_is_client_input():
+    # given a value taken from a form's cleaned_data, in a helper with no request in sight
+    text = (
+        "from django.shortcuts import redirect\n\n"
+        "def next_step(form):\n    return redirect(form.cleaned_data['next'])\n"
+    )
+
+    # then
+    assert _found(text) == {("python-taint.open-redirect", 4)}

@@ -374,11 +374,11 @@ class FunctionWalker:
                 return None
             if callee.startswith("pathlib.Path") or callee.endswith(".resolve"):
                 return "pathlib.Path"
-            if callee in rules.HTTP_CLIENT_RESULTS:
-                return rules.HTTP_CLIENT_RESULTS[callee]
+            if callee in rules.CLIENT_RESULTS:
+                return rules.CLIENT_RESULTS[callee]
             head, _, method = callee.rpartition(".")
-            if head in rules.HTTP_CLIENT_KINDS and method in rules.HTTP_CLIENT_RESULTS:
-                return rules.HTTP_CLIENT_RESULTS[method]
+            if head in rules.CLIENT_KINDS and method in rules.CLIENT_RESULTS:
+                return rules.CLIENT_RESULTS[method]
             return callee
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             return self.kind_of(node.left)
@@ -392,7 +392,7 @@ class FunctionWalker:
             kind = self.kind_of(func.value)
             if (
                 kind in ("pathlib.Path", "pathlib.PurePath")
-                or kind in rules.HTTP_CLIENT_KINDS
+                or kind in rules.CLIENT_KINDS
                 or (kind or "").endswith(("Session", "Client", "ClientSession", "AsyncClient"))
             ):
                 return f"{kind}.{func.attr}"
@@ -440,6 +440,8 @@ class FunctionWalker:
                     }
                 )
             return EMPTY
+        if node.attr in rules.FORM_DATA_ATTRIBUTES:
+            return frozenset({Label(INPUT, f"form.{node.attr}", node.lineno)})
         return self.taint(base)
 
     def _t_Subscript(self, node: ast.Subscript) -> Taint:
@@ -627,7 +629,12 @@ class FunctionWalker:
             if sink.receiver and isinstance(node.func, ast.Attribute):
                 reached |= receiver
                 variable = variable or _first_name(node.func.value)
-            for index in sink.args:
+            indices: Iterable[int] = sink.args
+            if sink.program is not None and rules.runs_shell_string(node.args[sink.program :]):
+                indices = range(sink.program, len(args))
+            elif sink.program is not None:
+                indices = (sink.program,)
+            for index in indices:
                 if index < len(args):
                     reached |= args[index]
                     if args[index]:

@@ -32,6 +32,9 @@ REQUEST_ATTRIBUTES: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 UPLOAD_ATTRIBUTES: frozenset[str] = frozenset({"files", "FILES"})
+# What a bound Django form holds after validation: the client's values, typed by the form's
+# fields (a CharField's value is any string), on whatever object the form is.
+FORM_DATA_ATTRIBUTES: frozenset[str] = frozenset({"cleaned_data"})
 REQUEST_NAMES: frozenset[str] = frozenset({"request", "req"})
 # Frameworks' module-level request objects, by qualified name (`import flask; flask.request`).
 REQUEST_OBJECTS: frozenset[str] = frozenset(
@@ -71,6 +74,7 @@ SOURCE_CALLS: dict[str, str] = {
     "input": "input()",
     "sys.stdin.read": "sys.stdin",
     "sys.stdin.readline": "sys.stdin",
+    "sys.stdin.readlines": "sys.stdin",
     "*.recv": "socket recv",
     "*.recvfrom": "socket recv",
     "*.recv_json": "socket recv",
@@ -150,6 +154,16 @@ SANITIZERS: dict[str, Sanitizer] = {
     "ldap3.utils.conv.escape_filter_chars": _s("ldap-injection"),
     "ldap3.utils.dn.escape_rdn": _s("ldap-injection"),
     "ast.literal_eval": _s("code-injection"),
+    # Drivers' own quoting: the result is an SQL literal (pymysql/MySQLdb escape_string,
+    # mysql-connector's converter.escape, psycopg2's adapt(x).getquoted(), psycopg2.sql).
+    "*.escape_string": _s("sqli"),
+    "*.escape_literal": _s("sqli"),
+    "*.escape": _s("sqli"),
+    "*.getquoted": _s("sqli"),
+    "psycopg2.sql.Literal": _s("sqli"),
+    "psycopg2.sql.Identifier": _s("sqli"),
+    "psycopg.sql.Literal": _s("sqli"),
+    "psycopg.sql.Identifier": _s("sqli"),
 }
 # A str.replace/re.sub that removes these characters neutralises log forging.
 LOG_BREAKERS = ("\n", "\r", "\\n", "\\r")
@@ -172,6 +186,9 @@ class Sink:
     intrinsic: bool = False
     # Only upload data (request.files / UploadFile) counts.
     upload: bool = False
+    # The position of the program run (os.exec*/os.spawn*): its other arguments count too when
+    # the program is a shell given `-c` (os.execl("/bin/sh", "sh", "-c", text)).
+    program: int | None = None
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -185,11 +202,44 @@ def _is_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "cmd.exe",
+                     "powershell", "powershell.exe", "pwsh"})  # fmt: skip
+
+
+_SHELL_COMMAND_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command"})
+
+
+def _constant_strings(nodes: list[ast.expr]) -> list[str]:
+    """The string constants among `nodes`, a list or tuple literal's elements included."""
+    found = []
+    for node in nodes:
+        for part in node.elts if isinstance(node, ast.List | ast.Tuple) else [node]:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                found.append(part.value)
+    return found
+
+
+def runs_shell_string(arguments: list[ast.expr]) -> bool:
+    """`["bash", "-c", text]`, `("sh", "-c", text)`, `"/bin/sh", "-c", text`: a shell program
+    told to run its next argument as a command line."""
+    if not arguments:
+        return False
+    first = arguments[0]
+    head = first.elts[0] if isinstance(first, ast.List | ast.Tuple) and first.elts else first
+    if not (isinstance(head, ast.Constant) and isinstance(head.value, str)):
+        return False
+    program = head.value.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    flags = _constant_strings(arguments)
+    return program in _SHELLS and any(flag in _SHELL_COMMAND_FLAGS for flag in flags)
+
+
 def _shell_or_string(call: ast.Call, view: Any) -> bool:
     if _is_true(_keyword(call, "shell")):
         return True
     command = call.args[0] if call.args else _keyword(call, "args")
-    return command is not None and not view.is_sequence(command)
+    if command is not None and view.is_sequence(command):
+        return runs_shell_string([command])
+    return command is not None
 
 
 def _unsafe_yaml(call: ast.Call, view: Any) -> bool:
@@ -308,6 +358,48 @@ SINKS: dict[str, Sink] = {
     "subprocess.check_output": _SUBPROCESS,
     "subprocess.check_call": _SUBPROCESS,
     "asyncio.create_subprocess_shell": _CMD,
+    "asyncio.create_subprocess_exec": Sink("command-injection", program=0),
+    **{
+        f"os.{name}": Sink("command-injection", program=0)
+        for name in (
+            "execl",
+            "execle",
+            "execlp",
+            "execlpe",
+            "execv",
+            "execve",
+            "execvp",
+            "execvpe",
+            "posix_spawn",
+            "posix_spawnp",
+        )
+    },
+    **{
+        f"os.{name}": Sink("command-injection", args=(1,), program=1)
+        for name in (
+            "spawnl",
+            "spawnle",
+            "spawnlp",
+            "spawnlpe",
+            "spawnv",
+            "spawnve",
+            "spawnvp",
+            "spawnvpe",
+        )
+    },
+    "*.callproc": _SQL,
+    # Importing a module the client names runs that module's code.
+    "importlib.import_module": Sink("code-injection", kwargs=("name",)),
+    "__import__": Sink("code-injection", kwargs=("name",)),
+    "builtins.__import__": Sink("code-injection", kwargs=("name",)),
+    "os.mkdir": _PATH,
+    "os.chmod": _PATH,
+    "os.chown": _PATH,
+    "os.truncate": _PATH,
+    "os.symlink": _PATH2,
+    "os.link": _PATH2,
+    "shutil.copytree": _PATH2,
+    "django.core.files.storage.FileSystemStorage": Sink("path-traversal", kwargs=("location",)),
     "pickle.loads": _DESER,
     "pickle.load": _DESER,
     "cPickle.loads": _DESER,
@@ -456,12 +548,27 @@ _HTTP_FAMILIES: dict[str, tuple[tuple[str, ...], dict[str, Sink]]] = {
     ),
     "httplib2": (("httplib2.Http",), {"request": Sink("ssrf", kwargs=("uri",))}),
 }  # fmt: skip
+# Database drivers whose query methods are not named execute (SQL injection, CWE-89).
+_DB_FAMILIES: dict[str, tuple[tuple[str, ...], dict[str, Sink]]] = {
+    "asyncpg": (
+        ("asyncpg.connect", "asyncpg.Connection", "asyncpg.create_pool", "asyncpg.Pool"),
+        {name: _SQL for name in ("fetch", "fetchrow", "fetchval", "prepare", "cursor")},
+    ),
+    "pg8000": (
+        ("pg8000.native.Connection", "pg8000.Connection"),
+        {"run": Sink("sqli", kwargs=("sql",)), "prepare": _SQL},
+    ),
+}
 # The kinds whose methods resolve by the object's kind (see the engine's call_name), and what the
-# methods that hand out another client return.
-HTTP_CLIENT_KINDS: frozenset[str] = frozenset(
-    kind for kinds, _methods in _HTTP_FAMILIES.values() for kind in kinds
+# methods that hand out another client or connection return.
+CLIENT_KINDS: frozenset[str] = frozenset(
+    kind
+    for families in (_HTTP_FAMILIES, _DB_FAMILIES)
+    for kinds, _methods in families.values()
+    for kind in kinds
 )
-HTTP_CLIENT_RESULTS: dict[str, str] = {
+CLIENT_RESULTS: dict[str, str] = {
+    "acquire": "asyncpg.Connection",
     "connection_from_host": "urllib3.HTTPConnectionPool",
     "connection_from_url": "urllib3.HTTPConnectionPool",
     "connection_from_context": "urllib3.HTTPConnectionPool",
@@ -469,7 +576,7 @@ HTTP_CLIENT_RESULTS: dict[str, str] = {
     "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
     "urllib3.connectionpool.connection_from_url": "urllib3.HTTPConnectionPool",
 }
-for _kinds, _methods in _HTTP_FAMILIES.values():
+for _kinds, _methods in [*_HTTP_FAMILIES.values(), *_DB_FAMILIES.values()]:
     for _kind in _kinds:
         for _name, _sink in _methods.items():
             SINKS.setdefault(f"{_kind}.{_name}", _sink)
