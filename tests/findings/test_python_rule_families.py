@@ -174,3 +174,57 @@ def test_a_hard_coded_credential_in_a_test_file_is_low_severity():
 
     assert (in_app.rule_id, in_app.severity) == ("python.hardcoded-credential", "high")
     assert (in_test.rule_id, in_test.severity) == ("python.hardcoded-credential", "low")
+
+
+@pytest.mark.parametrize(
+    "name, vulnerable, expected, fixed",
+    [
+        (
+            "ssl-context-pinned-to-tls-1-1",
+            "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1_1)\n",
+            ("python.weak-tls-protocol", 2, 327),
+            "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",
+        ),
+        (
+            "minimum-version-tls-1",
+            "import ssl\nctx = ssl.create_default_context()\n"
+            "ctx.minimum_version = ssl.TLSVersion.TLSv1\n",
+            ("python.weak-tls-protocol", 3, 327),
+            "import ssl\nctx = ssl.create_default_context()\n"
+            "ctx.minimum_version = ssl.TLSVersion.TLSv1_2\n",
+        ),
+        (
+            "jwt-signed-with-none",
+            "import jwt\ntoken = jwt.encode({'sub': 1}, key, algorithm='none')\n",
+            ("python.jwt-none-algorithm", 2, 327),
+            "import jwt\ntoken = jwt.encode({'sub': 1}, key, algorithm='HS256')\n",
+        ),
+        (
+            "jwt-accepting-none",
+            "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256', 'none'])\n",
+            ("python.jwt-none-algorithm", 2, 327),
+            "import jwt\nclaims = jwt.decode(token, key, algorithms=['HS256'])\n",
+        ),
+        (
+            "urllib3-cert-none",
+            "import urllib3\npool = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
+            ("python.tls-verification-off", 2, 295),
+            "import urllib3\npool = urllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
+        ),
+        (
+            "session-verify-off",
+            "import requests\ns = requests.Session()\ns.verify = False\n",
+            ("python.tls-verification-off", 3, 295),
+            "import requests\ns = requests.Session()\ns.verify = '/etc/ssl/ca.pem'\n",
+        ),
+        (
+            "crc32-of-a-password",
+            "import zlib\ndigest = zlib.crc32(user.password.encode())\n",
+            ("python.weak-password-hash", 2, 916),
+            "import zlib\nchecksum = zlib.crc32(payload)\n",
+        ),
+    ],
+)
+def test_protocol_version_jwt_and_tls_setting_rules(name, vulnerable, expected, fixed):
+    assert expected in _found(vulnerable), name
+    assert not [hit for hit in _found(fixed) if hit[0] == expected[0]], name

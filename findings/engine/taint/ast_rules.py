@@ -115,6 +115,15 @@ def _context_names(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:
     return " ".join(names)
 
 
+def _names_of(node: ast.AST) -> str:
+    """The names and attribute names in an expression, space-separated."""
+    return " ".join(
+        child.id if isinstance(child, ast.Name) else child.attr
+        for child in ast.walk(node)
+        if isinstance(child, ast.Name | ast.Attribute)
+    )
+
+
 def _calls(tree: ast.Module, module: ModuleInfo) -> Iterator[tuple[ast.Call, str]]:
     yield from module.calls
 
@@ -128,6 +137,17 @@ def weak_hash(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
             algorithm = name.split(".", 1)[1]
             if algorithm == "new" and call.args and isinstance(call.args[0], ast.Constant):
                 algorithm = str(call.args[0].value).lower()
+        if name in ("zlib.crc32", "zlib.adler32", "binascii.crc32") and call.args:
+            if _PASSWORD.search(_names_of(call.args[0])):
+                yield RuleHit(
+                    "weak-password-hash",
+                    "weak-crypto",
+                    916,
+                    call.lineno,
+                    _end(call),
+                    f"{name}, a checksum, used to hash a password",
+                )
+            continue
         if algorithm is None:
             continue
         if algorithm == "pbkdf2_hmac":
@@ -176,12 +196,7 @@ def weak_hash(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
                     confidence="medium",
                 )
         elif algorithm in _FAST_HASHES and call.args:
-            hashed = " ".join(
-                child.id if isinstance(child, ast.Name) else child.attr
-                for child in ast.walk(call.args[0])
-                if isinstance(child, ast.Name | ast.Attribute)
-            )
-            if _PASSWORD.search(hashed):
+            if _PASSWORD.search(_names_of(call.args[0])):
                 yield RuleHit(
                     "weak-password-hash",
                     "weak-crypto",
@@ -370,6 +385,16 @@ def tls_off(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
                     _end(node),
                     "certificate verification is switched off (verify=False)",
                 )
+            cert_reqs = _keyword(node, "cert_reqs")
+            if isinstance(cert_reqs, ast.Constant) and cert_reqs.value in ("CERT_NONE", "NONE"):
+                yield RuleHit(
+                    "tls-verification-off",
+                    "tls-verification",
+                    295,
+                    node.lineno,
+                    _end(node),
+                    f"cert_reqs={cert_reqs.value!r} accepts any certificate",
+                )
             name = module.qualname(node.func) or ""
             if name in ("ssl._create_unverified_context", "ssl._create_stdlib_context"):
                 yield RuleHit(
@@ -393,17 +418,18 @@ def tls_off(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
             for target in node.targets:
                 if (
                     isinstance(target, ast.Attribute)
-                    and target.attr == "check_hostname"
+                    and target.attr in ("check_hostname", "verify")
                     and isinstance(node.value, ast.Constant)
                     and node.value.value is False
                 ):
+                    # `session.verify = False`: every request of a requests.Session
                     yield RuleHit(
                         "tls-verification-off",
                         "tls-verification",
                         295,
                         node.lineno,
                         _end(node),
-                        "check_hostname = False",
+                        f"{target.attr} = False",
                     )
 
 
@@ -456,4 +482,78 @@ def permissive_mode(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
                 call.lineno,
                 _end(call),
                 f"mode {oct(mode)} is world-writable",
+            )
+
+
+# Protocol versions with known breaks (POODLE, BEAST) or deprecated by RFC 8996.
+_OLD_PROTOCOLS = frozenset(
+    {"PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1"}
+)
+_OLD_VERSIONS = frozenset({"SSLv2", "SSLv3", "TLSv1", "TLSv1_1"})
+
+
+@rule("weak-tls-protocol")
+def weak_tls_protocol(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """A context pinned to SSLv2/3, TLS 1.0 or 1.1, or a version bound set to one of them."""
+    for node in module.nodes:
+        if isinstance(node, ast.Attribute) and node.attr in _OLD_PROTOCOLS:
+            if (module.qualname(node) or "").startswith("ssl."):
+                yield RuleHit(
+                    "weak-tls-protocol",
+                    "weak-crypto",
+                    327,
+                    node.lineno,
+                    _end(node),
+                    f"ssl.{node.attr} is an outdated protocol version",
+                )
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute):
+            value = module.qualname(node.value) or ""
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr in ("minimum_version", "maximum_version")
+                    and value.startswith("ssl.TLSVersion.")
+                    and value.rsplit(".", 1)[-1] in _OLD_VERSIONS
+                ):
+                    yield RuleHit(
+                        "weak-tls-protocol",
+                        "weak-crypto",
+                        327,
+                        node.lineno,
+                        _end(node),
+                        f"{target.attr} = {value}: an outdated protocol version is allowed",
+                    )
+
+
+def _none_algorithm(node: ast.expr | None) -> bool:
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(_none_algorithm(element) for element in node.elts)
+    return isinstance(node, ast.Constant) and (
+        node.value is None or (isinstance(node.value, str) and node.value.lower() == "none")
+    )
+
+
+@rule("jwt-none-algorithm")
+def jwt_none_algorithm(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """PyJWT/python-jose tokens signed, or accepted, with the "none" algorithm (no signature)."""
+    for call, name in _calls(tree, module):
+        if name not in ("jwt.encode", "jwt.decode", "jose.jwt.encode", "jose.jwt.decode"):
+            continue
+        if name.endswith("encode"):
+            algorithm = _keyword(call, "algorithm")
+            if algorithm is None and len(call.args) > 2:
+                algorithm = call.args[2]
+            # PyJWT's encode takes algorithm=None as "none"; left out, it is HS256.
+            explicit = algorithm is not None
+        else:
+            algorithm = _keyword(call, "algorithms")
+            explicit = algorithm is not None
+        if explicit and _none_algorithm(algorithm):
+            yield RuleHit(
+                "jwt-none-algorithm",
+                "weak-crypto",
+                327,
+                call.lineno,
+                _end(call),
+                f'{name} with the "none" algorithm: the token carries no signature',
             )
