@@ -255,7 +255,9 @@ def semgrep_rules(checkout: Path, findings: list[dict] | None = None) -> dict[st
     cases = semgrep_cases(checkout)
     if findings is None:
         findings = _scan_copies(checkout, {case[0] for case in cases}, "reviewbench-semgrep-rules-")
-    return _score_lines(cases, findings)
+    # Some of semgrep's taint rules report a flow where it starts, and their tests label the
+    # source line (`# ruleid:` above `name = request.GET[...]`): a finding covers its source too.
+    return _score_lines(cases, findings, source_lines=True)
 
 
 _BEARER_LABEL = re.compile(r"(?:#|//|/\*)\s*bearer:expected\s+([\w, ]+)")
@@ -330,16 +332,23 @@ def bearer_cases(checkout: Path) -> list[tuple[str, str, int, str, bool]]:
 
 
 def _score_lines(
-    cases: list[tuple[str, str, int, str, bool]], findings: list[dict]
+    cases: list[tuple[str, str, int, str, bool]],
+    findings: list[dict],
+    *,
+    source_lines: bool = False,
 ) -> dict[str, Score]:
     """A positive counts as found when a finding of its class covers it (within
-    SEMGREP_LINE_TOLERANCE), a negative as flagged when one covers the line itself."""
+    SEMGREP_LINE_TOLERANCE), a negative as flagged when one covers the line itself. With
+    `source_lines`, a data-flow finding also covers the line its flow starts at, for both."""
     spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for finding in findings:
         name = class_of_cwe(finding.get("cwe"))
         if name is not None:
             line = int(finding["line"])
             spans[(finding["path"], name)].append((line, int(finding.get("end_line") or line)))
+            source = finding.get("source_line")
+            if source_lines and source and finding.get("source_path") in ("", finding["path"]):
+                spans[(finding["path"], name)].append((int(source), int(source)))
     scores: dict[str, Score] = defaultdict(Score)
     for path, language, line, name, vulnerable in cases:
         score = scores[f"{language} {name}"]

@@ -628,3 +628,42 @@ def test_a_django_forms_cleaned_data_is_client_input():
 
     # then
     assert _found(text) == {("python-taint.open-redirect", 4)}
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        # the check's result kept in a name, then tested
+        "ok = url_has_allowed_host_and_scheme(url=nxt, allowed_hosts={'a.example'})\n"
+        "    if not ok:\n        abort(400)",
+        # the URL's host compared with the empty string, the fallback bound in the failing branch
+        "if not nxt or urlparse(nxt).netloc != '':\n        nxt = '/'",
+    ],
+)
+def test_a_redirect_guarded_through_a_flag_or_an_empty_host_is_clean(guard):
+    # given
+    head = (
+        FLASK + "from urllib.parse import urlparse\n"
+        "from django.utils.http import url_has_allowed_host_and_scheme\n"
+        "@app.get('/a')\ndef a():\n    nxt = request.args['next']\n"
+    )
+    unguarded = head + "    return redirect(nxt)\n"
+    guarded = head + f"    {guard}\n    return redirect(nxt)\n"
+
+    # then
+    assert {rule for rule, _ in _found(unguarded)} == {"python-taint.open-redirect"}
+    assert not _found(guarded)
+
+
+def test_a_flag_stops_guarding_once_the_value_it_checked_is_bound_again():
+    # given the checked name rebound from the request after the check
+    text = (
+        FLASK + "from django.utils.http import url_has_allowed_host_and_scheme\n"
+        "@app.get('/a')\ndef a():\n    nxt = request.args['next']\n"
+        "    ok = url_has_allowed_host_and_scheme(nxt, allowed_hosts={'a.example'})\n"
+        "    nxt = request.args['other']\n"
+        "    if ok:\n        return redirect(nxt)\n    return ''\n"
+    )
+
+    # then
+    assert ("python-taint.open-redirect", 10) in _found(text)

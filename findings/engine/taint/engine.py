@@ -41,7 +41,12 @@ _MONEY = (
     "funds",
     "fee",
 )
-_URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse"})
+_URL_PARSERS = frozenset(
+    {
+        "urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse.urlsplit",
+        "werkzeug.urls.url_parse", "werkzeug.urls.urlparse", "werkzeug.urls.urlsplit",
+    }
+)  # fmt: skip
 _PARAM = "param"
 
 
@@ -292,6 +297,9 @@ class FunctionWalker:
         self.env: dict[str, Taint] = {}
         self.kinds: dict[str, str] = {}
         self.aliases: dict[str, str] = {}  # urlparse(url) result → url
+        # A name bound to a check (`ok = url_has_allowed_host_and_scheme(next, ...)`): testing the
+        # name narrows what the check names, until the name or one of those is bound again.
+        self.conditions: dict[str, ast.expr] = {}
         self.request_names: set[str] = set(rules.REQUEST_NAMES)
         self.hits: list[Hit] = []
         self.returns: Taint = EMPTY
@@ -809,6 +817,11 @@ class FunctionWalker:
             self.env[target.id] = taint
             self.kinds.pop(target.id, None)
             self.aliases.pop(target.id, None)
+            self._forget_conditions(target.id)
+            if isinstance(
+                value, ast.Call | ast.Compare | ast.BoolOp | ast.UnaryOp
+            ) and target.id not in _names_in(value):
+                self.conditions[target.id] = value
             if value is not None:
                 self._note_kind(target.id, value)
         elif isinstance(target, ast.Tuple | ast.List):
@@ -833,6 +846,11 @@ class FunctionWalker:
             base = _dotted(target.value)
             if base is not None:
                 self.env[base] = self.env.get(base, EMPTY) | taint
+
+    def _forget_conditions(self, name: str) -> None:
+        for flag, check in list(self.conditions.items()):
+            if flag == name or name in _names_in(check):
+                del self.conditions[flag]
 
     def _note_kind(self, name: str, value: ast.expr) -> None:
         if isinstance(value, ast.Await):
@@ -1087,6 +1105,9 @@ class FunctionWalker:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             self.narrow(test.operand, not truth)
             return
+        if isinstance(test, ast.Name) and test.id in self.conditions:
+            self.narrow(self.conditions[test.id], truth)
+            return
         if isinstance(test, ast.BoolOp):
             conjunctive = isinstance(test.op, ast.And)
             if conjunctive == truth:
@@ -1196,8 +1217,9 @@ class FunctionWalker:
                 self._clear(target, {ALL_BUT_VALIDATION})
                 return
         short = name.rsplit(".", 1)[-1]
-        if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and truth and test.args:
-            target = _dotted(test.args[0])
+        checked = test.args[0] if test.args else _keyword_value(test, "url")
+        if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and truth and checked:
+            target = _dotted(checked)
             if target is not None:
                 self._clear(target, {"open-redirect", "ssrf"})
             return
@@ -1234,6 +1256,13 @@ def _merge(left: dict[str, Taint], right: dict[str, Taint]) -> dict[str, Taint]:
     for name, taint in right.items():
         merged[name] = merged.get(name, EMPTY) | taint
     return merged
+
+
+def _keyword_value(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
 
 
 def _names_in(node: ast.AST) -> list[str]:
