@@ -181,6 +181,62 @@ SNIPPETS = [
         "semgrep.go-regex-injection",
         9,
     ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport (\n\t"log"\n\t"os"\n)\n\nfunc M() {\n'
+        '\tlogger := log.New(os.Stderr, "x", 0)\n\tlogger.Println("user", os.Args[1])\n}\n',
+        "semgrep.go-log-injection",
+        10,
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport (\n\t"log"\n\t"os"\n)\n\nfunc M() {\n\tlog.Print(os.Args[1])\n}\n',
+        "semgrep.go-log-injection",
+        9,
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport "crypto/sha1"\n\nfunc signRequest(b []byte) []byte {\n'
+        "\th := sha1.New()\n\th.Write(b)\n\treturn h.Sum(nil)\n}\n",
+        "semgrep.go-weak-hash",
+        6,
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport (\n\t"crypto/rand"\n\t"crypto/rsa"\n)\n\n'
+        "func K() (*rsa.PrivateKey, error) {\n\treturn rsa.GenerateKey(rand.Reader, 1024)\n}\n",
+        "semgrep.go-weak-key",
+        9,
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport "github.com/golang-jwt/jwt/v5"\n\n'
+        "func T() *jwt.Token {\n"
+        "\treturn jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{})\n}\n",
+        "semgrep.go-jwt-none-algorithm",
+        6,
+    ),
+    (
+        "javascript",
+        "a.js",
+        'const jwt = require("jsonwebtoken");\n'
+        'const c = jwt.verify(t, key, { algorithms: ["HS256", "none"] });\n',
+        "semgrep.js-jwt-none-algorithm",
+        2,
+    ),
+    (
+        "java",
+        "A.java",
+        "import com.auth0.jwt.JWT;\nimport com.auth0.jwt.algorithms.Algorithm;\n"
+        "class A {\n  String t() { return JWT.create().sign(Algorithm.none()); }\n}\n",
+        "semgrep.java-jwt-none-algorithm",
+        4,
+    ),
 ]
 
 
@@ -214,6 +270,20 @@ SAFE_SNIPPETS = [
         "a.go",
         'package a\n\nimport "os"\n\nfunc W(b []byte) error {\n'
         '\treturn os.WriteFile("x", b, 0o644)\n}\n',
+    ),
+    (
+        "go",
+        "a.go",
+        'package a\n\nimport (\n\t"crypto/md5"\n\t"log"\n\t"os"\n\t"strconv"\n)\n\n'
+        "func cacheKey(b []byte) [16]byte { return md5.Sum(b) }\n\n"
+        'func M() {\n\tlog.Printf("user %q", os.Args[1])\n\t_, err := strconv.Atoi(os.Args[1])\n'
+        "\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n}\n",
+    ),
+    (
+        "javascript",
+        "a.js",
+        'const jwt = require("jsonwebtoken");\n'
+        'const c = jwt.verify(t, key, { algorithms: ["HS256"] });\n',
     ),
 ]
 
