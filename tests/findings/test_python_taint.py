@@ -667,3 +667,43 @@ def test_a_flag_stops_guarding_once_the_value_it_checked_is_bound_again():
 
     # then
     assert ("python-taint.open-redirect", 10) in _found(text)
+
+
+def test_an_aws_lambda_handlers_event_is_client_input_and_its_context_is_not():
+    # given
+    text = (
+        "import os\n\ndef lambda_handler(event, context):\n"
+        "    os.system('ls ' + event['queryStringParameters']['dir'])\n"
+        "    os.system('ls ' + context.function_name)\n"
+    )
+
+    # then the event is reported at high confidence, as a source, not as a bare parameter
+    (finding,) = _scan(text)
+    assert (finding.rule_id, finding.line, finding.confidence) == (
+        "python-taint.command-injection",
+        4,
+        "high",
+    )
+
+
+@pytest.mark.parametrize(
+    "call, reported",
+    [
+        ("subprocess.call(v)", True),  # input names the program
+        ("subprocess.call(v, shell=True)", True),
+        ("subprocess.call('grep -R {} .'.format(v))", False),  # no shell: grep runs, whatever v is
+        ("subprocess.call(f'ls {v}')", False),
+        ("subprocess.call('ls ' + v, shell=True)", True),
+        ("loop.subprocess_shell(factory, 'ls ' + v)", True),
+        ("loop.subprocess_exec(factory, 'ls', v)", False),
+        ("loop.subprocess_exec(factory, 'bash', '-c', v)", True),
+    ],
+)
+def test_a_command_string_without_a_shell_is_a_sink_only_when_input_names_the_program(
+    call, reported
+):
+    text = HANDLER + f"    v = request.args['v']\n    {call}\n    return ''\n"
+
+    rules = {rule for rule, _ in _found(text)}
+
+    assert ("python-taint.command-injection" in rules) is reported

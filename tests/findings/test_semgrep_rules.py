@@ -237,6 +237,15 @@ SNIPPETS = [
         "semgrep.java-jwt-none-algorithm",
         4,
     ),
+    (
+        "javascript",
+        "handler.js",
+        "const cp = require('child_process');\n"
+        "exports.handler = async (event) => {\n"
+        "  cp.exec(`cat ${event.queryStringParameters.f}`);\n};\n",
+        "semgrep.js-command-injection",
+        3,
+    ),
 ]
 
 
@@ -284,6 +293,14 @@ SAFE_SNIPPETS = [
         "a.js",
         'const jwt = require("jsonwebtoken");\n'
         'const c = jwt.verify(t, key, { algorithms: ["HS256"] });\n',
+    ),
+    # an exported function that is not a Lambda handler, and a DOM event, are not sources
+    (
+        "javascript",
+        "a.js",
+        "const cp = require('child_process');\n"
+        "module.exports.report = (event) => { cp.exec(`cat ${event.file}`); };\n"
+        "document.addEventListener('click', (event) => { cp.exec(`x ${event.target.id}`); });\n",
     ),
 ]
 

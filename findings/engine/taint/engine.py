@@ -277,6 +277,8 @@ def is_handler(function: ast.FunctionDef | ast.AsyncFunctionDef, in_class: bool)
         if function.name in rules.CLASS_VIEW_METHODS and params[:1] in (["request"], ["req"]):
             return True
         return False
+    if params[:2] == ["event", "context"]:
+        return True  # an AWS Lambda handler: API Gateway puts the client's request in `event`
     return params[:1] in (["request"], ["req"])
 
 

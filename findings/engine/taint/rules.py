@@ -54,7 +54,9 @@ NON_INPUT_PARAM_TYPES: frozenset[str] = frozenset(
         "AsyncSession",
     }
 )
-NON_INPUT_PARAMS: frozenset[str] = frozenset({"self", "cls", "request", "req", "db", "session"})
+NON_INPUT_PARAMS: frozenset[str] = frozenset(
+    {"self", "cls", "request", "req", "db", "session", "context"}
+)
 # Decorator attribute names that make a function a request handler.
 HANDLER_DECORATORS: frozenset[str] = frozenset(
     {
@@ -233,13 +235,37 @@ def runs_shell_string(arguments: list[ast.expr]) -> bool:
     return program in _SHELLS and any(flag in _SHELL_COMMAND_FLAGS for flag in flags)
 
 
+def _fixed_program(node: ast.expr) -> bool:
+    """A command string whose first word is written in the code (`"grep -R {}".format(x)`,
+    f"ls {x}", "tar " + x): without a shell it names that program, whatever follows."""
+    if isinstance(node, ast.JoinedStr):
+        first = node.values[0] if node.values else None
+        return isinstance(first, ast.Constant) and bool(str(first.value).strip())
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        left = node.left
+        if isinstance(left, ast.BinOp):
+            return _fixed_program(left)
+        text = left.value if isinstance(left, ast.Constant) else None
+        return isinstance(text, str) and bool(text.strip()) and not text.startswith("%")
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+    ):
+        text = node.func.value.value
+        return isinstance(text, str) and bool(text.strip()) and not text.startswith("{")
+    return False
+
+
 def _shell_or_string(call: ast.Call, view: Any) -> bool:
     if _is_true(_keyword(call, "shell")):
         return True
     command = call.args[0] if call.args else _keyword(call, "args")
     if command is not None and view.is_sequence(command):
         return runs_shell_string([command])
-    return command is not None
+    # A string without a shell is one program's name: input decides it only from the start.
+    return command is not None and not _fixed_program(command)
 
 
 def _unsafe_yaml(call: ast.Call, view: Any) -> bool:
@@ -359,6 +385,11 @@ SINKS: dict[str, Sink] = {
     "subprocess.check_call": _SUBPROCESS,
     "asyncio.create_subprocess_shell": _CMD,
     "asyncio.create_subprocess_exec": Sink("command-injection", program=0),
+    "asyncio.subprocess.create_subprocess_shell": _CMD,
+    "asyncio.subprocess.create_subprocess_exec": Sink("command-injection", program=0),
+    # An event loop's own process calls take a protocol factory first.
+    "*.subprocess_shell": Sink("command-injection", args=(1,), kwargs=("cmd",)),
+    "*.subprocess_exec": Sink("command-injection", args=(1,), program=1),
     **{
         f"os.{name}": Sink("command-injection", program=0)
         for name in (
