@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from findings.engine.taint import rules
+from findings.engine.taint.constants import NOT_CONSTANT, evaluate, single_assignments
 from findings.engine.taint.regex import is_catastrophic
 from findings.engine.taint.rules import (
     ALL,
@@ -48,6 +49,7 @@ _URL_PARSERS = frozenset(
     }
 )  # fmt: skip
 _PARAM = "param"
+_SEP = "\x00"  # joins a container's name and one of its keys in the environment
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,8 @@ class FunctionWalker:
         self.hits: list[Hit] = []
         self.returns: Taint = EMPTY
         self._upload_tests: list[ast.expr] = []
+        # Names the code fixes (bound once, to a value that folds): conditions on them are decided.
+        self.constants = single_assignments(function.body, engine.module_constants)
         if function.name != "<module>":
             self.env.update(engine.module_env)
         self._seed_parameters(method)
@@ -456,12 +460,183 @@ class FunctionWalker:
 
     def _t_Subscript(self, node: ast.Subscript) -> Taint:
         self._check_index(node)
+        if isinstance(node.value, ast.Name) and not isinstance(node.slice, ast.Slice):
+            element = self._element(node.value.id, node.slice)
+            if element is not None:
+                self.taint(node.slice)
+                return element
         value = self.taint(node.value)
         if isinstance(node.slice, ast.Slice):
             return value
         return value
 
+    # ---- containers --------------------------------------------------------------------------
+    # A dict or list built in the function with constant keys (`m = {}; m["a"] = "safe";
+    # m["b"] = param`) is tracked per key or position in the environment itself, under
+    # "name\0k'key'" / "name\0i0", beside a marker "name\0d" / "name\0l" whose taint is what the
+    # container may hold at positions no longer known. So `m["a"]` is clean while `m["b"]` is
+    # not, and branches merge like any other name. Any use the walker cannot follow (the
+    # container passed to a call, aliased, updated in bulk) folds it back into one taint.
+
+    def _container(self, name: str) -> str | None:
+        if f"{name}{_SEP}d" in self.env:
+            return "d"
+        if f"{name}{_SEP}l" in self.env:
+            return "l"
+        return None
+
+    def _items(self, name: str, prefix: str) -> dict[str, Taint]:
+        start = f"{name}{_SEP}{prefix}"
+        return {
+            key[len(start) :]: taint for key, taint in self.env.items() if key.startswith(start)
+        }
+
+    def _list_items(self, name: str) -> list[Taint]:
+        items = self._items(name, "i")
+        return [items[str(index)] for index in range(len(items)) if str(index) in items]
+
+    def _store_list(self, name: str, items: list[Taint]) -> None:
+        for key in list(self._items(name, "i")):
+            del self.env[f"{name}{_SEP}i{key}"]
+        for index, taint in enumerate(items):
+            self.env[f"{name}{_SEP}i{index}"] = taint
+        self._sum_container(name)
+
+    def _sum_container(self, name: str) -> None:
+        total = set(self.env.get(f"{name}{_SEP}{self._container(name)}", EMPTY))
+        for prefix in ("k", "i"):
+            for taint in self._items(name, prefix).values():
+                total |= taint
+        self.env[name] = frozenset(total)
+
+    def _drop_container(self, name: str) -> None:
+        start = f"{name}{_SEP}"
+        for key in [key for key in self.env if key.startswith(start)]:
+            del self.env[key]
+
+    def _poison(self, name: str, extra: Taint = EMPTY) -> None:
+        """What the walker cannot follow: the container holds the union of everything."""
+        kind = self._container(name)
+        if kind is None:
+            return
+        total = self.env.get(name, EMPTY) | extra
+        self._drop_container(name)
+        self.env[f"{name}{_SEP}{kind}"] = total
+        self.env[name] = total
+
+    def _new_container(self, name: str, value: ast.expr) -> Taint | None:
+        """Start tracking `name = {...}` / `[...]` / dict() / list(); None when it is not one."""
+        if isinstance(value, ast.Call) and not value.args and not value.keywords:
+            callee = self.call_name(value)
+            if callee in ("dict", "collections.OrderedDict"):
+                value = ast.Dict(keys=[], values=[])
+            elif callee == "list":
+                value = ast.List(elts=[], ctx=ast.Load())
+        if isinstance(value, ast.Dict):
+            keys = [evaluate(key, self.constants) for key in value.keys]
+            if any(key is NOT_CONSTANT for key in keys):
+                return None
+            for element in value.values:
+                if isinstance(element, ast.Name):
+                    self._poison(element.id)
+            elements = {
+                repr(key): self.taint(element)
+                for key, element in zip(keys, value.values, strict=True)
+            }
+            self._drop_container(name)
+            self.env[f"{name}{_SEP}d"] = EMPTY
+            for key, taint in elements.items():
+                self.env[f"{name}{_SEP}k{key}"] = taint
+        elif isinstance(value, ast.List | ast.Tuple):
+            if any(isinstance(element, ast.Starred) for element in value.elts):
+                return None
+            for element in value.elts:
+                if isinstance(element, ast.Name):
+                    self._poison(element.id)  # held by the new list, changeable through it
+            items = [self.taint(element) for element in value.elts]
+            self._drop_container(name)
+            self.env[f"{name}{_SEP}l"] = EMPTY
+            self._store_list(name, items)
+        else:
+            return None
+        self._sum_container(name)
+        return self.env[name]
+
+    def _position(self, name: str, key_node: ast.expr) -> str | None:
+        """The element key of a constant subscript of a tracked container, else None."""
+        kind = self._container(name)
+        key = evaluate(key_node, self.constants)
+        if kind is None or key is NOT_CONSTANT:
+            return None
+        if kind == "d":
+            return f"k{key!r}"
+        if not isinstance(key, int) or isinstance(key, bool):
+            return None
+        length = len(self._list_items(name))
+        index = key + length if key < 0 else key
+        return f"i{index}" if 0 <= index < length else None
+
+    def _element(self, name: str, key_node: ast.expr) -> Taint | None:
+        kind = self._container(name)
+        if kind is None:
+            return None
+        unknown = self.env.get(f"{name}{_SEP}{kind}", EMPTY)
+        position = self._position(name, key_node)
+        if position is None:
+            return None if evaluate(key_node, self.constants) is NOT_CONSTANT else unknown
+        return self.env.get(f"{name}{_SEP}{position}", EMPTY) | unknown
+
+    def _store_element(self, name: str, key_node: ast.expr, taint: Taint) -> bool:
+        position = self._position(name, key_node)
+        if position is None:
+            return False
+        self.env[f"{name}{_SEP}{position}"] = taint
+        self._sum_container(name)
+        return True
+
+    def _container_call(self, node: ast.Call, method: str, args: list[Taint]) -> Taint:
+        """The result of a tracked container's own method, keeping it tracked where it can."""
+        assert isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+        name = node.func.value.id
+        kind = self._container(name)
+        everything = frozenset().union(*args) if args else EMPTY
+        if method in ("keys", "values", "items", "copy", "index", "count", "__contains__"):
+            return self.env.get(name, EMPTY)
+        if kind == "d" and method in ("get", "pop") and node.args and not node.keywords:
+            element = self._element(name, node.args[0])
+            if element is not None:
+                default = args[1] if len(args) > 1 else EMPTY
+                position = self._position(name, node.args[0])
+                if method == "pop" and position is not None:
+                    del self.env[f"{name}{_SEP}{position}"]
+                    self._sum_container(name)
+                return element | default
+        if kind == "l" and not node.keywords:
+            items = self._list_items(name)
+            unknown = self.env.get(f"{name}{_SEP}l", EMPTY)
+            if method == "append" and len(args) == 1:
+                self._store_list(name, [*items, args[0]])
+                return EMPTY
+            if method == "insert" and len(args) == 2:
+                index = evaluate(node.args[0], self.constants)
+                if isinstance(index, int) and not isinstance(index, bool):
+                    items.insert(index, args[1])
+                    self._store_list(name, items)
+                    return EMPTY
+            if method == "pop" and len(args) <= 1 and items:
+                index = evaluate(node.args[0], self.constants) if node.args else -1
+                if isinstance(index, int) and not isinstance(index, bool):
+                    if -len(items) <= index < len(items):
+                        taken = items.pop(index)
+                        self._store_list(name, items)
+                        return taken | unknown
+        self._poison(name, everything)
+        return self.env.get(name, EMPTY)
+
     def _t_IfExp(self, node: ast.IfExp) -> Taint:
+        fixed = evaluate(node.test, self.constants)
+        if fixed is not NOT_CONSTANT:
+            return self.taint(node.body if fixed else node.orelse)  # the other never runs
         saved = self.env
         self.env = dict(saved)
         self.narrow(node.test, True)
@@ -550,6 +725,16 @@ class FunctionWalker:
         everything = frozenset().union(*args, *kwargs.values()) if (args or kwargs) else EMPTY
 
         self.check_sinks(node, name, method, receiver, args, kwargs)
+        for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+            if isinstance(argument, ast.Name):
+                self._poison(argument.id, everything)  # the callee may put any argument in
+        if (
+            method is not None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and self._container(func.value.id)
+        ):
+            return self._container_call(node, method, args)
 
         source = self._call_source(node, name, method)
         if source is not None:
@@ -816,6 +1001,8 @@ class FunctionWalker:
 
     def bind(self, target: ast.expr, value: ast.expr | None, taint: Taint) -> None:
         if isinstance(target, ast.Name):
+            if f"{target.id}{_SEP}d" in self.env or f"{target.id}{_SEP}l" in self.env:
+                self._drop_container(target.id)
             self.env[target.id] = taint
             self.kinds.pop(target.id, None)
             self.aliases.pop(target.id, None)
@@ -902,7 +1089,14 @@ class FunctionWalker:
     _s_ClassDef = _s_FunctionDef
 
     def _s_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            tracked = self._new_container(node.targets[0].id, node.value)
+            if tracked is not None:
+                self._note_kind(node.targets[0].id, node.value)
+                return
         taint = self.taint(node.value)
+        if isinstance(node.value, ast.Name):
+            self._poison(node.value.id)  # an alias could change it behind the walker's back
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 self.taint(target.slice)
@@ -910,7 +1104,28 @@ class FunctionWalker:
                     self.record(
                         "trust-boundary", "the session", node, taint, _first_name(node.value)
                     )
+                if isinstance(target.value, ast.Name) and self._container(target.value.id):
+                    if not self._store_element(target.value.id, target.slice, taint):
+                        self._poison(target.value.id, taint)
+                    continue
             self.bind(target, node.value, taint)
+
+    def _s_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                name = target.value.id
+                position = self._position(name, target.slice)
+                if position is not None and position.startswith("i"):
+                    items = self._list_items(name)
+                    del items[int(position[1:])]
+                    self._store_list(name, items)
+                elif position is not None:
+                    self.env.pop(f"{name}{_SEP}{position}", None)
+                    self._sum_container(name)
+                else:
+                    self._poison(name)
+            elif isinstance(target, ast.Name):
+                self._drop_container(target.id)
 
     def _is_session(self, node: ast.expr) -> bool:
         """Flask's `session`, Django's `request.session` (also `self.request.session`)."""
@@ -946,10 +1161,20 @@ class FunctionWalker:
             )
         current = self.taint(node.target)
         name = _dotted(node.target)
-        if name is not None:
+        target = node.target
+        if isinstance(target, ast.Name) and self._container(target.id):
+            self._poison(target.id, taint)  # `items += more`: positions no longer known
+        elif name is not None:
             self.env[name] = current | taint
-        elif isinstance(node.target, ast.Subscript):
-            self.bind(node.target, None, taint)
+        elif (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Name)
+            and self._container(target.value.id)
+        ):
+            if not self._store_element(target.value.id, target.slice, current | taint):
+                self._poison(target.value.id, taint)
+        elif isinstance(target, ast.Subscript):
+            self.bind(target, None, taint)
 
     def _s_Return(self, node: ast.Return) -> None:
         if node.value is None:
@@ -981,6 +1206,10 @@ class FunctionWalker:
         self.taint(node.value)
 
     def _s_If(self, node: ast.If) -> None:
+        fixed = evaluate(node.test, self.constants)
+        if fixed is not NOT_CONSTANT:
+            self.run(node.body if fixed else node.orelse)  # the other branch never runs
+            return
         self.taint(node.test)
         self._upload_tests.append(node.test)
         saved = self.env
@@ -1002,6 +1231,9 @@ class FunctionWalker:
             self.env = _merge(body_env, else_env)
 
     def _s_While(self, node: ast.While) -> None:
+        if evaluate(node.test, self.constants) is False:
+            self.run(node.orelse)
+            return
         for _ in range(2):
             self.taint(node.test)
             saved = dict(self.env)
@@ -1060,6 +1292,10 @@ class FunctionWalker:
     _s_TryStar = _s_Try
 
     def _s_Match(self, node: ast.Match) -> None:
+        taken = self._case_taken(node)
+        if taken is not None:
+            self.run(taken.body)
+            return
         self.taint(node.subject)
         saved = self.env
         ends = []
@@ -1071,6 +1307,32 @@ class FunctionWalker:
         for env in ends:
             merged = _merge(merged, env)
         self.env = merged
+
+    def _case_taken(self, node: ast.Match) -> ast.match_case | None:
+        """The case a constant subject takes, when every case before it is a plain value."""
+        subject = evaluate(node.subject, self.constants)
+        if subject is NOT_CONSTANT:
+            return None
+        for case in node.cases:
+            if case.guard is not None:
+                return None
+            pattern = case.pattern
+            options = pattern.patterns if isinstance(pattern, ast.MatchOr) else [pattern]
+            for option in options:
+                if isinstance(option, ast.MatchAs) and option.pattern is None:
+                    return case if option.name is None else None  # `case _:`
+                if isinstance(option, ast.MatchSingleton):
+                    if option.value is subject:
+                        return case
+                elif isinstance(option, ast.MatchValue):
+                    value = evaluate(option.value, self.constants)
+                    if value is NOT_CONSTANT:
+                        return None
+                    if value == subject:
+                        return case
+                else:
+                    return None
+        return None
 
     # ---- guards ------------------------------------------------------------------------------
 
@@ -1257,6 +1519,14 @@ def _merge(left: dict[str, Taint], right: dict[str, Taint]) -> dict[str, Taint]:
     merged = dict(left)
     for name, taint in right.items():
         merged[name] = merged.get(name, EMPTY) | taint
+    # A container tracked on one side only (rebound on the other) is no longer tracked: its
+    # element keys would stand for one path's value.
+    markers = {key for key in merged if _SEP in key and key.endswith((f"{_SEP}d", f"{_SEP}l"))}
+    for marker in markers:
+        if (marker in left) != (marker in right):
+            start = marker[:-1]
+            for key in [key for key in merged if key.startswith(start)]:
+                del merged[key]
     return merged
 
 
@@ -1393,6 +1663,16 @@ class Engine:
         # Module-level names bound from a source (`user_input = input()`, `URL = sys.argv[1]`):
         # a function that reads one without binding it locally reads the tainted value.
         self.module_env: dict[str, Taint] = {}
+        # Module-level names bound once to a constant, and that no function declares global.
+        declared = {
+            name
+            for node in self.module.nodes
+            if isinstance(node, ast.Global)
+            for name in node.names
+        }
+        self.module_constants = {
+            name: value for name, value in single_assignments(top).items() if name not in declared
+        }
         self.summaries: dict[int, Summary] = {}
         self.final_hits: list[tuple[Hit, str]] = []
         self._collecting = False
@@ -1556,7 +1836,7 @@ def _module_inputs(env: dict[str, Taint]) -> dict[str, Taint]:
     found = {}
     for name, taint in env.items():
         inputs = frozenset(label for label in taint if label.kind == INPUT)
-        if inputs and "." not in name:
+        if inputs and "." not in name and _SEP not in name:
             found[name] = inputs
     return found
 
