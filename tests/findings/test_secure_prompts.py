@@ -11,6 +11,7 @@ from bandit.core.issue import Cwe
 
 from findings.engine import secure_prompts
 from findings.engine.cwe_classes import CLASS_CWES
+from findings.engine.pyrules.classes import CLASSES
 from findings.engine.scanners.semgrep_scanner import RULES_DIR
 from findings.engine.secure_prompts import (
     GENERAL,
@@ -20,7 +21,6 @@ from findings.engine.secure_prompts import (
     secure_prompt,
 )
 from findings.engine.suppressions import RULE_ID as SUPPRESSION_RULE
-from findings.engine.taint.classes import CLASSES
 
 RULE_LANGUAGE = {
     "python": "a.py",

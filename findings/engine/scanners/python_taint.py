@@ -6,6 +6,8 @@ import ast
 import logging
 from collections.abc import Sequence
 
+from findings.engine.pyrules.ast_rules import RULES, RuleHit
+from findings.engine.pyrules.classes import CLASSES
 from findings.engine.scanners import (
     FileFailure,
     FindingData,
@@ -16,8 +18,6 @@ from findings.engine.scanners import (
     register,
 )
 from findings.engine.scanners.secrets_scanner import demote_in_tests
-from findings.engine.taint.ast_rules import RULES, RuleHit
-from findings.engine.taint.classes import CLASSES
 from findings.engine.taint.engine import Engine, Hit
 from findings.engine.testpaths import is_test_or_example_path
 
