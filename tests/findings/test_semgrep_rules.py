@@ -246,6 +246,18 @@ SNIPPETS = [
         "semgrep.js-command-injection",
         3,
     ),
+    # the branch that assigns the input is the one that runs: (7 * 42) - 106 = 188
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass A {\n"
+        "  void a(HttpServletRequest request, java.sql.Statement st) throws Exception {\n"
+        '    String param = request.getParameter("x");\n    int num = 106;\n'
+        '    String bar = (7 * 42) - num > 200 ? "safe" : param;\n'
+        '    st.executeQuery("SELECT " + bar);\n  }\n}\n',
+        "semgrep.java-sql-injection",
+        7,
+    ),
 ]
 
 
@@ -301,6 +313,17 @@ SAFE_SNIPPETS = [
         "const cp = require('child_process');\n"
         "module.exports.report = (event) => { cp.exec(`cat ${event.file}`); };\n"
         "document.addEventListener('click', (event) => { cp.exec(`x ${event.target.id}`); });\n",
+    ),
+    # the branch that assigns the input never runs: (7 * 42) - 86 = 208
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass A {\n"
+        "  void a(HttpServletRequest request, java.sql.Statement st) throws Exception {\n"
+        '    String param = request.getParameter("x");\n    int num = 86;\n'
+        '    String bar = (7 * 42) - num > 200 ? "safe" : param;\n    String baz;\n'
+        '    if ((7 * 42) - num > 200) baz = "safe"; else baz = param;\n'
+        '    st.executeQuery("SELECT " + bar + baz);\n  }\n}\n',
     ),
 ]
 
