@@ -167,6 +167,11 @@ def test_the_path_that_runs_decides(name, vulnerable, safe):
         # a name bound twice is not a constant
         "num = 86\nif param:\n    num = 500\nif num > 200:\n    bar = 'constant'\nelse:\n"
         "    bar = param\n",
+        # rebound by := inside an expression, or as a loop target
+        "num = 86\nif (num := len(param)) > 9:\n    pass\nif (7 * 42) - num > 200:\n"
+        "    bar = 'constant'\nelse:\n    bar = param\n",
+        "num = 86\nfor num in range(len(param)):\n    pass\nif (7 * 42) - num > 200:\n"
+        "    bar = 'constant'\nelse:\n    bar = param\n",
         # a key the code does not fix reads every value
         "values = {'a': 'safe', 'b': param}\nbar = values[param[:1]]\n",
         # the container handed to a call, which could put anything in it

@@ -29,6 +29,8 @@ from findings.engine.scanners import (
     SourceFile,
     register,
 )
+from findings.engine.summaries import java as java_summaries
+from findings.engine.summaries.java import SAFE_WRAPPER
 
 logger = logging.getLogger(__name__)
 
@@ -136,12 +138,54 @@ class SemgrepScanner(Scanner):
                 ) as handle:
                     handle.write(source.text)
                 by_name[name] = source
+            self._mark_clean_helpers(core, targets, home, by_name)
             report = self._run(core, targets, home, sorted(by_name))
             if isinstance(report, str):
                 return self._all_failed(files, report)
             return self._outcome(report, by_name)
 
-    def _run(self, core: str, targets: str, home: str, names: list[str]) -> dict[str, Any] | str:
+    def _mark_clean_helpers(
+        self, core: str, targets: str, home: str, by_name: dict[str, SourceFile]
+    ) -> None:
+        """Wrap calls to the Java files' own helpers that cannot return input (java_summaries).
+
+        When the summary run fails, nothing is wrapped: the rules then see every helper call as
+        tainted, as semgrep alone would."""
+        parsed = {}
+        for name, source in by_name.items():
+            if source.language == "java" and SAFE_WRAPPER not in source.text:
+                found = java_summaries.read(source.text)
+                if found is not None:
+                    parsed[name] = found
+        if not parsed:
+            return
+        rules = java_summaries.SUMMARY_RULES
+        summary = self._run(core, targets, home, sorted(parsed), config=rules)
+        if isinstance(summary, str):
+            logger.warning("findings.semgrep.summary_failed", extra={"reason": summary})
+            return
+        returns: dict[str, set[int]] = {name: set() for name in parsed}
+        for result in summary.get("results") or []:
+            name = os.path.basename(str(result.get("path") or ""))
+            if name in returns:
+                returns[name].add(int((result.get("start") or {}).get("line") or 0))
+        for name, found in parsed.items():
+            text = java_summaries.rewrite(found, java_summaries.clean_methods(found, returns[name]))
+            if text is not None:
+                with open(
+                    os.path.join(targets, name), "w", encoding="utf-8", errors="replace", newline=""
+                ) as handle:
+                    handle.write(text)
+
+    def _run(
+        self,
+        core: str,
+        targets: str,
+        home: str,
+        names: list[str],
+        *,
+        config: Path | None = None,
+    ) -> dict[str, Any] | str:
         """The parsed JSON report, or a readable reason why semgrep produced none."""
         command = [
             "osemgrep",  # argv[0] selects the native front end of the bundled binary
@@ -159,7 +203,7 @@ class SemgrepScanner(Scanner):
             f"--timeout={RULE_TIMEOUT_SECONDS}",
             f"--max-target-bytes={MAX_TARGET_BYTES}",
             "--jobs=1",
-            f"--config={self.rules_dir}",
+            f"--config={config or self.rules_dir}",
             *(os.path.join(targets, name) for name in names),
         ]
         environment = {

@@ -52,6 +52,18 @@ def _small(value: Any) -> bool:
     return False
 
 
+_FOLDABLE = (
+    ast.Constant, ast.Name, ast.Load, ast.Tuple, ast.UnaryOp, ast.BinOp, ast.Compare, ast.BoolOp,
+    ast.Subscript, ast.IfExp, ast.unaryop, ast.operator, ast.cmpop, ast.boolop,
+)  # fmt: skip
+
+
+def may_fold(node: ast.expr) -> bool:
+    """Whether `node` is made only of what `evaluate` folds: a cheap test that spares working
+    out a function's constants for conditions such as `if user.is_staff:` or `if check(x):`."""
+    return all(isinstance(part, _FOLDABLE) for part in ast.walk(node))
+
+
 def evaluate(node: ast.expr | None, known: dict[str, Any]) -> Any:
     """The value of `node` when the code fixes it, else NOT_CONSTANT."""
     if node is None:
@@ -126,50 +138,82 @@ def _evaluate(node: ast.expr, known: dict[str, Any]) -> Any:
     return NOT_CONSTANT
 
 
-def _stores(body: Iterable[ast.stmt]) -> Iterable[ast.AST]:
-    """Every node of `body` outside nested functions, classes and lambdas."""
+# Where a statement keeps the statements and the patterns it holds.
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: Iterable[ast.stmt]) -> Iterable[ast.AST]:
+    """Every statement of `body` (and except handler and match case), nested blocks included,
+    outside nested functions and classes. Expressions bind names only through `:=`, which
+    `single_assignments` is told about by its caller."""
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             continue  # its name is bound here; what it binds inside is its own
-        stack.extend(ast.iter_child_nodes(node))
+        for block in _BLOCKS:
+            stack.extend(getattr(node, block, ()))
 
 
-def single_assignments(body: list[ast.stmt], known: dict[str, Any] | None = None) -> dict[str, Any]:
+def _bound_names(node: ast.AST) -> Iterable[str]:
+    """The names a statement binds, each as often as it binds it (targets, patterns, imports)."""
+    targets: list[ast.AST] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor):
+        targets = [node.target]
+    elif isinstance(node, ast.With | ast.AsyncWith):
+        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    elif isinstance(node, ast.Delete):
+        targets = list(node.targets)
+    elif isinstance(node, ast.match_case):
+        targets = [node.pattern]
+    for target in targets:
+        for part in ast.walk(target):
+            if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Store | ast.Del):
+                yield part.id
+            elif isinstance(part, ast.MatchAs | ast.MatchStar) and part.name:
+                yield part.name
+            elif isinstance(part, ast.MatchMapping) and part.rest:
+                yield part.rest
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        yield node.name
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        yield node.name
+    elif isinstance(node, ast.Global | ast.Nonlocal):
+        yield from node.names
+    elif isinstance(node, ast.Import | ast.ImportFrom):
+        for alias in node.names:
+            yield (alias.asname or alias.name).split(".")[0]
+
+
+def single_assignments(
+    body: list[ast.stmt],
+    known: dict[str, Any] | None = None,
+    walrus: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
     """The names `body` binds exactly once, by a plain `name = value` whose value folds.
 
     Names bound any other way (augmented, loop or `with` targets, imports, `global`, deletion,
-    walrus, unpacking) or more than once are left out. `known` holds constants from outside
-    (the module's) that a local binding of the same name shadows."""
-    counts: dict[str, int] = {}
+    unpacking, or `:=` anywhere in the file: `walrus`) or more than once are left out. `known`
+    holds constants from outside (the module's) that a local binding of the same name shadows."""
+    counts: dict[str, int] = dict.fromkeys(walrus, 2)
     values: dict[str, ast.expr] = {}
-    order: list[str] = []
-    for node in _stores(body):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            counts[node.name] = counts.get(node.name, 0) + 2
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-            counts[node.name] = counts.get(node.name, 0) + 2
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            for name in node.names:
-                counts[name] = counts.get(name, 0) + 2
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                name = (alias.asname or alias.name).split(".")[0]
-                counts[name] = counts.get(name, 0) + 2
-        if (
+    for node in _statements(body):
+        plain = (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-        ):
+        )
+        for name in _bound_names(node):
+            counts[name] = counts.get(name, 0) + (1 if plain else 2)
+        if plain:
+            assert isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
             values[node.targets[0].id] = node.value
-            order.append(node.targets[0].id)
     constants = {name: value for name, value in (known or {}).items() if counts.get(name, 0) == 0}
     # In source order, so `guess = "ABC"` folds before `target = guess[1]` needs it.
-    for name in sorted(set(order), key=lambda n: values[n].lineno):
+    for name in sorted(values, key=lambda n: values[n].lineno):
         if counts.get(name) == 1:
             value = evaluate(values[name], constants)
             if value is not NOT_CONSTANT:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from findings.engine.taint import rules
-from findings.engine.taint.constants import NOT_CONSTANT, evaluate, single_assignments
+from findings.engine.taint.constants import NOT_CONSTANT, evaluate, may_fold, single_assignments
 from findings.engine.taint.regex import is_catastrophic
 from findings.engine.taint.rules import (
     ALL,
@@ -303,13 +303,13 @@ class FunctionWalker:
         self.aliases: dict[str, str] = {}  # urlparse(url) result → url
         # A name bound to a check (`ok = url_has_allowed_host_and_scheme(next, ...)`): testing the
         # name narrows what the check names, until the name or one of those is bound again.
-        self.conditions: dict[str, ast.expr] = {}
+        self.conditions: dict[str, tuple[ast.expr, frozenset[str]]] = {}
         self.request_names: set[str] = set(rules.REQUEST_NAMES)
         self.hits: list[Hit] = []
         self.returns: Taint = EMPTY
         self._upload_tests: list[ast.expr] = []
         # Names the code fixes (bound once, to a value that folds): conditions on them are decided.
-        self.constants = single_assignments(function.body, engine.module_constants)
+        self._constants: dict[str, Any] | None = None
         if function.name != "<module>":
             self.env.update(engine.module_env)
         self._seed_parameters(method)
@@ -470,6 +470,15 @@ class FunctionWalker:
             return value
         return value
 
+    def _fixed(self, node: ast.expr | None) -> Any:
+        """The value of `node` when the code fixes it (constants.evaluate), else NOT_CONSTANT.
+        The function's constants are worked out on the first expression that could fold."""
+        if node is None or not may_fold(node):
+            return NOT_CONSTANT
+        if self._constants is None:
+            self._constants = self.engine.constants_of(self.function)
+        return evaluate(node, self._constants)
+
     # ---- containers --------------------------------------------------------------------------
     # A dict or list built in the function with constant keys (`m = {}; m["a"] = "safe";
     # m["b"] = param`) is tracked per key or position in the environment itself, under
@@ -533,7 +542,7 @@ class FunctionWalker:
             elif callee == "list":
                 value = ast.List(elts=[], ctx=ast.Load())
         if isinstance(value, ast.Dict):
-            keys = [evaluate(key, self.constants) for key in value.keys]
+            keys = [self._fixed(key) for key in value.keys]
             if any(key is NOT_CONSTANT for key in keys):
                 return None
             for element in value.values:
@@ -565,7 +574,7 @@ class FunctionWalker:
     def _position(self, name: str, key_node: ast.expr) -> str | None:
         """The element key of a constant subscript of a tracked container, else None."""
         kind = self._container(name)
-        key = evaluate(key_node, self.constants)
+        key = self._fixed(key_node)
         if kind is None or key is NOT_CONSTANT:
             return None
         if kind == "d":
@@ -583,7 +592,7 @@ class FunctionWalker:
         unknown = self.env.get(f"{name}{_SEP}{kind}", EMPTY)
         position = self._position(name, key_node)
         if position is None:
-            return None if evaluate(key_node, self.constants) is NOT_CONSTANT else unknown
+            return None if self._fixed(key_node) is NOT_CONSTANT else unknown
         return self.env.get(f"{name}{_SEP}{position}", EMPTY) | unknown
 
     def _store_element(self, name: str, key_node: ast.expr, taint: Taint) -> bool:
@@ -618,13 +627,13 @@ class FunctionWalker:
                 self._store_list(name, [*items, args[0]])
                 return EMPTY
             if method == "insert" and len(args) == 2:
-                index = evaluate(node.args[0], self.constants)
+                index = self._fixed(node.args[0])
                 if isinstance(index, int) and not isinstance(index, bool):
                     items.insert(index, args[1])
                     self._store_list(name, items)
                     return EMPTY
             if method == "pop" and len(args) <= 1 and items:
-                index = evaluate(node.args[0], self.constants) if node.args else -1
+                index = self._fixed(node.args[0]) if node.args else -1
                 if isinstance(index, int) and not isinstance(index, bool):
                     if -len(items) <= index < len(items):
                         taken = items.pop(index)
@@ -634,7 +643,7 @@ class FunctionWalker:
         return self.env.get(name, EMPTY)
 
     def _t_IfExp(self, node: ast.IfExp) -> Taint:
-        fixed = evaluate(node.test, self.constants)
+        fixed = self._fixed(node.test)
         if fixed is not NOT_CONSTANT:
             return self.taint(node.body if fixed else node.orelse)  # the other never runs
         saved = self.env
@@ -1006,11 +1015,13 @@ class FunctionWalker:
             self.env[target.id] = taint
             self.kinds.pop(target.id, None)
             self.aliases.pop(target.id, None)
-            self._forget_conditions(target.id)
-            if isinstance(
-                value, ast.Call | ast.Compare | ast.BoolOp | ast.UnaryOp
-            ) and target.id not in _names_in(value):
-                self.conditions[target.id] = value
+            if self.conditions:
+                self._forget_conditions(target.id)
+            if _guard_like(value):
+                assert value is not None
+                checked = frozenset(_names_in(value))
+                if target.id not in checked:
+                    self.conditions[target.id] = (value, checked)
             if value is not None:
                 self._note_kind(target.id, value)
         elif isinstance(target, ast.Tuple | ast.List):
@@ -1037,8 +1048,8 @@ class FunctionWalker:
                 self.env[base] = self.env.get(base, EMPTY) | taint
 
     def _forget_conditions(self, name: str) -> None:
-        for flag, check in list(self.conditions.items()):
-            if flag == name or name in _names_in(check):
+        for flag, (_check, checked) in list(self.conditions.items()):
+            if flag == name or name in checked:
                 del self.conditions[flag]
 
     def _note_kind(self, name: str, value: ast.expr) -> None:
@@ -1206,7 +1217,7 @@ class FunctionWalker:
         self.taint(node.value)
 
     def _s_If(self, node: ast.If) -> None:
-        fixed = evaluate(node.test, self.constants)
+        fixed = self._fixed(node.test)
         if fixed is not NOT_CONSTANT:
             self.run(node.body if fixed else node.orelse)  # the other branch never runs
             return
@@ -1231,7 +1242,7 @@ class FunctionWalker:
             self.env = _merge(body_env, else_env)
 
     def _s_While(self, node: ast.While) -> None:
-        if evaluate(node.test, self.constants) is False:
+        if self._fixed(node.test) is False:
             self.run(node.orelse)
             return
         for _ in range(2):
@@ -1310,7 +1321,7 @@ class FunctionWalker:
 
     def _case_taken(self, node: ast.Match) -> ast.match_case | None:
         """The case a constant subject takes, when every case before it is a plain value."""
-        subject = evaluate(node.subject, self.constants)
+        subject = self._fixed(node.subject)
         if subject is NOT_CONSTANT:
             return None
         for case in node.cases:
@@ -1325,7 +1336,7 @@ class FunctionWalker:
                     if option.value is subject:
                         return case
                 elif isinstance(option, ast.MatchValue):
-                    value = evaluate(option.value, self.constants)
+                    value = self._fixed(option.value)
                     if value is NOT_CONSTANT:
                         return None
                     if value == subject:
@@ -1370,7 +1381,7 @@ class FunctionWalker:
             self.narrow(test.operand, not truth)
             return
         if isinstance(test, ast.Name) and test.id in self.conditions:
-            self.narrow(self.conditions[test.id], truth)
+            self.narrow(self.conditions[test.id][0], truth)
             return
         if isinstance(test, ast.BoolOp):
             conjunctive = isinstance(test.op, ast.And)
@@ -1530,6 +1541,33 @@ def _merge(left: dict[str, Taint], right: dict[str, Taint]) -> dict[str, Taint]:
     return merged
 
 
+_CHECK_PREFIXES = ("is_", "has_", "valid", "allowed", "check", "safe", "url_has_allowed")
+
+
+def _guard_like(value: ast.expr | None) -> bool:
+    """A value that can be a check kept in a name: a comparison, a boolean expression, or a
+    call of a predicate (`is_safe_url(...)`, `allowed_file(...)`, `s.isdigit()`)."""
+    if isinstance(value, ast.Compare | ast.BoolOp | ast.UnaryOp):
+        return True
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
+    return name.lower().startswith(_CHECK_PREFIXES) or name in _PREDICATE_METHODS
+
+
+_PREDICATE_METHODS = frozenset(
+    {"startswith", "endswith", "isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha",
+     "isidentifier", "fullmatch", "match", "is_relative_to"}
+)  # fmt: skip
+
+
 def _keyword_value(call: ast.Call, name: str) -> ast.expr | None:
     for keyword in call.keywords:
         if keyword.arg == name:
@@ -1663,6 +1701,12 @@ class Engine:
         # Module-level names bound from a source (`user_input = input()`, `URL = sys.argv[1]`):
         # a function that reads one without binding it locally reads the tainted value.
         self.module_env: dict[str, Taint] = {}
+        # Names bound by `:=` anywhere: an expression can rebind them, so none is a constant.
+        self.walrus = frozenset(
+            node.target.id
+            for node in self.module.nodes
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name)
+        )
         # Module-level names bound once to a constant, and that no function declares global.
         declared = {
             name
@@ -1671,8 +1715,11 @@ class Engine:
             for name in node.names
         }
         self.module_constants = {
-            name: value for name, value in single_assignments(top).items() if name not in declared
+            name: value
+            for name, value in single_assignments(top, walrus=self.walrus).items()
+            if name not in declared
         }
+        self._constants: dict[int, dict[str, Any]] = {}
         self.summaries: dict[int, Summary] = {}
         self.final_hits: list[tuple[Hit, str]] = []
         self._collecting = False
@@ -1691,6 +1738,14 @@ class Engine:
                 )
             )
         }
+
+    def constants_of(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
+        """The names `function` fixes (constants.single_assignments), computed once per file."""
+        found = self._constants.get(id(function))
+        if found is None:
+            found = single_assignments(function.body, self.module_constants, self.walrus)
+            self._constants[id(function)] = found
+        return found
 
     def _collect(self, body: list[ast.stmt], in_class: bool) -> None:
         for node in body:

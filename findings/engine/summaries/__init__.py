@@ -1,0 +1,1 @@
+"""Summaries of a file's own helpers, computed before the rules run (see java.py)."""
