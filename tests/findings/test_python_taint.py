@@ -707,3 +707,15 @@ def test_a_command_string_without_a_shell_is_a_sink_only_when_input_names_the_pr
     rules = {rule for rule, _ in _found(text)}
 
     assert ("python-taint.command-injection" in rules) is reported
+
+
+def test_djangos_error_responses_serve_html_and_reflect_input_as_xss():
+    text = (
+        "from django.http import HttpResponseBadRequest, HttpResponseNotFound\n\n"
+        "def view(request):\n    user = request.GET.get('user', '')\n"
+        "    if not user:\n        return HttpResponseNotFound('no user')\n"
+        "    return HttpResponseBadRequest('unknown user {}'.format(user))\n"
+    )
+
+    assert ("python-taint.xss", 7) in _found(text)
+    assert ("python-taint.xss", 6) not in _found(text)

@@ -654,7 +654,9 @@ RESPONSES: frozenset[str] = frozenset(
         "flask.make_response", "flask.Response", "flask.jsonify", "werkzeug.Response",
         "werkzeug.wrappers.Response", "django.http.HttpResponse", "django.http.JsonResponse",
         "django.http.HttpResponseBadRequest", "django.http.HttpResponseServerError",
-        "django.http.HttpResponseNotFound", "rest_framework.response.Response",
+        "django.http.HttpResponseNotFound", "django.http.HttpResponseForbidden",
+        "django.http.HttpResponseGone", "pyramid.response.Response",
+        "rest_framework.response.Response",
         "fastapi.responses.JSONResponse", "fastapi.responses.PlainTextResponse",
         "fastapi.responses.HTMLResponse", "starlette.responses.JSONResponse",
         "starlette.responses.HTMLResponse", "starlette.responses.PlainTextResponse",
@@ -668,6 +670,10 @@ HTML_RESPONSES: frozenset[str] = frozenset(
         "flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
         "django.http.HttpResponse", "fastapi.responses.HTMLResponse",
         "starlette.responses.HTMLResponse",
+        # Django's error responses are HttpResponse subclasses: text/html unless told otherwise.
+        "django.http.HttpResponseBadRequest", "django.http.HttpResponseNotFound",
+        "django.http.HttpResponseForbidden", "django.http.HttpResponseServerError",
+        "django.http.HttpResponseGone", "pyramid.response.Response",
     }
 )  # fmt: skip
 ERROR_FUNCTIONS: frozenset[str] = frozenset(
