@@ -201,16 +201,13 @@ def single_assignments(
     counts: dict[str, int] = dict.fromkeys(walrus, 2)
     values: dict[str, ast.expr] = {}
     for node in _statements(body):
-        plain = (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        )
+        target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0] if isinstance(node.targets[0], ast.Name) else None
         for name in _bound_names(node):
-            counts[name] = counts.get(name, 0) + (1 if plain else 2)
-        if plain:
-            assert isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-            values[node.targets[0].id] = node.value
+            counts[name] = counts.get(name, 0) + (1 if target is not None else 2)
+        if target is not None and isinstance(node, ast.Assign):
+            values[target.id] = node.value
     constants = {name: value for name, value in (known or {}).items() if counts.get(name, 0) == 0}
     # In source order, so `guess = "ABC"` folds before `target = guess[1]` needs it.
     for name in sorted(values, key=lambda n: values[n].lineno):

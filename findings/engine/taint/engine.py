@@ -605,7 +605,8 @@ class FunctionWalker:
 
     def _container_call(self, node: ast.Call, method: str, args: list[Taint]) -> Taint:
         """The result of a tracked container's own method, keeping it tracked where it can."""
-        assert isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+        if not (isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)):
+            return EMPTY  # only called for `container.method(...)`
         name = node.func.value.id
         kind = self._container(name)
         everything = frozenset().union(*args) if args else EMPTY
@@ -1017,8 +1018,7 @@ class FunctionWalker:
             self.aliases.pop(target.id, None)
             if self.conditions:
                 self._forget_conditions(target.id)
-            if _guard_like(value):
-                assert value is not None
+            if value is not None and _guard_like(value):
                 checked = frozenset(_names_in(value))
                 if target.id not in checked:
                     self.conditions[target.id] = (value, checked)
