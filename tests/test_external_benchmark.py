@@ -168,3 +168,32 @@ def test_bearer_rules_tests_score_marked_lines_and_count_other_call_lines_as_neg
     ]
     scores = bearer_rules(tmp_path, findings)
     assert (scores["python sqli"].recall, scores["python sqli"].false_positive_rate) == (1.0, 0.5)
+
+
+def test_a_semgrep_rules_case_labeled_at_the_source_counts_a_flow_starting_there(tmp_path):
+    from bench.external import semgrep_rules
+
+    folder = tmp_path / "python" / "django"
+    folder.mkdir(parents=True)
+    (folder / "sqli.yaml").write_text(
+        "rules:\n  - id: tainted-sql\n    metadata:\n      cwe: CWE-89\n"
+    )
+    (folder / "sqli.py").write_text(
+        "def view(request):\n"
+        "    # ruleid: tainted-sql\n"
+        "    name = request.GET['n']\n"  # 3: labeled, the flow's source
+        "    log(name)\n"
+        "    # ok: tainted-sql\n"
+        "    other = request.GET['o']\n"  # 6: labeled ok, the source of a second flow
+        "    cursor.execute('SELECT ' + name + other)\n"  # 7: the sink
+    )
+    flow = {"path": "python/django/sqli.py", "line": 7, "end_line": 7, "cwe": 89}
+
+    scores = semgrep_rules(tmp_path, [{**flow, "source_line": 3, "source_path": ""}])
+    assert (scores["python sqli"].recall, scores["python sqli"].false_positive_rate) == (1.0, 0.0)
+
+    # a flow from the ok line counts against it, and one from elsewhere covers neither
+    scores = semgrep_rules(tmp_path, [{**flow, "source_line": 6, "source_path": ""}])
+    assert (scores["python sqli"].recall, scores["python sqli"].false_positive_rate) == (0.0, 1.0)
+    scores = semgrep_rules(tmp_path, [{**flow, "source_line": 3, "source_path": "other.py"}])
+    assert scores["python sqli"].recall == 0.0

@@ -1492,7 +1492,7 @@ class FunctionWalker:
                 self._clear(target, {ALL_BUT_VALIDATION})
                 return
         short = name.rsplit(".", 1)[-1]
-        checked = test.args[0] if test.args else _keyword_value(test, "url")
+        checked = test.args[0] if test.args else rules.keyword_argument(test, "url")
         if short in ("url_has_allowed_host_and_scheme", "is_safe_url") and truth and checked:
             target = _dotted(checked)
             if target is not None:
@@ -1566,13 +1566,6 @@ _PREDICATE_METHODS = frozenset(
     {"startswith", "endswith", "isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha",
      "isidentifier", "fullmatch", "match", "is_relative_to"}
 )  # fmt: skip
-
-
-def _keyword_value(call: ast.Call, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
 
 
 def _names_in(node: ast.AST) -> list[str]:

@@ -193,7 +193,7 @@ class Sink:
     program: int | None = None
 
 
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+def keyword_argument(call: ast.Call, name: str) -> ast.expr | None:
     for keyword in call.keywords:
         if keyword.arg == name:
             return keyword.value
@@ -259,9 +259,9 @@ def _fixed_program(node: ast.expr) -> bool:
 
 
 def _shell_or_string(call: ast.Call, view: Any) -> bool:
-    if _is_true(_keyword(call, "shell")):
+    if _is_true(keyword_argument(call, "shell")):
         return True
-    command = call.args[0] if call.args else _keyword(call, "args")
+    command = call.args[0] if call.args else keyword_argument(call, "args")
     if command is not None and view.is_sequence(command):
         return runs_shell_string([command])
     # A string without a shell is one program's name: input decides it only from the start.
@@ -269,7 +269,7 @@ def _shell_or_string(call: ast.Call, view: Any) -> bool:
 
 
 def _unsafe_yaml(call: ast.Call, view: Any) -> bool:
-    loader = _keyword(call, "Loader")
+    loader = keyword_argument(call, "Loader")
     if loader is None and len(call.args) > 1:
         loader = call.args[1]
     if loader is None:
@@ -279,15 +279,15 @@ def _unsafe_yaml(call: ast.Call, view: Any) -> bool:
 
 
 def _torch_unsafe(call: ast.Call, view: Any) -> bool:
-    return not _is_true(_keyword(call, "weights_only"))
+    return not _is_true(keyword_argument(call, "weights_only"))
 
 
 def _numpy_pickle(call: ast.Call, view: Any) -> bool:
-    return _is_true(_keyword(call, "allow_pickle"))
+    return _is_true(keyword_argument(call, "allow_pickle"))
 
 
 def _lxml_unsafe(call: ast.Call, view: Any) -> bool:
-    parser = _keyword(call, "parser")
+    parser = keyword_argument(call, "parser")
     if parser is None and len(call.args) > 1:
         parser = call.args[1]
     return parser is None or not view.is_safe_parser(parser)
