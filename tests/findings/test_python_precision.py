@@ -186,3 +186,63 @@ def test_the_path_that_runs_decides(name, vulnerable, safe):
 )
 def test_what_the_walker_cannot_follow_stays_tainted(body):
     assert CMD in _rules(body)
+
+
+# ---- the engine's own bookkeeping: one walk of the tree, units re-walked only on change --------
+
+
+def test_module_nodes_are_ast_walks_nodes_in_its_order_and_grouped_by_type():
+    import ast
+
+    from findings.engine.taint.engine import ModuleInfo
+
+    text = HEAD + "    x = [p for p in param if p]\n    os.system('ls ' + x[0])\n"
+    tree = ast.parse(text)
+    module = ModuleInfo(tree)
+    assert module.nodes == list(ast.walk(tree))
+    walked = list(ast.walk(tree))
+    assert module.of(ast.Call) == [node for node in walked if isinstance(node, ast.Call)]
+    mixed = [node for node in walked if type(node) in (ast.Attribute, ast.Assign)]
+    assert module.of(ast.Attribute, ast.Assign) == mixed
+    assert module.of(ast.ClassDef) == []
+
+
+def test_a_unit_whose_callees_did_not_change_is_not_walked_again(monkeypatch):
+    from findings.engine.taint import engine as taint_engine
+
+    walks: list[str] = []
+    original = taint_engine.FunctionWalker.run
+
+    def counting_run(self, body):
+        if body is self.function.body:
+            walks.append(self.function.name)
+        return original(self, body)
+
+    monkeypatch.setattr(taint_engine.FunctionWalker, "run", counting_run)
+    text = textwrap.dedent(
+        """
+        import os
+        from flask import Flask, request
+        app = Flask(__name__)
+
+        def third(value):
+            return value
+
+        def second(value):
+            return third(value)
+
+        def unrelated():
+            return 'fixed'
+
+        @app.get('/a')
+        def a():
+            os.system('ls ' + second(request.args.get('p', '')))
+        """
+    )
+    outcome = PythonTaintScanner().scan([SourceFile("app.py", "python", text, frozenset())])
+    # The summary of `third` reaches `a` through `second`: found across two calls...
+    assert CMD in {finding.rule_id for finding in outcome.findings}
+    # ...while `unrelated` and `third`, which call nothing of this file, are walked once.
+    assert walks.count("unrelated") == 1
+    assert walks.count("third") == 1
+    assert walks.count("second") >= 2

@@ -210,7 +210,7 @@ def weak_hash(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
 @rule("weak-cipher")
 def weak_cipher(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """DES, 3DES, RC4, Blowfish, ECB mode and short RSA keys."""
-    for node in module.nodes:
+    for node in module.of(ast.Call, ast.Attribute):
         if isinstance(node, ast.Call):
             name = module.qualname(node.func) or ""
             if name in _WEAK_CIPHERS:
@@ -273,7 +273,8 @@ def _credential_literal(name: str, value: ast.expr) -> bool:
 @rule("hardcoded-credential")
 def hardcoded_credential(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """String literals assigned to password/secret/api_key/token names."""
-    for node in module.nodes:
+    kinds = (ast.Assign, ast.AnnAssign, ast.Call, ast.Dict, ast.FunctionDef, ast.AsyncFunctionDef)
+    for node in module.of(*kinds):
         pairs: list[tuple[str, ast.expr]] = []
         if isinstance(node, ast.Assign):
             pairs = [(ast.unparse(target), node.value) for target in node.targets]
@@ -320,7 +321,7 @@ _COOKIE_SETTINGS = {
 @rule("cookie-flags")
 def cookie_flags(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """set_cookie without secure/httponly/samesite, and settings that switch them off."""
-    for node in module.nodes:
+    for node in module.of(ast.Call, ast.Assign):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in ("set_cookie", "set_signed_cookie"):
                 if node.keywords and any(k.arg is None for k in node.keywords):
@@ -373,7 +374,7 @@ def _cookie_setting(name: str, value: ast.expr) -> Iterator[RuleHit]:
 @rule("tls-verification-off")
 def tls_off(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """verify=False, unverified SSL contexts, CERT_NONE and check_hostname=False."""
-    for node in module.nodes:
+    for node in module.of(ast.Call, ast.Attribute, ast.Assign):
         if isinstance(node, ast.Call):
             verify = _keyword(node, "verify")
             if isinstance(verify, ast.Constant) and verify.value is False:
@@ -495,7 +496,7 @@ _OLD_VERSIONS = frozenset({"SSLv2", "SSLv3", "TLSv1", "TLSv1_1"})
 @rule("weak-tls-protocol")
 def weak_tls_protocol(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
     """A context pinned to SSLv2/3, TLS 1.0 or 1.1, or a version bound set to one of them."""
-    for node in module.nodes:
+    for node in module.of(ast.Attribute, ast.Assign):
         if isinstance(node, ast.Attribute) and node.attr in _OLD_PROTOCOLS:
             if (module.qualname(node) or "").startswith("ssl."):
                 yield RuleHit(

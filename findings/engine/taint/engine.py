@@ -119,6 +119,33 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _walk(tree: ast.AST) -> tuple[list[ast.AST], dict[type[Any], list[ast.AST]]]:
+    """ast.walk's nodes in its order (breadth first), and the same nodes grouped by type.
+
+    Written out because ast.walk's generators (iter_child_nodes, iter_fields) cost more than the
+    rest of a module's first read; the order and the children are the same.
+    """
+    nodes: list[ast.AST] = [tree]
+    by_type: dict[type[Any], list[ast.AST]] = {}
+    node_type = ast.AST
+    for node in nodes:  # grows while it is read: a breadth-first queue
+        kind = node.__class__
+        bucket = by_type.get(kind)
+        if bucket is None:
+            by_type[kind] = [node]
+        else:
+            bucket.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        nodes.append(item)
+            elif isinstance(value, node_type):
+                nodes.append(value)
+    return nodes, by_type
+
+
 def _terminates(body: list[ast.stmt], module: ModuleInfo) -> bool:
     if not body:
         return False
@@ -145,11 +172,13 @@ class ModuleInfo:
         self.safe_parsers: set[str] = set()
         self.evil_regexes: set[str] = set()
         self.upload_size_limit = False
-        # One walk of the tree, shared by the engine and every AST rule (walks dominate the time).
-        self.nodes: list[ast.AST] = list(ast.walk(tree))
+        # One walk of the tree, shared by the engine and every AST rule (walks dominate the
+        # time), its nodes also kept by type so that a rule reads only the nodes it looks at.
+        self.nodes, self._by_type = _walk(tree)
+        self._order: dict[ast.AST, int] | None = None
         self._parents: dict[ast.AST, ast.AST] | None = None
         self._calls: list[tuple[ast.Call, str]] | None = None
-        for node in self.nodes:
+        for node in self.of(ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -157,10 +186,11 @@ class ModuleInfo:
                     else:
                         root = alias.name.split(".")[0]
                         self.imports[root] = root
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                for alias in node.names:
-                    self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            elif isinstance(node, ast.ImportFrom):
+                if node.module:
+                    for alias in node.names:
+                        self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            else:
                 self.functions.setdefault(node.name, []).append(node)
         roots = {value.split(".")[0] for value in self.imports.values()}
         self.is_flask = "flask" in roots
@@ -191,12 +221,23 @@ class ModuleInfo:
                     self.constants.add(name)
                 if isinstance(value, ast.Call):
                     self._note_call_binding(name, value)
-        for node in self.nodes:
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        for node in self.of(ast.Call):
+            if isinstance(node.func, ast.Attribute):
                 if node.func.attr == "update" and any(
                     keyword.arg in text_limits for keyword in node.keywords
                 ):
                     self.upload_size_limit = True
+
+    def of(self, *types: type[Any]) -> list[Any]:
+        """The file's nodes of exactly these types, in the order of the walk (breadth first)."""
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])
+        found = [node for kind in types for node in self._by_type.get(kind, ())]
+        if sum(1 for kind in types if kind in self._by_type) > 1:
+            if self._order is None:
+                self._order = {node: index for index, node in enumerate(self.nodes)}
+            found.sort(key=self._order.__getitem__)
+        return found
 
     @property
     def parents(self) -> dict[ast.AST, ast.AST]:
@@ -211,11 +252,7 @@ class ModuleInfo:
     def calls(self) -> list[tuple[ast.Call, str]]:
         """Every call in the file with its resolved name ("" when it has none), computed once."""
         if self._calls is None:
-            self._calls = [
-                (node, self.qualname(node.func) or "")
-                for node in self.nodes
-                if isinstance(node, ast.Call)
-            ]
+            self._calls = [(node, self.qualname(node.func) or "") for node in self.of(ast.Call)]
         return self._calls
 
     def _note_call_binding(self, name: str, value: ast.Call) -> None:
@@ -1697,16 +1734,11 @@ class Engine:
         # Names bound by `:=` anywhere: an expression can rebind them, so none is a constant.
         self.walrus = frozenset(
             node.target.id
-            for node in self.module.nodes
-            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name)
+            for node in self.module.of(ast.NamedExpr)
+            if isinstance(node.target, ast.Name)
         )
         # Module-level names bound once to a constant, and that no function declares global.
-        declared = {
-            name
-            for node in self.module.nodes
-            if isinstance(node, ast.Global)
-            for name in node.names
-        }
+        declared = {name for node in self.module.of(ast.Global) for name in node.names}
         self.module_constants = {
             name: value
             for name, value in single_assignments(top, walrus=self.walrus).items()
@@ -1714,6 +1746,8 @@ class Engine:
         }
         self._constants: dict[int, dict[str, Any]] = {}
         self.summaries: dict[int, Summary] = {}
+        # While a unit is walked: the summaries it reads (id(function) → summary or None).
+        self._read: dict[int, Summary | None] | None = None
         self.final_hits: list[tuple[Hit, str]] = []
         self._collecting = False
         # Functions called in this file get their arguments' taint from their callers here; the
@@ -1721,9 +1755,8 @@ class Engine:
         # A call on an imported module (`yaml.load(...)`) never calls this file's `load`.
         self.called_names = {
             call.func.id if isinstance(call.func, ast.Name) else call.func.attr
-            for call in self.module.nodes
-            if isinstance(call, ast.Call)
-            and (
+            for call in self.module.of(ast.Call)
+            if (
                 isinstance(call.func, ast.Name)
                 or (
                     isinstance(call.func, ast.Attribute)
@@ -1777,6 +1810,8 @@ class Engine:
         walker: FunctionWalker,
     ) -> Taint:
         summary = self.summaries.get(id(function))
+        if self._read is not None:
+            self._read[id(function)] = summary
         offset = 1 if isinstance(call.func, ast.Attribute) else 0
         params = [arg.arg for arg in [*function.args.posonlyargs, *function.args.args]]
         arg_taints: dict[int, Taint] = {}
@@ -1815,19 +1850,44 @@ class Engine:
 
         Each round walks with the previous round's summaries; when a round's summaries equal the
         ones it was given, its hits are the fixpoint's, so they are kept without another walk.
+        A unit whose walk read the same summaries (and module-level inputs) as in the round
+        before would walk the same way, so its summary and hits are reused instead: after the
+        first round only the callers of what changed are walked again.
         """
         previous = None
         self._collecting = True
+        # id(unit) → its last walk
+        walked: dict[int, _Walked] = {}
         for round_number in range(MAX_ROUNDS + 1):
             self.final_hits = []
             summaries: dict[int, Summary] = {}
             for function, handler, method in self.units:
+                unit = id(function)
+                last = walked.get(unit)
+                if (
+                    last is not None
+                    and last[1] == self.module_env
+                    and all(self.summaries.get(index) == read for index, read in last[0].items())
+                ):
+                    summaries[unit] = last[2]
+                    self.final_hits.extend(last[3])
+                    continue
+                first_hit = len(self.final_hits)
+                module_env = self.module_env
+                self._read = {}
                 walker = FunctionWalker(self, function, handler, method)
                 walker.run(function.body)
                 if function.name == "<module>":
                     self.module_env = _module_inputs(walker.env)
-                summaries[id(function)] = _summarise(walker)
+                summaries[unit] = _summarise(walker)
                 self._keep_hits(walker, function, handler)
+                walked[unit] = (
+                    self._read,
+                    module_env,
+                    summaries[unit],
+                    self.final_hits[first_hit:],
+                )
+                self._read = None
             self.summaries = summaries
             key = {index: summary.key() for index, summary in summaries.items()}
             if key == previous or round_number == MAX_ROUNDS:
@@ -1887,6 +1947,11 @@ def _module_inputs(env: dict[str, Taint]) -> dict[str, Taint]:
         if inputs and "." not in name and _SEP not in name:
             found[name] = inputs
     return found
+
+
+# One unit's last walk: the summaries it read, the module inputs it started from, the summary it
+# made and the hits it kept.
+_Walked = tuple[dict[int, Summary | None], dict[str, Taint], Summary, list[tuple[Hit, str]]]
 
 
 def _with_labels(hit: Hit, labels: Taint) -> Hit:
