@@ -228,3 +228,100 @@ def test_a_hard_coded_credential_in_a_test_file_is_low_severity():
 def test_protocol_version_jwt_and_tls_setting_rules(name, vulnerable, expected, fixed):
     assert expected in _found(vulnerable), name
     assert not [hit for hit in _found(fixed) if hit[0] == expected[0]], name
+
+
+DJANGO_VIEW = "from django.shortcuts import render\n\ndef page(request):\n"
+
+
+@pytest.mark.parametrize(
+    "name, vulnerable, expected, fixed",
+    [
+        (
+            "html-built-into-a-template-context",
+            DJANGO_VIEW + "    text = request.GET['t']\n"
+            "    context = {'html': '<a href=\"/x\">' + text + '</a>'}\n"
+            "    return render(request, 'page.html', context)\n",
+            ("python-taint.xss", 5, 79),
+            DJANGO_VIEW + "    from django.utils.html import escape\n"
+            "    text = escape(request.GET['t'])\n"
+            "    context = {'html': '<a href=\"/x\">' + text + '</a>'}\n"
+            "    return render(request, 'page.html', context)\n",
+        ),
+        (
+            "html-template-string-formatted-with-input",
+            DJANGO_VIEW + "    link = '<a href=\"/u/{}\">profile</a>'\n"
+            "    context = {'html': link.format(request.GET['u'])}\n"
+            "    return render(request, 'page.html', context)\n",
+            ("python-taint.xss", 5, 79),
+            # the same string built with a fixed value
+            DJANGO_VIEW + "    link = '<a href=\"/u/{}\">profile</a>'\n"
+            "    context = {'html': link.format('me')}\n"
+            "    return render(request, 'page.html', context)\n",
+        ),
+        (
+            "lambda-html-response-body",
+            "def handler(event, context):\n"
+            "    html = f\"<p>{event['queryStringParameters']['name']}</p>\"\n"
+            "    return {'statusCode': 200, 'headers': {'Content-Type': 'text/html'},\n"
+            "            'body': html}\n",
+            ("python-taint.xss", 4, 79),
+            "import html as markup\ndef handler(event, context):\n"
+            "    html = f\"<p>{markup.escape(event['queryStringParameters']['name'])}</p>\"\n"
+            "    return {'statusCode': 200, 'headers': {'Content-Type': 'text/html'},\n"
+            "            'body': html}\n",
+        ),
+        (
+            "django-template-compiled-from-a-form",
+            "from django.template import Template, Context\n\ndef preview(request, form):\n"
+            "    return Template(form.data['body']).render(Context({}))\n",
+            ("python-taint.xss", 4, 79),
+            "from django.template import Template, Context\n\ndef preview(request, form):\n"
+            "    return Template('{{ body }}').render(Context({'body': form.data['body']}))\n",
+        ),
+        (
+            "format-html-given-an-f-string",
+            "from django.utils.html import format_html\n"
+            "def badge(name):\n    return format_html(f'<b>{name}</b>')\n",
+            ("python.format-html-preformatted", 3, 79),
+            "from django.utils.html import format_html\n"
+            "def badge(name):\n    return format_html('<b>{}</b>', name)\n",
+        ),
+        (
+            "django-templates-autoescape-off",
+            "TEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates',\n"
+            "              'OPTIONS': {'autoescape': False}}]\n",
+            ("python.autoescape-off", 2, 79),
+            "TEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates',\n"
+            "              'OPTIONS': {'autoescape': True}}]\n",
+        ),
+    ],
+)
+def test_xss_families_beyond_the_response_sink(name, vulnerable, expected, fixed):
+    assert expected in _found(vulnerable), name
+    assert not [hit for hit in _found(fixed) if hit[0] == expected[0]], name
+
+
+def test_html_built_from_input_is_reported_once_where_it_is_sent_not_also_where_built():
+    code = FLASK + "@app.get('/hi')\ndef hi():\n    name = request.args['n']\n"
+    code += "    page = '<h1>' + name + '</h1>'\n    return page\n"
+    found = [hit for hit in _found(code) if hit[0] == "python-taint.xss"]
+    assert [line for _rule, line, _cwe in found] == [7]  # the response, not line 6 as well
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # printed or logged: text, not a page
+        "import logging\nlog = logging.getLogger(__name__)\ndef handler(event, context):\n"
+        "    log.info(f\"<p>{event['x']}</p>\")\n    print(f\"<div>{event['x']}</div>\")\n",
+        # a comparison in SQL is no HTML tag
+        DJANGO_VIEW + "    q = 'SELECT 1 WHERE a<b AND c < ' + request.GET['n']\n    return q\n",
+        # an html-sanitizer Sanitizer clears it
+        DJANGO_VIEW + "    from html_sanitizer import Sanitizer\n"
+        "    clean = Sanitizer().sanitize(request.GET['t'])\n"
+        "    return render(request, 'p.html', {'h': f'<b>{clean}</b>'})\n",
+    ],
+    ids=["logged", "sql-less-than", "sanitized"],
+)
+def test_html_lookalikes_are_not_reported_as_xss(code):
+    assert [hit for hit in _found(code) if hit[0] == "python-taint.xss"] == []

@@ -558,3 +558,76 @@ def jwt_none_algorithm(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit
                 _end(call),
                 f'{name} with the "none" algorithm: the token carries no signature',
             )
+
+
+def _formatted_before(node: ast.expr) -> bool:
+    """A string already formatted with a value that is not a literal: an f-string with a
+    placeholder, `"..." % value`, `"..." + value` or `"...".format(value)`."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(value, ast.FormattedValue) for value in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return _literal_string(node.left) and not _literal_string(node.right)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal_string(node.left), _literal_string(node.right)
+        return left != right or (not left and _formatted_before(node.left))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return (
+            node.func.attr == "format"
+            and _literal_string(node.func.value)
+            and bool(node.args or node.keywords)
+        )
+    return False
+
+
+def _literal_string(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal_string(node.left) and _literal_string(node.right)
+    return False
+
+
+@rule("format-html-preformatted")
+def format_html_preformatted(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """Django's format_html given a template that is already formatted: it escapes only the
+    arguments it is given, so what went into the template beforehand is not escaped."""
+    for call, name in _calls(tree, module):
+        if name != "django.utils.html.format_html" or not call.args:
+            continue
+        if _formatted_before(call.args[0]):
+            yield RuleHit(
+                "format-html-preformatted",
+                "xss",
+                79,
+                call.lineno,
+                _end(call),
+                "format_html's template is formatted before the call, so the values put into "
+                "it are not escaped; pass them as format_html's own arguments",
+            )
+
+
+@rule("autoescape-off")
+def autoescape_off(tree: ast.Module, module: ModuleInfo) -> Iterator[RuleHit]:
+    """Template autoescaping switched off: Django's TEMPLATES OPTIONS or a context with
+    `"autoescape": False`, `Engine(autoescape=False)`, Jinja2's `Environment(autoescape=False)`.
+    Every value a template then prints is raw HTML."""
+    for node in module.of(ast.Dict, ast.Call):
+        if isinstance(node, ast.Dict):
+            values = [
+                value
+                for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant) and key.value == "autoescape"
+            ]
+        else:
+            values = [k.value for k in node.keywords if k.arg == "autoescape"]
+        for value in values:
+            if isinstance(value, ast.Constant) and value.value is False:
+                yield RuleHit(
+                    "autoescape-off",
+                    "xss",
+                    79,
+                    value.lineno,
+                    _end(value),
+                    "template autoescaping is switched off: every value the template prints "
+                    "is raw HTML",
+                )

@@ -10,7 +10,8 @@ recursion terminates).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,23 @@ def _dotted(node: ast.expr) -> str | None:
         base = _dotted(node.value)
         return None if base is None else f"{base}.{node.attr}"
     return None
+
+
+# A literal HTML tag: `<b>`, `<br/>`, `<a href=`, `</div>`, `<!--`; not `a < b` nor `a<b AND`.
+_HTML_TAG = re.compile(
+    r"<(?:[a-zA-Z][a-zA-Z0-9-]*(?:\s*/?>|\s+[a-zA-Z-]+\s*=)|/[a-zA-Z][a-zA-Z0-9-]*\s*>|!--)"
+)
+HTML_BUILT = "HTML built from input"
+
+
+def _is_output_call(call: ast.Call, module: ModuleInfo) -> bool:
+    """print(...) or a logging call: where a built string is text, not a page."""
+    name = module.qualname(call.func) or ""
+    method = name.rsplit(".", 1)[-1]
+    return name == "print" or (
+        "." in name
+        and method in ("debug", "info", "warning", "warn", "error", "exception", "critical", "log")
+    )
 
 
 def _walk(tree: ast.AST) -> tuple[list[ast.AST], dict[type[Any], list[ast.AST]]]:
@@ -345,6 +363,10 @@ class FunctionWalker:
         self.hits: list[Hit] = []
         self.returns: Taint = EMPTY
         self._upload_tests: list[ast.expr] = []
+        # line → (expression, taint) of strings built from input around an HTML tag
+        self._html_builds: dict[int, tuple[ast.expr, Taint]] = {}
+        params = [arg.arg for arg in function.args.args]
+        self.lambda_handler = handler and params[:2] == ["event", "context"]
         # Names the code fixes (bound once, to a value that folds): conditions on them are decided.
         self._constants: dict[str, Any] | None = None
         if function.name != "<module>":
@@ -493,6 +515,12 @@ class FunctionWalker:
             return EMPTY
         if node.attr in rules.FORM_DATA_ATTRIBUTES:
             return frozenset({Label(INPUT, f"form.{node.attr}", node.lineno)})
+        if node.attr == "data" and base_name is not None:
+            parts = base_name.lower().split(".")
+            if parts[-1].endswith(rules.FORM_NAME_SUFFIX) or (
+                len(parts) > 1 and parts[-2].endswith(rules.FORM_NAME_SUFFIX)
+            ):
+                return frozenset({Label(INPUT, f"{base_name}.data", node.lineno)})
         return self.taint(base)
 
     def _t_Subscript(self, node: ast.Subscript) -> Taint:
@@ -582,6 +610,7 @@ class FunctionWalker:
             keys = [self._fixed(key) for key in value.keys]
             if any(key is NOT_CONSTANT for key in keys):
                 return None
+            self._lambda_response(value)
             for element in value.values:
                 if isinstance(element, ast.Name):
                     self._poison(element.id)
@@ -710,6 +739,89 @@ class FunctionWalker:
     def _t_Lambda(self, node: ast.Lambda) -> Taint:
         return EMPTY
 
+    def _t_Dict(self, node: ast.Dict) -> Taint:
+        result: set[Label] = set()
+        for part in [*node.keys, *node.values]:
+            result |= self.taint(part)
+        self._lambda_response(node)
+        return frozenset(result)
+
+    def _lambda_response(self, node: ast.Dict) -> None:
+        """An AWS Lambda handler's API Gateway response (`{"statusCode": 200, "body": html}`):
+        the body is the page the client's browser renders."""
+        if not self.lambda_handler:
+            return
+        keys = {
+            key.value: value
+            for key, value in zip(node.keys, node.values, strict=True)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        }
+        body = keys.get("body")
+        if body is None or not ({"statusCode", "headers"} & keys.keys()):
+            return
+        if self._stringish(body):
+            shown = "the Lambda response body"
+            self.record("xss", shown, body, self.taint(body), _first_name(body))
+
+    def _html_built(self, node: ast.expr, result: Taint) -> None:
+        """Remember a string built from input around a literal HTML tag (`f"<b>{name}</b>"`,
+        `link % text`): reported where it is built unless the same input reaches an HTML sink
+        of this function (see report_html_builds)."""
+        if not result or not any(
+            label.kind in (INPUT, _PARAM) and not label.clean_for("xss") for label in result
+        ):
+            return
+        if any(_HTML_TAG.search(text) for text in self._literal_parts(node)):
+            self._html_builds[node.lineno] = (node, result)
+
+    def _literal_parts(self, node: ast.expr) -> Iterator[str]:
+        """The literal text a string expression is built around (names the code fixes too)."""
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                yield node.value
+        elif isinstance(node, ast.JoinedStr):
+            for value in node.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    yield value.value
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+            yield from self._literal_parts(node.left)
+            if isinstance(node.op, ast.Add):
+                yield from self._literal_parts(node.right)
+        elif isinstance(node, ast.Name):
+            value = self._fixed(node)
+            if isinstance(value, str):
+                yield value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            yield from self._literal_parts(node.func.value)
+
+    def report_html_builds(self) -> None:
+        """After the walk: HTML built from input whose input reaches no HTML sink here (it goes
+        into a template context, a Lambda dict, an e-mail, a helper of another file)."""
+        if not self._html_builds:
+            return
+        sent = {
+            (label.kind, label.source, label.line)
+            for hit in self.hits
+            if hit.cls == "xss"
+            for label in hit.labels
+        }
+        parents = self.module.parents
+        for _line, (node, taint) in sorted(self._html_builds.items()):
+            if {(label.kind, label.source, label.line) for label in taint} & sent:
+                continue
+            used_by = parents.get(node)
+            if isinstance(used_by, ast.Call) and _is_output_call(used_by, self.module):
+                continue  # printed or logged: text in a log, not a page
+            variable = next(
+                (
+                    part.id
+                    for part in ast.walk(node)
+                    if isinstance(part, ast.Name) and self.env.get(part.id)
+                ),
+                _first_name(node),
+            )
+            self.record("xss", HTML_BUILT, node, taint, variable)
+
     def _t_JoinedStr(self, node: ast.JoinedStr) -> Taint:
         result: set[Label] = set()
         for value in node.values:
@@ -718,12 +830,17 @@ class FunctionWalker:
                 if value.conversion == ord("r"):
                     inner = frozenset(label.with_cleared({"log-injection"}) for label in inner)
                 result |= inner
-        return self._fixed_host(node, frozenset(result))
+        found = self._fixed_host(node, frozenset(result))
+        self._html_built(node, found)
+        return found
 
     def _t_BinOp(self, node: ast.BinOp) -> Taint:
         result = self.taint(node.left) | self.taint(node.right)
         self._check_money(node, result)
-        return self._fixed_host(node, result)
+        found = self._fixed_host(node, result)
+        if isinstance(node.op, ast.Add | ast.Mod):
+            self._html_built(node, found)
+        return found
 
     def _fixed_host(self, node: ast.expr, result: Taint) -> Taint:
         """A URL built on a constant "scheme://host/" prefix cannot be sent to another host."""
@@ -813,7 +930,9 @@ class FunctionWalker:
             if method in ("startswith", "endswith", "isdigit", "isalnum", "isalpha", "isdecimal"):
                 return EMPTY
             if method in ("format",):
-                return self._fixed_host(node, receiver | everything)
+                found = self._fixed_host(node, receiver | everything)
+                self._html_built(node, found)
+                return found
             return receiver | everything
         if name == "str" or name == "repr":
             return everything if name == "str" else self._sanitized("repr", everything)
@@ -1095,6 +1214,10 @@ class FunctionWalker:
         kind = self.kind_of(value)
         if kind:
             self.kinds[name] = kind
+        elif isinstance(value, ast.JoinedStr | ast.BinOp | ast.Call) and any(
+            _HTML_TAG.search(text) for text in self._literal_parts(value)
+        ):
+            self.kinds[name] = "html"
         if isinstance(value, ast.Call):
             callee = self.call_name(value) or ""
             if callee.endswith("XMLParser") and _resolves_entities_off(value):
@@ -1877,6 +2000,7 @@ class Engine:
                 self._read = {}
                 walker = FunctionWalker(self, function, handler, method)
                 walker.run(function.body)
+                walker.report_html_builds()
                 if function.name == "<module>":
                     self.module_env = _module_inputs(walker.env)
                 summaries[unit] = _summarise(walker)
@@ -1904,7 +2028,9 @@ class Engine:
         for hit in walker.hits:
             real = frozenset(label for label in hit.labels if label.kind != _PARAM)
             if real:
-                self.final_hits.append((_with_labels(hit, real), "high"))
+                # HTML built from input may still be escaped where it is used: a lead, not proof.
+                confidence = "medium" if hit.sink == HTML_BUILT else "high"
+                self.final_hits.append((_with_labels(hit, real), confidence))
             elif not handler and (entry := _entry_point_hit(self, function, hit)) is not None:
                 self.final_hits.append((entry, "low"))
 

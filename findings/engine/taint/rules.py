@@ -34,7 +34,10 @@ REQUEST_ATTRIBUTES: frozenset[str] = frozenset(
 UPLOAD_ATTRIBUTES: frozenset[str] = frozenset({"files", "FILES"})
 # What a bound Django form holds after validation: the client's values, typed by the form's
 # fields (a CharField's value is any string), on whatever object the form is.
-FORM_DATA_ATTRIBUTES: frozenset[str] = frozenset({"cleaned_data"})
+FORM_DATA_ATTRIBUTES: frozenset[str] = frozenset({"cleaned_data", "validated_data", "initial_data"})
+# `.data` of an object named as a form (`form.data`, `login_form.data`: a bound Django form's
+# raw values) or of a form's field (`form.email.data`, WTForms).
+FORM_NAME_SUFFIX = "form"
 REQUEST_NAMES: frozenset[str] = frozenset({"request", "req"})
 # Frameworks' module-level request objects, by qualified name (`import flask; flask.request`).
 REQUEST_OBJECTS: frozenset[str] = frozenset(
@@ -140,6 +143,10 @@ SANITIZERS: dict[str, Sanitizer] = {
     "django.utils.html.format_html": _s("xss"),
     "django.utils.html.strip_tags": _s("xss"),
     "bleach.clean": _s("xss"),
+    "nh3.clean": _s("xss"),
+    "lxml.html.clean.clean_html": _s("xss"),
+    # html-sanitizer's Sanitizer().sanitize(value), and sanitizers written the same way.
+    "*.sanitize": _s("xss"),
     # Autoescaping template renderers: what they return is already escaped HTML.
     "flask.render_template": _s("xss"),
     "django.template.loader.render_to_string": _s("xss"),
@@ -498,6 +505,12 @@ SINKS: dict[str, Sink] = {
     "jinja2.Markup": _XSS,
     "flask.render_template_string": Sink("xss", kwargs=("source",)),
     "jinja2.Template": _XSS,
+    # A template compiled from input (server-side template injection): the client writes the
+    # template, so it renders whatever markup (and in Jinja2 and Mako runs whatever code) it has.
+    "jinja2.Environment.from_string": _XSS,
+    "django.template.Template": _XSS,
+    "django.template.Engine.from_string": _XSS,
+    "mako.template.Template": _XSS,
     "lxml.etree.parse": _XXE_LXML,
     "lxml.etree.fromstring": _XXE_LXML,
     "lxml.etree.XML": _XXE_LXML,
