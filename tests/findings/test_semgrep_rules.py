@@ -246,6 +246,34 @@ SNIPPETS = [
         "semgrep.js-command-injection",
         3,
     ),
+    # exec under another name: promisified, as the typical miss
+    (
+        "javascript",
+        "a.js",
+        "const util = require('util');\nconst { exec } = require('child_process');\n"
+        "const execAsync = util.promisify(exec);\n"
+        "app.post('/c', async (req, res) => {\n  const { name } = req.body;\n"
+        "  await execAsync(`convert ${name} out.png`);\n  res.end();\n});\n",
+        "semgrep.js-command-injection",
+        6,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "const run = require('util').promisify(require('child_process').exec);\n"
+        "app.get('/l', async (req, res) => {\n  await run('ls ' + req.query.dir);\n});\n",
+        "semgrep.js-command-injection",
+        3,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "const { execSync } = require('child_process');\n"
+        "function backup(file) {\n  execSync(`tar czf backup.tgz ${file}`);\n}\n"
+        "module.exports = { backup };\n",
+        "semgrep.js-command-built-from-parameter",
+        3,
+    ),
     # the branch that assigns the input is the one that runs: (7 * 42) - 106 = 188
     (
         "java",
@@ -313,6 +341,15 @@ SAFE_SNIPPETS = [
         "const cp = require('child_process');\n"
         "module.exports.report = (event) => { cp.exec(`cat ${event.file}`); };\n"
         "document.addEventListener('click', (event) => { cp.exec(`x ${event.target.id}`); });\n",
+    ),
+    # a parameter passed as its own argument, without a shell; a promisified execFile
+    (
+        "javascript",
+        "a.js",
+        "const { execFileSync, execFile } = require('child_process');\n"
+        "const run = require('util').promisify(execFile);\n"
+        "function backup(file) {\n  execFileSync('tar', ['czf', 'backup.tgz', file]);\n"
+        "  return run('gzip', [file]);\n}\n",
     ),
     # the branch that assigns the input never runs: (7 * 42) - 86 = 208
     (
