@@ -400,23 +400,32 @@ def report(scores: dict[str, Score], *, unit: str = "files") -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.external")
-    parser.add_argument("suite", choices=("owasp-java", "gosec", "semgrep-rules", "bearer-rules"))
+def suite_arguments(
+    prog: str, suites: tuple[str, ...], argv: list[str] | None
+) -> tuple[str, Path, list[dict] | None]:
+    """The command line of a suite runner: the suite, its checkout, and saved findings if any."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("suite", choices=suites)
     parser.add_argument("checkout", type=Path, help="a checkout of the suite's repository")
     parser.add_argument(
         "--findings", type=Path, help="score this `manage.py scan --format json` output instead"
     )
     args = parser.parse_args(argv)
     saved = json.loads(args.findings.read_text())["findings"] if args.findings else None
+    return args.suite, args.checkout, saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    suites = ("owasp-java", "gosec", "semgrep-rules", "bearer-rules")
+    name, checkout, saved = suite_arguments("python -m bench.external", suites, argv)
     suite = {
         "owasp-java": owasp_java,
         "gosec": gosec,
         "semgrep-rules": semgrep_rules,
         "bearer-rules": bearer_rules,
-    }[args.suite]
-    unit = "lines" if args.suite in ("semgrep-rules", "bearer-rules") else "files"
-    print(report(suite(args.checkout, saved), unit=unit))
+    }[name]
+    unit = "lines" if name in ("semgrep-rules", "bearer-rules") else "files"
+    print(report(suite(checkout, saved), unit=unit))
     return 0
 
 

@@ -135,16 +135,24 @@ def _target_start(hunk: str) -> int:
         return 1
 
 
+def whole_file(path: str, text: str) -> FileInfo:
+    """A file every line of which a pull request added, as the AI's: one hunk, the whole text."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    content = f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines)
+    hunk = HunkInfo(index=0, content_hash="0", content=content, target_start=1, ai=True)
+    return FileInfo(path=path, hunks=(hunk,), text=text)
+
+
 def _added_lines(files: Sequence[FileInfo]) -> int:
     return sum(
         1 for file in files for hunk in file.hunks for _n, _t, added in hunk.new_side() if added
     )
 
 
-def pointers(
-    case: Case, findings: Sequence[FindingData], files: Sequence[FileInfo]
-) -> list[Pointer]:
-    """The findings and the assumption challenges the checklist of this case would show."""
+def pointers(findings: Sequence[FindingData], files: Sequence[FileInfo]) -> list[Pointer]:
+    """The findings and the assumption challenges the checklist of these files would show."""
     found = [Pointer("finding", class_of_cwe(f.cwe), f.path, f.line, f.end_line) for f in findings]
     specs = checklist_build(
         [
@@ -183,7 +191,7 @@ def case_coverage(case: Case, *, scanners: Sequence[Scanner] | None = None) -> T
     )
     files = _files(case)
     tally = Tally()
-    marks = pointers(case, findings, files)
+    marks = pointers(findings, files)
     if case.is_fixed:
         tally.fixed_added_lines = _added_lines(files)
         tally.fixed_prompts = sum(1 for mark in marks if mark.source == "assumption")

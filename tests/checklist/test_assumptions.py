@@ -246,6 +246,31 @@ CASES = [
 ]
 
 
+CASES += [
+    (
+        "xpath",
+        "app/users.py",
+        "def find(request, tree):\n    name = request.GET['name']\n"
+        '    return tree.xpath("//user[@name=\'" + name + "\']")\n',
+        "`name` (line 2) never reaches the XPath expression in `tree.xpath` on line 3 unchecked "
+        "(in app/users.py).",
+        # the value bound to an XPath variable, not put into the expression
+        "def find(request, tree):\n    name = request.GET['name']\n"
+        "    return tree.xpath('//user[@name=$n]', n=name)\n",
+    ),
+    (
+        "ldap",
+        "app/directory.py",
+        "import ldap\ndef who(request, conn):\n    uid = request.GET['uid']\n"
+        "    return conn.search_s('dc=x', ldap.SCOPE_SUBTREE, '(uid=' + uid + ')')\n",
+        "`uid` (line 3) never reaches the LDAP filter or name in `conn.search_s` on line 4 "
+        "unchecked (in app/directory.py).",
+        "import ldap\ndef who(conn):\n"
+        "    return conn.search_s('dc=x', ldap.SCOPE_SUBTREE, '(uid=admin)')\n",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "path", "code", "prompt", "safe"), CASES, ids=[c[0] for c in CASES]
 )
@@ -268,7 +293,7 @@ def test_python_safe_form_yields_no_assumption_of_that_kind(kind, path, code, pr
 
 
 def test_at_least_twelve_kinds_are_covered():
-    assert len({case[0] for case in CASES}) == len(KINDS) == 24
+    assert len({case[0] for case in CASES}) == len(KINDS) == 26
 
 
 # (kind, path, code, expected prompt) in the other languages: line patterns
@@ -585,6 +610,45 @@ FLOW_CASES = [
 ]
 
 
+_JAVA_SERVLET = (
+    "class A {\n  void a(javax.servlet.http.HttpServletRequest request) throws Exception {\n"
+    '    String param = request.getParameter("p");\n    String bar = param;\n'
+)
+FLOW_CASES += [
+    (
+        "xpath",
+        "src/main/java/A.java",
+        _JAVA_SERVLET
+        + '    String r = xp.evaluate("/Staff/Person[@id=\'" + bar + "\']", doc);\n  }\n}\n',
+        "`param` (line 3, via `bar` on line 4) never reaches the XPath expression in "
+        "`xp.evaluate` on line 5 unchecked (in src/main/java/A.java).",
+    ),
+    (
+        "ldap",
+        "src/main/java/A.java",
+        _JAVA_SERVLET + '    ctx.search("ou=users", "(uid=" + bar + ")", sc);\n  }\n}\n',
+        "`param` (line 3, via `bar` on line 4) never reaches the LDAP filter or name in "
+        "`ctx.search` on line 5 unchecked (in src/main/java/A.java).",
+    ),
+    # the package-qualified constructors and a runtime kept in a variable
+    (
+        "path",
+        "src/main/java/A.java",
+        _JAVA_SERVLET + "    java.io.File f = new java.io.File(bar);\n  }\n}\n",
+        "`param` (line 3, via `bar` on line 4) never reaches the file path in `new java.io.File` "
+        "on line 5 unchecked (in src/main/java/A.java).",
+    ),
+    (
+        "shell",
+        "src/main/java/A.java",
+        _JAVA_SERVLET
+        + '    Runtime r = Runtime.getRuntime();\n    r.exec("echo " + bar);\n  }\n}\n',
+        "`param` (line 3, via `bar` on line 4) never reaches the shell command in `r.exec` on "
+        "line 6 unchecked (in src/main/java/A.java).",
+    ),
+]
+
+
 @pytest.mark.parametrize(("kind", "path", "code", "prompt"), FLOW_CASES)
 def test_flows_through_builders_and_helpers_reach_the_sink_in_every_language(
     kind, path, code, prompt
@@ -842,3 +906,22 @@ def test_a_go_allow_list_lookup_by_host_guards_the_fetch():
     assert of_kind("hooks/hook.go", code, "ssrf") == []
     unguarded = code.replace("!allowedHosts[target.Hostname()]", "blockedHosts[target.Hostname()]")
     assert len(of_kind("hooks/hook.go", unguarded, "ssrf")) == 1
+
+
+def test_escaped_ldap_filters_and_bound_xpath_variables_are_not_challenged():
+    ldap = (
+        "from ldap3.utils.conv import escape_filter_chars\n"
+        "def who(request, conn):\n    person = escape_filter_chars(request.args['cn'])\n"
+        "    conn.search('ou=people', '(cn=' + person + ')')\n"
+    )
+    xpath = (
+        "class A {\n  String a(javax.servlet.http.HttpServletRequest request) throws Exception {\n"
+        '    String sku = request.getParameter("sku");\n'
+        '    xp.setXPathVariableResolver(n -> "sku".equals(n.getLocalPart()) ? sku : null);\n'
+        '    return xp.evaluate("/catalog/item[@sku=$sku]", doc);\n  }\n}\n'
+    )
+
+    assert of_kind("app/directory.py", ldap, "ldap") == []
+    assert of_kind("src/main/java/A.java", xpath, "xpath") == []
+    # without the escaping, the same search is challenged
+    assert of_kind("app/directory.py", ldap.replace("escape_filter_chars(", "("), "ldap") != []

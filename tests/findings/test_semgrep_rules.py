@@ -246,6 +246,23 @@ SNIPPETS = [
         "semgrep.js-command-injection",
         3,
     ),
+    # a template compiled from request data; template escaping switched off
+    (
+        "javascript",
+        "a.js",
+        "const ejs = require('ejs');\napp.get('/p', (req, res) => {\n"
+        "  res.send(ejs.render(req.query.tpl, {}));\n});\n",
+        "semgrep.js-xss-reflected",
+        3,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "const Handlebars = require('handlebars');\n"
+        "const page = Handlebars.compile(source, { noEscape: true });\n",
+        "semgrep.js-template-autoescape-off",
+        2,
+    ),
     # exec under another name: promisified, as the typical miss
     (
         "javascript",
@@ -341,6 +358,15 @@ SAFE_SNIPPETS = [
         "const cp = require('child_process');\n"
         "module.exports.report = (event) => { cp.exec(`cat ${event.file}`); };\n"
         "document.addEventListener('click', (event) => { cp.exec(`x ${event.target.id}`); });\n",
+    ),
+    # request data as a value of a fixed template, escaped by it; escaping left on
+    (
+        "javascript",
+        "a.js",
+        "const ejs = require('ejs');\nconst Handlebars = require('handlebars');\n"
+        "const page = Handlebars.compile(source);\n"
+        "app.get('/p', (req, res) => {\n"
+        "  res.send(ejs.render('<p><%= name %></p>', { name: req.query.name }));\n});\n",
     ),
     # a parameter passed as its own argument, without a shell; a promisified execFile
     (

@@ -21,6 +21,7 @@ from findings.engine.syntax.outline import Call, Function, Outline
 from reviewbench.checklist.assumptions.kinds import (
     DESERIALIZE,
     ERROR_SWALLOWED,
+    LDAP,
     LOG_INPUT,
     LOG_SENSITIVE,
     PATH,
@@ -33,6 +34,7 @@ from reviewbench.checklist.assumptions.kinds import (
     SSRF,
     TEMPLATE,
     TOCTOU,
+    XPATH,
     Hit,
     name_text,
 )
@@ -112,7 +114,14 @@ _SINKS: tuple[Sink, ...] = (
         r"^(?:(?:child_process|cp|childProcess)\.)?(?:spawn|spawnSync|execFile|execFileSync)$",
         line_needs=r"shell\s*:\s*true|['\"](?:sh|bash|cmd(?:\.exe)?|/bin/sh)['\"]",
     ),
-    _sink(SHELL, "java", r"Runtime\.getRuntime\(\)\.exec$|^new ProcessBuilder$|\.command$"),
+    # Runtime.exec, also through a variable (`Runtime r = Runtime.getRuntime(); r.exec(cmd)`):
+    # in Java an `exec` method is the runtime's.
+    _sink(
+        SHELL,
+        "java",
+        r"Runtime\.getRuntime\(\)\.exec$|^[\w.]+\.exec$|^new (?:java\.lang\.)?ProcessBuilder$|"
+        r"\.command$",
+    ),
     _sink(
         SHELL,
         "go",
@@ -138,8 +147,10 @@ _SINKS: tuple[Sink, ...] = (
     _sink(
         PATH,
         "java",
-        r"^new (?:File|FileInputStream|FileOutputStream|FileReader|FileWriter|RandomAccessFile)$|"
-        r"^(?:Paths\.get|Path\.of)$|^Files\.(?:readAllBytes|readString|readAllLines|"
+        # with or without the package: `new java.io.File(name)`, `java.nio.file.Paths.get(...)`
+        r"^new (?:java\.io\.)?(?:File|FileInputStream|FileOutputStream|FileReader|FileWriter|"
+        r"RandomAccessFile)$|^(?:java\.nio\.file\.)?(?:Paths\.get|Path\.of)$|"
+        r"^(?:java\.nio\.file\.)?Files\.(?:readAllBytes|readString|readAllLines|"
         r"newInputStream|newOutputStream|newBufferedReader|write|writeString|delete|copy|move)$",
     ),
     _sink(
@@ -196,6 +207,31 @@ _SINKS: tuple[Sink, ...] = (
     _sink(DESERIALIZE, JS, r"^(?:unserialize|deserialize|serialize\.unserialize|yaml\.load)$"),
     _sink(DESERIALIZE, "java", r"^new (?:ObjectInputStream|XMLDecoder)$|\.fromXML$"),
     _sink(DESERIALIZE, "go", r"^gob\.NewDecoder$"),
+    # XPath expressions.
+    _sink(XPATH, "java", r"(?i)^[\w.()]*xp(?:ath)?\w*\.(?:compile|evaluate)$", arguments=(0,)),
+    _sink(XPATH, "python", r"\.xpath$|^(?:lxml\.)?etree\.(?:XPath|ETXPath)$", arguments=(0,)),
+    _sink(XPATH, JS, r"^xpath\.(?:select|select1|evaluate|parse)$|^document\.evaluate$"),
+    _sink(
+        XPATH,
+        "go",
+        r"^(?:xpath|xmlpath|htmlquery|xmlquery)\.(?:Compile|MustCompile|Find|FindOne|Query|"
+        r"QueryAll)$",
+    ),
+    # LDAP searches: the filter (and the base DN).
+    _sink(
+        LDAP,
+        "java",
+        r"(?i)^[\w.()]*(?:ctx|context|dircontext|ldap\w*|template)\.search$",
+        arguments=(0, 1),
+    ),
+    _sink(
+        LDAP,
+        "python",
+        r"\.(?:search_s|search_st|search_ext|search_ext_s)$|^\w*conn\w*\.search$",
+        arguments=(0, 1, 2),
+    ),
+    _sink(LDAP, JS, r"(?i)^[\w$.]*(?:client|ldap)\w*\.search$", arguments=(0, 1)),
+    _sink(LDAP, "go", r"^ldap\.NewSearchRequest$"),
     # Logs.
     _sink(
         LOG_INPUT,
@@ -480,7 +516,12 @@ def flow_hits(outline: Outline, text: str, ai_lines: frozenset[int]) -> list[Hit
         # Python's sinks are read by the AST walk, which resolves names the same way.
         hits += _sink_hits(outline, language, text, ai_lines)
     else:
-        hits += [h for h in _sink_hits(outline, language, text, ai_lines) if h.kind == SIZE]
+        # ...except sizes, XPath and LDAP, which that walk does not know.
+        hits += [
+            h
+            for h in _sink_hits(outline, language, text, ai_lines)
+            if h.kind in (SIZE, XPATH, LDAP)
+        ]
     hits += _log_sensitive_hits(outline, ai_lines)
     hits += _toctou_hits(outline, ai_lines)
     hits += _retry_hits(outline, text, ai_lines)
@@ -552,6 +593,11 @@ _GUARDS: dict[str, re.Pattern[str]] = {
     TEMPLATE: re.compile(
         r"escape\(|textContent|DOMPurify\.sanitize\(|EscapeString\(|encodeForHTML\(|"
         r"format_html\(|bleach\.clean\("
+    ),
+    XPATH: re.compile(_MEMBERSHIP + r"|escape\w*\(|encodeForXPath\(|XPathVariableResolver"),
+    LDAP: re.compile(
+        _MEMBERSHIP + r"|escape_(?:filter_chars|dn_chars|rdn)\(|filter_format\(|"
+        r"encodeFor(?:LDAP|DN)\(|LdapEncoder\.|ldap\.EscapeFilter\("
     ),
 }
 

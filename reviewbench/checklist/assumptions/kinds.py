@@ -37,6 +37,8 @@ ERROR_SWALLOWED = "error_swallowed"
 TOCTOU = "toctou"
 RETRY = "retry"
 LOG_SENSITIVE = "log_sensitive"
+XPATH = "xpath"
+LDAP = "ldap"
 
 # Where user input must not arrive unchecked, per injection kind.
 _SINK_WORDS = {
@@ -48,6 +50,8 @@ _SINK_WORDS = {
     TEMPLATE: "the HTML/template built by",
     DESERIALIZE: "the deserializer",
     REGEX: "the regular expression in (ReDoS)",
+    XPATH: "the XPath expression in",
+    LDAP: "the LDAP filter or name in",
 }
 
 KINDS: tuple[str, ...] = (
@@ -75,6 +79,8 @@ KINDS: tuple[str, ...] = (
     TOCTOU,
     RETRY,
     LOG_SENSITIVE,
+    XPATH,
+    LDAP,
 )
 
 KIND_LABELS = {
@@ -102,6 +108,8 @@ KIND_LABELS = {
     TOCTOU: "File checked, then used (TOCTOU)",
     RETRY: "Retried operation that may not be idempotent",
     LOG_SENSITIVE: "Secret or personal data written to logs",
+    XPATH: "XPath injection",
+    LDAP: "LDAP injection",
 }
 
 KIND_CWE = {
@@ -129,6 +137,8 @@ KIND_CWE = {
     TOCTOU: 367,
     RETRY: 837,
     LOG_SENSITIVE: 532,
+    XPATH: 643,
+    LDAP: 90,
 }
 
 # Why each kind is asked, and what a good refutation names: shown under every challenge.
@@ -239,6 +249,16 @@ _RATIONALE = {
         "Asked because passwords, tokens and personal data in logs outlive the request and "
         "reach more people. A good refutation names the redaction, or why the value is not "
         "sensitive."
+    ),
+    XPATH: (
+        "Asked because a value put into an XPath expression can change what it selects (`' or "
+        "'1'='1`). A good refutation names the XPath variable it is bound to, or the "
+        "allow-list or escaping it passes, with its line."
+    ),
+    LDAP: (
+        "Asked because a value put into an LDAP filter or DN can widen the search (`*)(uid=*`). "
+        "A good refutation names the escaping (escape_filter_chars, Encoder.encodeForLDAP) or "
+        "the allow-list, with its line."
     ),
 }
 
