@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from findings.engine.taint import rules
 from findings.engine.syntax.pyconstants import NOT_CONSTANT, evaluate, may_fold, single_assignments
 from findings.engine.syntax.redos import is_catastrophic
+from findings.engine.taint import rules
 from findings.engine.taint.rules import (
     ALL,
     ALL_BUT_VALIDATION,
