@@ -354,7 +354,7 @@ def _run_scanner(
     if cache is not None:
         keys = [(i.source.blob_sha, i.language or "") for i in handled if i.source.blob_sha]
         if keys:
-            cached = cache.get_many(scanner.id, cache_version(scanner), keys)
+            cached = cache.get_many(scanner.cache_key, cache_version(scanner), keys)
     for item in handled:
         entries = cached.get((item.source.blob_sha, item.language or ""))
         try:
@@ -406,7 +406,7 @@ def _run_scanner(
         for finding in scanned:
             by_path[finding.path].append(finding.as_dict())
         cache.put_many(
-            scanner.id,
+            scanner.cache_key,
             cache_version(scanner),
             [
                 (source.blob_sha, source.language or "", by_path.get(source.path, []))
@@ -415,6 +415,34 @@ def _run_scanner(
             ],
         )
     return findings, failures, done
+
+
+def _narrowed_runs(
+    scanner: Scanner,
+    active: Sequence[Scanner],
+    pending: Sequence[_Pending],
+    unread: dict[str, set[str]],
+) -> list[tuple[Scanner, list[_Pending]]]:
+    """How to run `scanner`: per group of files, itself without the rules that the scanners
+    already run (with `supersedes`) replace on those files, or itself whole."""
+    groups: dict[frozenset[str], list[_Pending]] = defaultdict(list)
+    for item in pending:
+        skipped: set[str] = set()
+        for other in active:
+            if (
+                other is not scanner
+                and other.supersedes
+                and other.id in unread  # already run
+                and other.handles(item.language)
+                and item.source.path not in unread[other.id]
+            ):
+                skipped |= other.supersedes
+        groups[frozenset(skipped)].append(item)
+    runs: list[tuple[Scanner, list[_Pending]]] = []
+    for left_out, items in groups.items():
+        narrowed = scanner.without(left_out) if left_out else None
+        runs.append((narrowed or scanner, items))
+    return runs
 
 
 def fingerprinted(findings: Sequence[FindingData]) -> tuple[FingerprintedFinding, ...]:
@@ -475,13 +503,25 @@ def analyze_snapshot(
     failures: list[FileFailure] = []
     scanner_seconds: dict[str, float] = {}
     scanner_files: dict[str, int] = {}
-    for scanner in active:
+    # The scanners that supersede others' rules run first: on the files they read without a
+    # failure, the superseded rules are then left out of the run (Scanner.without) instead of
+    # being run and dropped.
+    unread: dict[str, set[str]] = defaultdict(set)  # scanner id -> paths it failed on
+    for scanner in sorted(active, key=lambda each: not each.supersedes):
         started = time.monotonic()
-        found, failed, scanned = _run_scanner(
-            scanner, list(pending.values()), cache, limits.scanner_seconds
-        )
+        found, failed, scanned = [], [], 0
+        runs = _narrowed_runs(scanner, active, list(pending.values()), unread)
+        for index, (runner, items) in enumerate(runs):
+            budget = limits.scanner_seconds
+            if index:  # a second group of files: what is left of the scanner's budget
+                budget = max(budget - (time.monotonic() - started), 0.0)
+            more_found, more_failed, more_scanned = _run_scanner(runner, items, cache, budget)
+            found += more_found
+            failed += more_failed
+            scanned += more_scanned
         scanner_seconds[scanner.id] = round(time.monotonic() - started, 3)
         scanner_files[scanner.id] = scanned
+        unread[scanner.id].update(failure.path for failure in failed)
         all_findings.extend(found)
         failures.extend(failed)
 
@@ -513,9 +553,8 @@ def analyze_snapshot(
         rule_ids = scanner.supersedes
         if not rule_ids:
             continue
-        unread = {f.path for f in failures if f.scanner_id == scanner.id}
         for item in pending.values():
-            if scanner.handles(item.language) and item.source.path not in unread:
+            if scanner.handles(item.language) and item.source.path not in unread[scanner.id]:
                 superseded[item.source.path].update(rule_ids)
 
     # Diff-aware: a finding on code the PR did not add is not this PR's to answer for.

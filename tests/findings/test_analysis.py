@@ -195,19 +195,23 @@ def test_a_scanner_crash_on_one_file_fails_only_that_file():
 def test_cache_hit_skips_the_scanner_and_is_filtered_to_added_lines(counting_bandit):
     # given a first run that fills the cache for blob "abc"
     cache = DictCache()
-    text = "eval(input())\nx = 1\n"
+    text = "CACHE = open('/tmp/app-cache.db')\nx = 1\n"
     first = analyze_snapshot(
         snapshot(file_change("a.py", "", text, status="added", blob_sha="abc")), cache=cache
     )
     assert counting_bandit == ["a.py"]
-    assert cache.rows[("bandit", cache_version(BanditScanner()), "abc", "python")][0][
-        "rule_id"
-    ] == ("bandit.B307")
+    # bandit ran without the tests python-taint supersedes, so under that run's own key
+    [(scanner_id, version, rows)] = [
+        (key[0], key[1], rows) for key, rows in cache.rows.items() if key[0].startswith("bandit")
+    ]
+    assert scanner_id.startswith("bandit:without-")
+    assert version == cache_version(BanditScanner())
+    assert [row["rule_id"] for row in rows] == ["bandit.B108"]
 
     # when the same blob comes back renamed, and with only line 2 added
     renamed = file_change(
         "b.py",
-        "eval(input())\n",
+        "CACHE = open('/tmp/app-cache.db')\n",
         text,
         status="renamed",
         previous_path="a.py",
@@ -268,3 +272,38 @@ def test_results_cached_by_another_engine_are_not_served(counting_bandit):
     # then bandit ran again and found what the stale row hid
     assert counting_bandit == ["a.py"]
     assert any(f.data.rule_id.startswith("bandit.B") for f in result.findings)
+
+
+def test_bandit_leaves_out_the_tests_python_taint_supersedes_only_where_python_taint_read_the_file(
+    monkeypatch,
+):
+    from findings.engine.scanners import python_taint
+
+    ran_without: list[frozenset[str]] = []
+    original = BanditScanner.scan
+
+    def recording_scan(self, files):
+        ran_without.append(self.skipped_tests)
+        return original(self, files)
+
+    monkeypatch.setattr(BanditScanner, "scan", recording_scan)
+    code = "eval(input())\n"
+
+    # read by python-taint: its code-injection verdict, and bandit's eval test (B307) not run
+    read = analyze_snapshot(snapshot(file_change("a.py", "", code, status="added")))
+    assert [f.data.rule_id for f in read.findings] == ["python-taint.code-injection"]
+    assert "B307" in ran_without[-1]
+
+    # a file python-taint cannot read (here: over its size limit) gets bandit's whole run
+    monkeypatch.setattr(python_taint, "MAX_FILE_CHARS", 5)
+    unread = analyze_snapshot(snapshot(file_change("a.py", "", code, status="added")))
+    assert [f.data.rule_id for f in unread.findings] == ["bandit.B307"]
+    assert ran_without[-1] == frozenset({"B613"})  # the trojan-source scanner still read it
+
+
+def test_a_bandit_run_without_some_tests_is_cached_apart_and_ignores_other_scanners_rules():
+    narrowed = BanditScanner().without(frozenset({"bandit.B307", "semgrep.js-sql-injection"}))
+
+    assert narrowed is not None and narrowed.skipped_tests == frozenset({"B307"})
+    assert narrowed.cache_key != BanditScanner().cache_key == "bandit"
+    assert BanditScanner().without(frozenset({"semgrep.js-sql-injection"})) is None

@@ -161,6 +161,17 @@ class Scanner(ABC):
     def handles(self, language: str | None) -> bool:
         return language is not None and language in self.languages
 
+    @property
+    def cache_key(self) -> str:
+        """The scanner id its per-blob results are cached under (ScanCache.scanner_id)."""
+        return self.id
+
+    def without(self, rule_ids: frozenset[str]) -> Scanner | None:
+        """This scanner with the rules `rule_ids` not run at all, or None when it cannot leave
+        rules out. Used on files where another scanner supersedes them (their findings would be
+        dropped anyway), to save their time."""
+        return None
+
     @abstractmethod
     def scan(self, files: Sequence[SourceFile]) -> ScanOutcome:
         """Scan `files` and return every finding in them, plus the files it could not read."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import hashlib
 import logging
 import os
 import re
@@ -157,6 +158,23 @@ class BanditScanner(Scanner):
     version = "1.9.4-1"
     languages = frozenset({"python"})
 
+    def __init__(self, skipped_tests: frozenset[str] = frozenset()):
+        # bandit test ids (B301...) left out of the run; see Scanner.without
+        self.skipped_tests = skipped_tests
+
+    @property
+    def cache_key(self) -> str:
+        if not self.skipped_tests:
+            return self.id
+        digest = hashlib.sha256(",".join(sorted(self.skipped_tests)).encode()).hexdigest()
+        return f"{self.id}:without-{digest[:16]}"
+
+    def without(self, rule_ids: frozenset[str]) -> BanditScanner | None:
+        tests = frozenset(
+            rule.removeprefix("bandit.") for rule in rule_ids if rule.startswith("bandit.")
+        )
+        return BanditScanner(self.skipped_tests | tests) if tests else None
+
     def scan(self, files: Sequence[SourceFile]) -> ScanOutcome:
         """Scan Python files with bandit; unparsable files come back as failures."""
         failures: list[FileFailure] = []
@@ -179,7 +197,10 @@ class BanditScanner(Scanner):
                 by_name[name] = source
             # ignore_nosec: a "# nosec" comment written by the PR's author must not hide a finding
             # from the reviewer of that PR.
-            manager = bandit_manager.BanditManager(_config(), "file", ignore_nosec=True)
+            profile = {"include": set(), "exclude": set(self.skipped_tests)}
+            manager = bandit_manager.BanditManager(
+                _config(), "file", ignore_nosec=True, profile=profile
+            )
             manager.discover_files([os.path.join(directory, name) for name in by_name])
             with _no_progress_bar():
                 manager.run_tests()

@@ -61,7 +61,18 @@ _FOLDABLE = (
 def may_fold(node: ast.expr) -> bool:
     """Whether `node` is made only of what `evaluate` folds: a cheap test that spares working
     out a function's constants for conditions such as `if user.is_staff:` or `if check(x):`."""
-    return all(isinstance(part, _FOLDABLE) for part in ast.walk(node))
+    stack: list[ast.AST] = [node]
+    while stack:  # ast.walk's nodes, without its generators: this runs on every condition
+        part = stack.pop()
+        if not isinstance(part, _FOLDABLE):
+            return False
+        for name in part._fields:
+            value = getattr(part, name, None)
+            if value.__class__ is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return True
 
 
 def evaluate(node: ast.expr | None, known: dict[str, Any]) -> Any:

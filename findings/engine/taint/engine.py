@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,6 +195,7 @@ class ModuleInfo:
         self.nodes, self._by_type = _walk(tree)
         self._order: dict[ast.AST, int] | None = None
         self._parents: dict[ast.AST, ast.AST] | None = None
+        self._printed: frozenset[int] | None = None
         self._calls: list[tuple[ast.Call, str]] | None = None
         for node in self.of(ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef):
             if isinstance(node, ast.Import):
@@ -256,6 +257,18 @@ class ModuleInfo:
                 self._order = {node: index for index, node in enumerate(self.nodes)}
             found.sort(key=self._order.__getitem__)
         return found
+
+    @property
+    def printed(self) -> frozenset[int]:
+        """ids of the arguments of print(...) and logging calls, computed once."""
+        if self._printed is None:
+            self._printed = frozenset(
+                id(argument)
+                for call in self.of(ast.Call)
+                if _is_output_call(call, self)
+                for argument in call.args
+            )
+        return self._printed
 
     @property
     def parents(self) -> dict[ast.AST, ast.AST]:
@@ -474,9 +487,9 @@ class FunctionWalker:
     def taint(self, node: ast.expr | None) -> Taint:
         if node is None:
             return EMPTY
-        method = getattr(self, f"_t_{type(node).__name__}", None)
+        method = _EXPRESSIONS.get(node.__class__)
         if method is not None:
-            found: Taint = method(node)
+            found: Taint = method(self, node)
             return found
         result: set[Label] = set()
         for child in ast.iter_child_nodes(node):
@@ -805,12 +818,11 @@ class FunctionWalker:
             if hit.cls == "xss"
             for label in hit.labels
         }
-        parents = self.module.parents
+        printed = self.module.printed
         for _line, (node, taint) in sorted(self._html_builds.items()):
             if {(label.kind, label.source, label.line) for label in taint} & sent:
                 continue
-            used_by = parents.get(node)
-            if isinstance(used_by, ast.Call) and _is_output_call(used_by, self.module):
+            if id(node) in printed:
                 continue  # printed or logged: text in a log, not a page
             variable = next(
                 (
@@ -1245,9 +1257,9 @@ class FunctionWalker:
             self.statement(statement)
 
     def statement(self, node: ast.stmt) -> None:
-        handler = getattr(self, f"_s_{type(node).__name__}", None)
+        handler = _STATEMENTS.get(node.__class__)
         if handler is not None:
-            handler(node)
+            handler(self, node)
             return
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
@@ -1827,6 +1839,19 @@ def _secret_named(node: ast.expr) -> bool:
     if last in ("mac",) or last.endswith("_mac"):
         return True
     return any(word in last for word in _SECRET_WORDS if word != "mac")
+
+
+# The walker's handlers by node class, looked up once per node instead of by name.
+_EXPRESSIONS: dict[type, Callable[[FunctionWalker, Any], Taint]] = {
+    getattr(ast, name[3:]): function
+    for name, function in vars(FunctionWalker).items()
+    if name.startswith("_t_") and hasattr(ast, name[3:])
+}
+_STATEMENTS: dict[type, Callable[[FunctionWalker, Any], None]] = {
+    getattr(ast, name[3:]): function
+    for name, function in vars(FunctionWalker).items()
+    if name.startswith("_s_") and hasattr(ast, name[3:])
+}
 
 
 class Engine:
