@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from findings.engine.scanners.vulndb import (
+from findings.engine.osv.vulndb import (
     MAX_OSV_BYTES,
     Advisory,
     OSVError,
@@ -23,7 +23,7 @@ from findings.engine.scanners.vulndb import (
     advisory_row,
     parse_osv_bytes,
 )
-from findings.engine.vulnindex import index_write
+from findings.engine.osv.vulnindex import index_write
 from findings.models import Vulnerability
 
 logger = logging.getLogger(__name__)

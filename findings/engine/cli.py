@@ -29,13 +29,13 @@ from findings.engine import ENGINE_VERSION, sarif
 from findings.engine.analysis import NOT_ANALYSED, FingerprintedFinding, analyze_snapshot
 from findings.engine.diff import DiffError, FileDiff, diff_texts, parse_unified_diff
 from findings.engine.languages import language_for_path
+from findings.engine.osv.vulndb import EMPTY_INDEX, OSVError, VulnerabilityIndex
+from findings.engine.osv.vulnindex import index_path, index_read, osv_file_read
 from findings.engine.scanners import SEVERITIES, Scanner, registered_scanners
 from findings.engine.scanners.dependencies import manifest_kind, vulnerability_index_in_use
 from findings.engine.scanners.secrets_scanner import TEST_PATH_POLICIES, SecretsScanner
-from findings.engine.scanners.vulndb import EMPTY_INDEX, OSVError, VulnerabilityIndex
 from findings.engine.snapshot import FileChange, PullRequestSnapshot
 from findings.engine.textcodec import decode_source
-from findings.engine.vulnindex import index_path, index_read, osv_file_read
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DIFF_BYTES = 20 * 1024 * 1024

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from findings.engine import cli
+from findings.engine.osv.vulndb import parse_osv_bytes
+from findings.engine.osv.vulnindex import INDEX_FILE_NAME, index_read, index_write
 from findings.engine.scanners import SourceFile
 from findings.engine.scanners.bandit_scanner import BanditScanner
-from findings.engine.scanners.vulndb import parse_osv_bytes
-from findings.engine.vulnindex import INDEX_FILE_NAME, index_read, index_write
 
 ROOT = Path(__file__).resolve().parents[2]
 OSV_FIXTURE = ROOT / "tests" / "fixtures" / "osv" / "advisories.json"

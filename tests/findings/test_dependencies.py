@@ -8,6 +8,7 @@ import pytest
 
 from findings.engine.analysis import analyze_snapshot
 from findings.engine.languages import language_for_path
+from findings.engine.osv.vulndb import VulnerabilityIndex, parse_osv_bytes
 from findings.engine.scanners import SourceFile
 from findings.engine.scanners.dependencies import (
     DependencyScanner,
@@ -15,7 +16,6 @@ from findings.engine.scanners.dependencies import (
     typosquat_target,
     vulnerability_index_in_use,
 )
-from findings.engine.scanners.vulndb import VulnerabilityIndex, parse_osv_bytes
 
 from .conftest import file_change, snapshot
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from findings.engine.scanners.vulndb import (
+from findings.engine.osv.vulndb import (
     OSVError,
     VulnerabilityIndex,
     compare_versions,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from findings.engine.scanners.vulndb import (
+from findings.engine.osv.vulndb import (
     MAX_OSV_BYTES,
     Advisory,
     OSVError,

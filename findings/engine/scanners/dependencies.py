@@ -1,7 +1,7 @@
 """Dependencies a change adds or changes in a manifest: unpinned, typosquatted or known-vulnerable.
 
 Reads requirements*.txt, pyproject.toml, package.json, go.mod and pom.xml. The scanner is pure:
-the vulnerability data comes as a `VulnerabilityIndex` (`findings.engine.scanners.vulndb`) that the
+the vulnerability data comes as a `VulnerabilityIndex` (`findings.engine.osv.vulndb`) that the
 caller hands over through `set_vulnerability_index_provider` (the pipeline loads it from the
 `Vulnerability` table, the scan command from an exported file); without one, only the unpinned
 and typosquatting checks run.
@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from findings.engine.osv.vulndb import EMPTY_INDEX, VulnerabilityIndex, normalize_package_name
 from findings.engine.scanners import (
     FileFailure,
     FindingData,
@@ -29,7 +30,6 @@ from findings.engine.scanners import (
     SourceFile,
     register,
 )
-from findings.engine.scanners.vulndb import EMPTY_INDEX, VulnerabilityIndex, normalize_package_name
 
 logger = logging.getLogger(__name__)
 

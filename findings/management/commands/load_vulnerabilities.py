@@ -7,8 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from findings.engine.scanners.vulndb import OSVError
-from findings.engine.vulnindex import index_path
+from findings.engine.osv.vulndb import OSVError
+from findings.engine.osv.vulnindex import index_path
 from findings.vulnerabilities import osv_read, vulnerabilities_load, vulnerability_index_export
 
 
