@@ -401,3 +401,17 @@ def test_safe_snippets_yield_nothing():
 
     assert outcome.findings == ()
     assert outcome.failures == ()
+
+
+def test_one_flaw_found_by_two_rules_on_one_line_is_reported_once_by_the_surer_rule():
+    code = (
+        "import org.springframework.web.bind.annotation.*;\n"
+        "@RestController\nclass U {\n  java.sql.Statement st;\n"
+        '  @GetMapping("/u/{id}")\n  public String get(@PathVariable String id) throws Exception {\n'
+        '    StringBuilder sb = new StringBuilder("SELECT * FROM u WHERE id = ");\n'
+        '    sb.append(id);\n    st.executeQuery(sb.toString());\n    return "ok";\n  }\n}\n'
+    )
+    outcome = SemgrepScanner().scan([SourceFile("U.java", "java", code, frozenset())])
+
+    found = [(f.rule_id, f.line, f.confidence) for f in outcome.findings if f.cwe == 89]
+    assert found == [("semgrep.java-sql-injection", 9, "high")]

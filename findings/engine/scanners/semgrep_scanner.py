@@ -294,6 +294,7 @@ class SemgrepScanner(Scanner):
                 continue
             seen.add(key)
             findings.append(finding)
+        findings = _most_confident(findings)
         findings.sort(key=lambda finding: (finding.path, finding.line, finding.rule_id))
         return ScanOutcome(findings=tuple(findings), failures=tuple(failures.values()))
 
@@ -346,3 +347,21 @@ class SemgrepScanner(Scanner):
                 FileFailure(path=source.path, scanner_id=self.id, reason=reason) for source in files
             )
         )
+
+
+_CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def _most_confident(findings: list[FindingData]) -> list[FindingData]:
+    """One flaw reported by two rules on one line (the request-data rule and the low-confidence
+    parameter rule on the same query): only the most confident of them is kept."""
+    best: dict[tuple[str, int, int | None], int] = {}
+    for finding in findings:
+        key = (finding.path, finding.line, finding.cwe)
+        best[key] = max(best.get(key, -1), _CONFIDENCE_RANK.get(finding.confidence, 0))
+    return [
+        finding
+        for finding in findings
+        if _CONFIDENCE_RANK.get(finding.confidence, 0)
+        == best[(finding.path, finding.line, finding.cwe)]
+    ]
