@@ -407,7 +407,8 @@ def test_one_flaw_found_by_two_rules_on_one_line_is_reported_once_by_the_surer_r
     code = (
         "import org.springframework.web.bind.annotation.*;\n"
         "@RestController\nclass U {\n  java.sql.Statement st;\n"
-        '  @GetMapping("/u/{id}")\n  public String get(@PathVariable String id) throws Exception {\n'
+        '  @GetMapping("/u/{id}")\n'
+        "  public String get(@PathVariable String id) throws Exception {\n"
         '    StringBuilder sb = new StringBuilder("SELECT * FROM u WHERE id = ");\n'
         '    sb.append(id);\n    st.executeQuery(sb.toString());\n    return "ok";\n  }\n}\n'
     )
