@@ -203,3 +203,42 @@ def test_a_diff_line_with_replaced_bytes_matches_the_decoded_file(diff_line, fil
     from findings.engine.cli import _same_line
 
     assert _same_line(diff_line, file_line) is same
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"x = 1\n",
+        b"# -*- coding: latin-1 -*-\nname = '\xe9'\n",
+        b"#!/usr/bin/env python\n# coding: cp1252\nname = '\x80'\n",
+        b"x = 1\n# coding: latin-1\n",  # a cookie on line 2 counts
+        b"x = 1\ny = 2\n# coding: latin-1\n",  # ...on line 3 it does not
+        b"# coding: latin-1",  # one line, no newline
+        b"\xef\xbb\xbfx = 1\n",
+        b"x = '\xe9'\n",  # not UTF-8, no declaration
+        b"x = 1\x00\n",
+        b"",
+    ],
+)
+def test_the_fast_path_reads_python_as_the_tokenizer_does(raw):
+    import io
+    import tokenize
+
+    from findings.engine.textcodec import DecodedText, _python
+
+    # the tokenizer-only reading, as before the fast path
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError:
+        expected_text = None
+    else:
+        try:
+            expected_text = raw.decode(encoding).removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            expected_text = None
+        if b"\x00" in raw:
+            expected_text = None
+
+    decoded = _python(raw)
+    assert isinstance(decoded, DecodedText)
+    assert decoded.text == expected_text
