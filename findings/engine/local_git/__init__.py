@@ -329,29 +329,43 @@ def _policy_text(objects: _Objects, base_sha: str) -> str | None:
     return None if is_binary else content
 
 
+def _stats_and_patches(
+    git: GitRepository, merge_base: str, head_sha: str, count: int
+) -> tuple[dict[str, tuple[int, int, bool]], list[str] | None]:
+    stats = _numstat(git, merge_base, head_sha)
+    return stats, (_patches(git, merge_base, head_sha, count) if count else [])
+
+
 def snapshot_files(
     git: GitRepository, *, merge_base: str, head_sha: str
 ) -> tuple[tuple[FileChange, ...], _Objects]:
     """The PR's changed files (a constant number of git runs, whatever their count)."""
     changes = _changes(git, merge_base, head_sha)
-    stats = _numstat(git, merge_base, head_sha)
-    patches = _patches(git, merge_base, head_sha, len(changes)) if changes else []
-    objects = _Objects(git)
-    try:
-        read = [
-            change
-            for change in changes[:MAX_FILES]
-            if change.letter != "D"
-            and change.new_mode.startswith("10")  # files, not links
-            and change.new_mode != "120000"
-        ]
-        heads = dict(
-            zip(
-                ((c.new_id, c.path) for c in read),
-                objects.texts([(c.new_id, c.path) for c in read]),
-                strict=True,
+    # The counts and the patches (two git diffs) are read while the blobs are (cat-file): each
+    # thread mostly waits on its own process.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        diffing = pool.submit(_stats_and_patches, git, merge_base, head_sha, len(changes))
+        objects = _Objects(git)
+        try:
+            read = [
+                change
+                for change in changes[:MAX_FILES]
+                if change.letter != "D"
+                and change.new_mode.startswith("10")  # files, not links
+                and change.new_mode != "120000"
+            ]
+            heads = dict(
+                zip(
+                    ((c.new_id, c.path) for c in read),
+                    objects.texts([(c.new_id, c.path) for c in read]),
+                    strict=True,
+                )
             )
-        )
+            stats, patches = diffing.result()
+        except BaseException:
+            objects.__exit__(None, None, None)
+            raise
+    try:
         files = []
         for index, change in enumerate(changes):
             if index >= MAX_FILES:
