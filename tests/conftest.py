@@ -38,6 +38,17 @@ def _fast_password_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_memos() -> None:
+    # What a worker process remembers between analyses (parsed patches, checklist work) starts
+    # empty in each test, so a test that counts the work done does not see another test's.
+    from findings.engine import analysis
+    from reviewbench.checklist import memo
+
+    analysis._parsed.cache_clear()
+    memo._PROCESS.clear()
+
+
 @pytest.fixture
 def broker() -> redis.Redis:
     """The real Redis broker, emptied before the test; `llen("celery")` counts queued tasks."""

@@ -93,3 +93,35 @@ def test_the_version_follows_the_code_that_computes(tmp_path):
 
     assert _code_version([source]) != before
     assert len(VERSION) == 32
+
+
+def test_a_worker_reuses_what_it_already_read_without_asking_the_table_again(monkeypatch):
+    files = [_file("app/export.py", HANDLER)]
+    memo = DictCache()
+    first = checklist_build([], files, memo=memo)
+    asked: list[str] = []
+    real_get_many = memo.get_many
+
+    def counting_get_many(scanner_id, version, keys):
+        asked.extend(key for key, _language in keys)
+        return real_get_many(scanner_id, version, keys)
+
+    monkeypatch.setattr(memo, "get_many", counting_get_many)
+    calls = _counting(monkeypatch)
+
+    second = checklist_build([], files, memo=memo)
+
+    # the same checklist, with nothing worked out and nothing read back from the table
+    assert second == first
+    assert calls == []
+    assert asked == []
+
+
+def test_what_a_process_remembers_is_bounded(monkeypatch):
+    from reviewbench.checklist import memo as memo_module
+
+    monkeypatch.setattr(memo_module, "PROCESS_LIMIT", 2)
+    for index in range(5):
+        memo_module._remember("kind", f"key-{index}", [index])
+
+    assert [key for _kind, _version, key in memo_module._PROCESS] == ["key-3", "key-4"]
