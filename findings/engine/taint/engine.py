@@ -131,10 +131,7 @@ def _is_output_call(call: ast.Call, module: ModuleInfo) -> bool:
     """print(...) or a logging call: where a built string is text, not a page."""
     name = module.qualname(call.func) or ""
     method = name.rsplit(".", 1)[-1]
-    return name == "print" or (
-        "." in name
-        and method in ("debug", "info", "warning", "warn", "error", "exception", "critical", "log")
-    )
+    return name == "print" or ("." in name and (method in rules.LOG_METHODS or method == "log"))
 
 
 def _walk(tree: ast.AST) -> tuple[list[ast.AST], dict[type[Any], list[ast.AST]]]:
@@ -784,8 +781,11 @@ class FunctionWalker:
             label.kind in (INPUT, _PARAM) and not label.clean_for("xss") for label in result
         ):
             return
-        if any(_HTML_TAG.search(text) for text in self._literal_parts(node)):
+        if self._has_html_literal(node):
             self._html_builds[node.lineno] = (node, result)
+
+    def _has_html_literal(self, node: ast.expr) -> bool:
+        return any(_HTML_TAG.search(text) for text in self._literal_parts(node))
 
     def _literal_parts(self, node: ast.expr) -> Iterator[str]:
         """The literal text a string expression is built around (names the code fixes too)."""
@@ -977,7 +977,7 @@ class FunctionWalker:
         if name and name in rules.SINKS:
             return rules.SINKS[name]
         if method is not None:
-            if method in ("debug", "info", "warning", "warn", "error", "critical", "exception"):
+            if method in rules.LOG_METHODS and method != "fatal":
                 receiver = _dotted(node.func.value) or ""  # type: ignore[attr-defined]
                 if "log" in receiver.rsplit(".", 1)[-1].lower():
                     return rules.SINKS[f"logger.{method}"]
@@ -1226,8 +1226,8 @@ class FunctionWalker:
         kind = self.kind_of(value)
         if kind:
             self.kinds[name] = kind
-        elif isinstance(value, ast.JoinedStr | ast.BinOp | ast.Call) and any(
-            _HTML_TAG.search(text) for text in self._literal_parts(value)
+        elif isinstance(value, ast.JoinedStr | ast.BinOp | ast.Call) and self._has_html_literal(
+            value
         ):
             self.kinds[name] = "html"
         if isinstance(value, ast.Call):

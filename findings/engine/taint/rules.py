@@ -657,7 +657,11 @@ SINKS.update(
     }
 )
 
-for _method in ("debug", "info", "warning", "warn", "error", "critical", "exception", "fatal"):
+# The logging methods of `logging` and of a logger.
+LOG_METHODS: frozenset[str] = frozenset(
+    {"debug", "info", "warning", "warn", "error", "critical", "exception", "fatal"}
+)
+for _method in sorted(LOG_METHODS):
     SINKS[f"logging.{_method}"] = Sink("log-injection", kwargs=("msg",))
     SINKS[f"logger.{_method}"] = Sink("log-injection", kwargs=("msg",))
 
