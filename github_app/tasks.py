@@ -103,20 +103,29 @@ def process_delivery(delivery_pk: int) -> None:
             delivery.status = WebhookDelivery.Status.FAILED
             delivery.error = _readable(exc)
         else:
-            delivery.status = (
-                WebhookDelivery.Status.PROCESSED
-                if handler is not None
-                else WebhookDelivery.Status.IGNORED
-            )
             delivery.error = ""
-            logger.info(
-                "github.delivery.processed",
-                extra={"delivery_id": delivery.delivery_id, "event": delivery.event},
-            )
+            if handler is None:
+                delivery.status = WebhookDelivery.Status.IGNORED
+            else:
+                # Processed once the jobs the handler queued after commit are with the broker:
+                # a worker killed in between leaves the row processing and its own message
+                # unacknowledged, so the redelivered message runs the handler again (it is
+                # idempotent) instead of finding the delivery done and its analysis never sent.
+                # on_commit runs callbacks in order, after the handler's.
+                names = {"delivery_id": delivery.delivery_id, "event": delivery.event}
+                transaction.on_commit(lambda: _delivery_processed(delivery_pk, names))
         delivery.processed_at = timezone.now()
         delivery.save(update_fields=["status", "error", "processed_at"])
     if transient is not None:
         raise transient
+
+
+def _delivery_processed(delivery_pk: int, names: dict[str, str]) -> None:
+    updated = WebhookDelivery.objects.filter(
+        pk=delivery_pk, status=WebhookDelivery.Status.PROCESSING
+    ).update(status=WebhookDelivery.Status.PROCESSED)
+    if updated:
+        logger.info("github.delivery.processed", extra=names)
 
 
 @shared_task(name="github_app.sweep_deliveries", acks_late=True)

@@ -70,14 +70,39 @@ def test_sweep_leaves_a_recently_enqueued_delivery_alone(broker, settings):
 def test_process_delivery_twice_is_safe(broker, django_capture_on_commit_callbacks):
     delivery = _delivery("twice", "received", age_seconds=1)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        process_delivery(delivery.pk)
-        process_delivery(delivery.pk)
+    # each run commits, and its after-commit callbacks run, before the next one
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            process_delivery(delivery.pk)
 
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.PROCESSED
     assert delivery.attempts == 1
     assert PullRequest.objects.count() == 1
+    assert [name for name, _ in _queued_tasks(broker)] == ["github_app.analyze_pull_request"]
+
+
+def test_a_worker_killed_before_its_jobs_reached_the_broker_runs_the_handler_again(
+    broker, django_capture_on_commit_callbacks
+):
+    # given a delivery whose handler committed, and a worker killed before the jobs it queued
+    # after commit were sent (the callbacks never run)
+    delivery = _delivery("killed", "received", age_seconds=1)
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        process_delivery(delivery.pk)
+    assert len(lost) == 2  # the analysis job, then the mark that the delivery is done
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSING
+    assert broker.llen("celery") == 0
+
+    # when its unacknowledged message is delivered again
+    with django_capture_on_commit_callbacks(execute=True):
+        process_delivery(delivery.pk)
+
+    # then the handler ran again: the analysis is queued and the delivery is done
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PROCESSED
+    assert delivery.attempts == 2
     assert [name for name, _ in _queued_tasks(broker)] == ["github_app.analyze_pull_request"]
 
 
