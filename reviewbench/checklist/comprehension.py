@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from findings.engine.languages import language_for_path
-from findings.engine.syntax.outline import Call, Function, Outline, outline
+from findings.engine.syntax.outline import REQUEST_OBJECTS, Call, Function, Outline, outline
 
 DEFAULT_LIMIT = 10
 NAME_LIMIT = 60
@@ -215,7 +215,6 @@ def _hostile(kind: str) -> str:
     return next(hostile for name, _pattern, _what, hostile in SINKS if name == kind)
 
 
-_REQUEST_OBJECTS = frozenset({"req", "request", "r", "ctx", "c", "res", "response", "w"})
 # Calls on the request object read input; they are not where it goes.
 _READS = re.compile(r"^(?:req|request|r|ctx|c|self\.request)\.")
 _NOT_SETUP = re.compile(
@@ -229,7 +228,7 @@ def _inputs(function: Function) -> list[str]:
     without the request and response objects themselves when there is anything else."""
     names = list(function.inputs())
     names += [n for n, origin, _line in function.derived if n == origin and n not in names]
-    values = [n for n in names if n not in _REQUEST_OBJECTS]
+    values = [n for n in names if n not in REQUEST_OBJECTS]
     return values or names
 
 
@@ -246,7 +245,7 @@ def sink_uses(function: Function, lines: frozenset[int]) -> list[SinkUse]:
             continue
         reached = [carriers[name][0] for name in call.names() if name in carriers]
         # A bare request or response object is the channel, not the value a reviewer traces.
-        reached = [name for name in reached if name not in _REQUEST_OBJECTS] or reached
+        reached = [name for name in reached if name not in REQUEST_OBJECTS] or reached
         if reached:
             # In a path, the later parts are the ones that climb out of the base.
             subject = reached[-1] if kind == "path" else reached[0]

@@ -271,6 +271,41 @@ CASES += [
 ]
 
 
+CASES += [
+    (
+        "trust_boundary",
+        "app/views.py",
+        "def choose(request):\n    role = request.POST['role']\n"
+        "    request.session['role'] = role\n",
+        "`role` (line 2) never reaches the session data stored by `request.session[…]` on line 3 "
+        "unchecked (in app/views.py).",
+        # checked against an allow-list before it is stored
+        "ROLES = {'viewer', 'editor'}\ndef choose(request):\n    role = request.POST['role']\n"
+        "    if role not in ROLES:\n        raise ValueError(role)\n"
+        "    request.session['role'] = role\n",
+    ),
+    (
+        "xxe",
+        "app/feeds.py",
+        "from xml.dom.pulldom import parseString\ndef feed(request):\n    body = request.body\n"
+        "    return parseString(body)\n",
+        "The XML parser of `parseString` on line 4, reading `body` (line 3), resolves no "
+        "external entities or DTDs and bounds entity expansion (in app/feeds.py).",
+        "import defusedxml.pulldom\ndef feed(request):\n    body = request.body\n"
+        "    return defusedxml.pulldom.parseString(body)\n",
+    ),
+    (
+        "weak_random",
+        "app/accounts.py",
+        "import random, string\ndef reset_token():\n"
+        "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
+        "The value `random.choice` gives on line 3 is not a token, password, key or id that must "
+        "not be guessed (in app/accounts.py).",
+        "import secrets\ndef reset_token():\n    return secrets.token_urlsafe(32)\n",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "path", "code", "prompt", "safe"), CASES, ids=[c[0] for c in CASES]
 )
@@ -293,7 +328,103 @@ def test_python_safe_form_yields_no_assumption_of_that_kind(kind, path, code, pr
 
 
 def test_at_least_twelve_kinds_are_covered():
-    assert len({case[0] for case in CASES}) == len(KINDS) == 26
+    assert len({case[0] for case in CASES}) == len(KINDS) == 29
+
+
+def test_lxml_parsers_told_to_resolve_entities_are_challenged_and_safe_ones_are_not():
+    unsafe = "from lxml import etree\nparser = etree.XMLParser(resolve_entities=True)\n"
+    safe = "from lxml import etree\nparser = etree.XMLParser(resolve_entities=False)\n"
+    assert [a.line for a in of_kind("app/x.py", unsafe, "xxe")] == [2]
+    assert of_kind("app/x.py", safe, "xxe") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "kind"),
+    [
+        # the query is a local that only ever holds a constant; the input is bound
+        (
+            "app/search.py",
+            "def search(request, cursor):\n    term = request.GET['q']\n"
+            "    query = 'SELECT id FROM p WHERE name LIKE ?'\n"
+            "    return cursor.execute(query, (f'%{term}%',))\n",
+            "sql",
+        ),
+        (
+            "app/users.py",
+            "from sqlalchemy import text\ndef find(conn, name):\n"
+            "    stmt = text('SELECT id FROM u WHERE name = :name')\n"
+            "    return conn.execute(stmt, {'name': name})\n",
+            "sql",
+        ),
+        # an argument list without a shell
+        (
+            "app/ping.py",
+            "import subprocess\ndef ping(request):\n    host = request.POST['host']\n"
+            "    return subprocess.run(['ping', '-c', '1', host], capture_output=True)\n",
+            "shell",
+        ),
+        # Go: the query is a constant, the input a bound argument after the context
+        (
+            "api/orders.go",
+            "package api\nfunc List(w http.ResponseWriter, r *http.Request) {\n"
+            '  status := r.URL.Query().Get("status")\n'
+            '  const query = "SELECT id FROM orders WHERE status = $1"\n'
+            "  rows, _ := db.QueryContext(r.Context(), query, status)\n  _ = rows\n}\n",
+            "sql",
+        ),
+        # Go: a fixed program run with a context, its argument checked by a regular expression
+        (
+            "cmd/lookup.go",
+            "package main\nfunc Lookup(w http.ResponseWriter, r *http.Request) {\n"
+            '  host := r.FormValue("host")\n  if !hostname.MatchString(host) {\n    return\n  }\n'
+            '  exec.CommandContext(r.Context(), "nslookup", "--", host).Run()\n}\n',
+            "shell",
+        ),
+        # Java: a literal program with separate arguments, no shell
+        (
+            "src/main/java/Thumbs.java",
+            "class T {\n  void t(HttpServletRequest request) throws Exception {\n"
+            '    String name = request.getParameter("n");\n'
+            '    new ProcessBuilder("convert", "/srv/" + name, "out.png").start();\n  }\n}\n',
+            "shell",
+        ),
+    ],
+)
+def test_constant_queries_argument_lists_and_checked_inputs_are_not_challenged(path, code, kind):
+    assert of_kind(path, code, kind) == []
+
+
+def test_a_process_builder_that_runs_a_shell_is_challenged():
+    code = (
+        "class T {\n  void t(HttpServletRequest request) throws Exception {\n"
+        '    String name = request.getParameter("n");\n'
+        '    new ProcessBuilder("sh", "-c", "convert " + name).start();\n  }\n}\n'
+    )
+    assert [a.line for a in of_kind("src/main/java/Thumbs.java", code, "shell")] == [4]
+
+
+def test_a_pattern_kept_in_a_constant_is_read_for_nested_quantifiers():
+    nested = "import re\nREDOS = r'^(a+)+$'\nmatcher = re.compile(REDOS)\n"
+    plain = "import re\nDIGITS = r'^[0-9]+$'\nmatcher = re.compile(DIGITS)\n"
+    assert [a.line for a in of_kind("app/v.py", nested, "regex")] == [3]
+    assert of_kind("app/v.py", plain, "regex") == []
+
+
+def test_a_random_value_that_guards_nothing_is_not_challenged():
+    shuffle = "import random\ndef deal(cards):\n    random.shuffle(cards)\n    return cards\n"
+    assert of_kind("app/cards.py", shuffle, "weak_random") == []
+
+
+def test_an_algorithm_chosen_at_run_time_is_challenged():
+    code = "import hashlib\ndef digest(name, data):\n    return hashlib.new(name, data).digest()\n"
+    assert [a.line for a in of_kind("app/d.py", code, "crypto")] == [3]
+    java = (
+        "class A {\n  void a() throws Exception {\n"
+        "    Cipher c = Cipher.getInstance(algorithm);\n  }\n}\n"
+    )
+    assert [a.prompt for a in of_kind("src/A.java", java, "crypto")] == [
+        "`Cipher.getInstance` on line 3 is an adequate choice of hash or cipher (in src/A.java)."
+    ]
 
 
 # (kind, path, code, expected prompt) in the other languages: line patterns
@@ -390,6 +521,59 @@ OTHER_CASES = [
 ]
 
 
+OTHER_CASES += [
+    (
+        "trust_boundary",
+        "src/prefs.js",
+        "app.post('/prefs', (req, res) => { req.session.theme = req.body.theme; });\n",
+        "`req.body.theme` never reaches the session data stored by `req.session` on line 1 "
+        "unchecked (in src/prefs.js).",
+    ),
+    (
+        "trust_boundary",
+        "web/prefs.go",
+        'session.Values["role"] = r.FormValue("role")\n',
+        '`r.FormValue("role")` never reaches the session data stored by `session.Values` on line '
+        "1 unchecked (in web/prefs.go).",
+    ),
+    (
+        "xxe",
+        "src/main/java/Feed.java",
+        "DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();\n",
+        "The XML parser of `DocumentBuilderFactory.newInstance` on line 1 resolves no external "
+        "entities or DTDs and bounds entity expansion (in src/main/java/Feed.java).",
+    ),
+    (
+        "xxe",
+        "src/main/java/Feed.java",
+        'spf.setFeature("http://xml.org/sax/features/external-general-entities", true);\n',
+        "The XML parser of `setFeature` on line 1 resolves no external entities or DTDs and "
+        "bounds entity expansion (in src/main/java/Feed.java).",
+    ),
+    (
+        "xxe",
+        "src/feed.js",
+        "const doc = libxmljs.parseXml(body, { noent: true });\n",
+        "The XML parser of `libxmljs.parseXml` on line 1 resolves no external entities or DTDs "
+        "and bounds entity expansion (in src/feed.js).",
+    ),
+    (
+        "xxe",
+        "feed/parse.go",
+        "doc, err := parser.ParseString(s, parser.ParseOptionNoEnt)\n",
+        "The XML parser of `libxml2 parser` on line 1 resolves no external entities or DTDs and "
+        "bounds entity expansion (in feed/parse.go).",
+    ),
+    (
+        "crypto",
+        "src/main/java/Keys.java",
+        'SecretKey key = KeyGenerator.getInstance("DES").generateKey();\n',
+        "`KeyGenerator.getInstance` on line 1 is an adequate choice of hash or cipher (in "
+        "src/main/java/Keys.java).",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "path", "code", "prompt"), OTHER_CASES, ids=[f"{c[1]}-{c[0]}" for c in OTHER_CASES]
 )
@@ -404,6 +588,25 @@ def test_other_languages_by_line_pattern(kind, path, code, prompt):
         ("src/run.js", "exec('ls -l');\n", "shell"),
         ("src/login.js", "res.redirect('/home');\n", "redirect"),
         ("run.go", 'exec.Command("ls", "-l")\n', "shell"),
+        # the file turns DTDs off on the factory it creates
+        (
+            "src/main/java/Feed.java",
+            "DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();\n"
+            'dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);\n',
+            "xxe",
+        ),
+        # math/rand for a jitter, in a function that guards nothing
+        (
+            "retry/backoff.go",
+            'package retry\nimport "math/rand"\nfunc Jitter() int {\n  return rand.Intn(100)\n}\n',
+            "weak_random",
+        ),
+        # crypto/rand is the one imported
+        (
+            "auth/token.go",
+            'package auth\nimport "crypto/rand"\nfunc Token(b []byte) {\n  rand.Read(b)\n}\n',
+            "weak_random",
+        ),
         (
             "src/Session.js",
             "res.cookie('sid', v, { httpOnly: true, secure: true });\n",
@@ -649,6 +852,75 @@ FLOW_CASES += [
 ]
 
 
+FLOW_CASES += [
+    # a loop's variable carries what it walks, even when it is named like a framework's context
+    (
+        "path",
+        "src/main/java/A.java",
+        "class A {\n  void a(HttpServletRequest request) throws Exception {\n"
+        '    String param = "";\n    for (Cookie c : request.getCookies()) {\n'
+        "      param = c.getValue();\n    }\n    java.io.File f = new java.io.File(param);\n"
+        "  }\n}\n",
+        "`c` (line 4, via `param` on line 5) never reaches the file path in `new java.io.File` "
+        "on line 7 unchecked (in src/main/java/A.java).",
+    ),
+    (
+        "path",
+        "src/files.js",
+        "app.get('/f', (req, res) => {\n  for (const name of req.query.files) {\n"
+        "    fs.readFile(name, () => {});\n  }\n});\n",
+        "`name` (line 2) never reaches the file path in `fs.readFile` on line 3 unchecked "
+        "(in src/files.js).",
+    ),
+    (
+        "path",
+        "web/files.go",
+        "package web\nfunc F(w http.ResponseWriter, r *http.Request) {\n"
+        '  for _, name := range r.URL.Query()["f"] {\n    os.ReadFile(name)\n  }\n}\n',
+        "`name` (line 3) never reaches the file path in `os.ReadFile` on line 4 unchecked "
+        "(in web/files.go).",
+    ),
+    # a request wrapper's parameter getter reads input
+    (
+        "sql",
+        "src/main/java/A.java",
+        "class A {\n  void a(HttpServletRequest request) throws Exception {\n"
+        "    Wrapped scr = new Wrapped(request);\n"
+        '    String param = scr.getTheParameter("p");\n'
+        '    statement.executeQuery("SELECT * FROM u WHERE n = \'" + param + "\'");\n  }\n}\n',
+        "`param` (line 4) never reaches the SQL in `statement.executeQuery` on line 5 unchecked "
+        "(in src/main/java/A.java).",
+    ),
+    # a helper given the request and an input returns the input's value, not the request's
+    (
+        "sql",
+        "src/main/java/A.java",
+        _JAVA_SERVLET
+        + "    String sql = new Helper().clean(request, bar);\n    statement.executeQuery(sql);\n"
+        "  }\n}\n",
+        "`param` (line 3, via `sql` on line 5) never reaches the SQL in `statement.executeQuery` "
+        "on line 6 unchecked (in src/main/java/A.java).",
+    ),
+    # a comment that names the input and a check's word ("case") is no check
+    (
+        "sql",
+        "src/main/java/A.java",
+        _JAVA_SERVLET + "    // a case where bar reaches the query\n"
+        '    statement.executeQuery("SELECT * FROM u WHERE n = \'" + bar + "\'");\n  }\n}\n',
+        "`param` (line 3, via `bar` on line 4) never reaches the SQL in `statement.executeQuery` "
+        "on line 6 unchecked (in src/main/java/A.java).",
+    ),
+    # a servlet's response is HTML: request data written to it as it is
+    (
+        "template",
+        "src/main/java/A.java",
+        _JAVA_SERVLET + "    response.getWriter().println(bar);\n  }\n}\n",
+        "`param` (line 3, via `bar` on line 4) never reaches the HTML/template built by "
+        "`response.getWriter().println` on line 5 unchecked (in src/main/java/A.java).",
+    ),
+]
+
+
 @pytest.mark.parametrize(("kind", "path", "code", "prompt"), FLOW_CASES)
 def test_flows_through_builders_and_helpers_reach_the_sink_in_every_language(
     kind, path, code, prompt
@@ -675,6 +947,12 @@ def test_flows_through_builders_and_helpers_reach_the_sink_in_every_language(
             "package store\nfunc Find(db *sql.DB, name string) {\n"
             '  db.Query("SELECT * FROM u WHERE n = $1", 7)\n}\n',
             "sql",
+        ),
+        (
+            "src/main/java/A.java",
+            _JAVA_SERVLET
+            + "    response.getWriter().println(ESAPI.encoder().encodeForHTML(bar));\n  }\n}\n",
+            "template",
         ),
     ],
 )

@@ -93,6 +93,10 @@ _MUTATORS = frozenset(
 )
 
 
+# Names of the request and response objects of handlers: what inputs are read from, not inputs.
+REQUEST_OBJECTS = frozenset({"req", "request", "r", "res", "response", "w", "ctx", "c"})
+
+
 class _Flow:
     """Which local names carry a function's inputs, followed through assignments in source order
     (and through `sb.append(x)`-style calls that grow a builder)."""
@@ -107,7 +111,12 @@ class _Flow:
     def assign(
         self, targets: Sequence[str], value_names: Sequence[str], line: int, reads_request: bool
     ) -> None:
-        source = next((self.origin[n] for n in value_names if n in self.origin), None)
+        sources = [self.origin[n] for n in value_names if n in self.origin]
+        # `helper(request, param)` carries `param`: the request object itself is where every
+        # input comes from, so a named input beside it says more.
+        source = next((o for o in sources if o[0] not in REQUEST_OBJECTS), None) or next(
+            iter(sources), None
+        )
         from_request = reads_request or any(n in self.request for n in value_names)
         for target in targets:
             if target in ("_", "") or (target in self.origin and self.origin[target][1] == 0):
@@ -160,7 +169,8 @@ _REQUEST_READS = {
         r"searchParams|url|hostname|ip|get)\b|\bsearchParams\.get\b|\bformData\b"
     ),
     "java": re.compile(
-        r"\.(?:getParameter|getParameterValues|getParameterMap|getHeader|getHeaders|getCookies|"
+        # a request wrapper's reads too (`wrapped.getTheParameter("id")`)
+        r"\.(?:get\w*Parameter\w*|getHeader|getHeaders|getHeaderNames|getCookies|"
         r"getQueryString|getInputStream|getReader|getRequestURI|getPathInfo|getPart|getParts)\s*\("
     ),
     "go": re.compile(
@@ -415,6 +425,11 @@ _ASSIGN_NODES = frozenset(
         "short_var_declaration",
         "assignment_statement",
         "var_spec",
+        # loops bind each element of what they walk: `for (Cookie c : cookies)`, `for (const x
+        # of items)`, `for _, v := range values`
+        "enhanced_for_statement",
+        "for_in_statement",
+        "range_clause",
     }
 )
 
@@ -600,6 +615,12 @@ def _assigned_names(node: Any, language: str) -> tuple[list[str], Any]:
             name = declarator.child_by_field_name("name")
             value = declarator.child_by_field_name("value")
             return ([_text(name)] if name is not None else []), value
+    if node.type == "enhanced_for_statement":
+        name = node.child_by_field_name("name")
+        return ([_text(name)] if name is not None else []), node.child_by_field_name("value")
+    if node.type in ("for_in_statement", "range_clause"):
+        left = node.child_by_field_name("left")
+        return (_identifiers(left) if left is not None else []), node.child_by_field_name("right")
     if node.type == "var_spec":
         names = [_text(c) for c in node.children if c.type == "identifier"]
         return names, node.child_by_field_name("value")

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from findings.engine.syntax.outline import Call, Function, Outline
+from findings.engine.syntax.outline import REQUEST_OBJECTS, Call, Function, Outline
 from reviewbench.checklist.assumptions.kinds import (
     DESERIALIZE,
     ERROR_SWALLOWED,
@@ -34,7 +34,10 @@ from reviewbench.checklist.assumptions.kinds import (
     SSRF,
     TEMPLATE,
     TOCTOU,
+    TRUST_BOUNDARY,
+    WEAK_RANDOM,
     XPATH,
+    XXE,
     Hit,
     name_text,
 )
@@ -56,6 +59,8 @@ class Sink:
     line_needs: re.Pattern[str] | None = None
     # Request-derived inputs only (sizes): a helper's integer parameter is not a client's value.
     request_only: bool = False
+    # The positions count from after a leading context argument (Go's `ctx`, `r.Context()`).
+    after_context: bool = False
 
 
 def _sink(
@@ -66,6 +71,7 @@ def _sink(
     arguments: tuple[int, ...] | None = None,
     line_needs: str | None = None,
     request_only: bool = False,
+    after_context: bool = False,
 ) -> Sink:
     langs = frozenset(languages.split()) if isinstance(languages, str) else frozenset(languages)
     return Sink(
@@ -75,6 +81,7 @@ def _sink(
         arguments,
         re.compile(line_needs) if line_needs else None,
         request_only,
+        after_context,
     )
 
 
@@ -95,11 +102,15 @@ _SINKS: tuple[Sink, ...] = (
         r"queryForObject|queryForList|queryForMap|query|update|addBatch)$",
         arguments=(0,),
     ),
+    # Go: the query is the first argument, the second after a context (`QueryContext(ctx, q)`,
+    # pgx's `QueryRow(ctx, q)`); the rest are bound.
     _sink(
         SQL,
         "go",
-        r"^[\w.]+\.(?:Query|QueryRow|Exec|QueryContext|ExecContext|QueryRowContext|Raw|Prepare|"
-        r"Where|Select)$",
+        r"^[\w.]+\.(?:Query|QueryRow|Exec|Raw|Prepare|Where|Select|Order|Having|Joins|"
+        r"QueryContext|ExecContext|QueryRowContext|PrepareContext)$",
+        arguments=(0,),
+        after_context=True,
     ),
     # Shell: a command line a shell parses.
     _sink(
@@ -119,8 +130,16 @@ _SINKS: tuple[Sink, ...] = (
     _sink(
         SHELL,
         "java",
-        r"Runtime\.getRuntime\(\)\.exec$|^[\w.]+\.exec$|^new (?:java\.lang\.)?ProcessBuilder$|"
-        r"\.command$",
+        r"Runtime\.getRuntime\(\)\.exec$|^[\w.]+\.exec$",
+    ),
+    # A process builder runs a program with separate arguments: a command only when a shell runs
+    # it, or when the program itself is not a literal.
+    _sink(
+        SHELL,
+        "java",
+        r"^new (?:java\.lang\.)?ProcessBuilder$|\.command$",
+        line_needs=r"(?:ProcessBuilder|\.command)\(\s*(?:(?![\s\"])|\"[^\"]*\"\s*\+)|"
+        r"\"(?:sh|bash|/bin/sh|/bin/bash|cmd|cmd\.exe|powershell)\b",
     ),
     _sink(
         SHELL,
@@ -197,6 +216,15 @@ _SINKS: tuple[Sink, ...] = (
         line_needs=r"<\w",
     ),
     _sink(TEMPLATE, "java", r"getWriter\(\)\.(?:print|println|write|printf)$", line_needs=r"<\w"),
+    # A servlet's response is HTML unless it says otherwise: request data written to it as it is
+    # is markup the reader's browser runs.
+    _sink(
+        TEMPLATE,
+        "java",
+        r"getWriter\(\)\.(?:print|println|write|printf|format|append)$|"
+        r"^(?:out|writer|pw|printWriter)\.(?:print|println|write|printf|format|append)$",
+        request_only=True,
+    ),
     # Regular expressions.
     _sink(REGEX, JS, r"^(?:new )?RegExp$", arguments=(0,)),
     _sink(REGEX, "java", r"^Pattern\.compile$|^Pattern\.matches$", arguments=(0,)),
@@ -232,6 +260,40 @@ _SINKS: tuple[Sink, ...] = (
     ),
     _sink(LDAP, JS, r"(?i)^[\w$.]*(?:client|ldap)\w*\.search$", arguments=(0, 1)),
     _sink(LDAP, "go", r"^ldap\.NewSearchRequest$"),
+    # The session: what later requests read back as the server's own.
+    _sink(
+        TRUST_BOUNDARY,
+        "java",
+        r"(?:getSession\(\w*\)|[sS]ession)\.(?:setAttribute|putValue)$",
+        arguments=(0, 1),
+        request_only=True,
+    ),
+    _sink(TRUST_BOUNDARY, JS, r"^req\.session\.(?:set|regenerate)$", request_only=True),
+    # XML parsed from input (XXE, entity expansion): not asked when the file turns DTDs and
+    # external entities off (_XXE_OFF).
+    _sink(
+        XXE,
+        "python",
+        r"^(?:xml|lxml)\.[\w.]*(?:parse|parseString|fromstring|XML|iterparse)$|"
+        r"^(?:sax|minidom|pulldom|ElementTree|ET|etree|objectify)\.(?:parse|parseString|"
+        r"fromstring|XML|iterparse)$",
+        arguments=(0,),
+    ),
+    _sink(
+        XXE,
+        "java",
+        r"(?i)^[\w.()]*(?:builder|db|parser|sp|unmarshaller|u|xif|inputfactory|factory)\."
+        r"(?:parse|unmarshal|createXMLStreamReader|createXMLEventReader)$|"
+        r"^[\w.()]*(?:saxreader|saxbuilder|xmlreader|reader)\.(?:read|build|parse)$",
+        arguments=(0,),
+    ),
+    _sink(
+        XXE,
+        JS,
+        r"^(?:libxmljs2?|libxml)\.(?:parseXml|parseXmlString|parseXmlAsync)$",
+        arguments=(0,),
+        line_needs=r"noent\s*:\s*true",
+    ),
     # Logs.
     _sink(
         LOG_INPUT,
@@ -282,6 +344,44 @@ _SINKS: tuple[Sink, ...] = (
 _JS_SHELL_ALIAS = re.compile(
     r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:util\.)?promisify\(\s*"
     r"(?:(?:child_process|cp|childProcess)\.)?(exec|execFile|spawn)\b"
+)
+
+# General-purpose generators, per language: predictable from a few outputs.
+_WEAK_RANDOM = {
+    "python": re.compile(
+        r"^random\.(?:random|randint|randrange|choice|choices|sample|getrandbits|randbytes|"
+        r"uniform|shuffle)$|^random\.Random$"
+    ),
+    "javascript": re.compile(r"^Math\.random$"),
+    "typescript": re.compile(r"^Math\.random$"),
+    "java": re.compile(
+        r"^new (?:java\.util\.)?Random$|^(?:java\.lang\.)?Math\.random$|"
+        r"ThreadLocalRandom\.current$|(?:^|\.)Random(?:String)?Utils\.\w+$"
+    ),
+    "go": re.compile(
+        r"^rand\.(?:Int|Intn|Int31|Int31n|Int63|Int63n|Uint32|Uint64|Float32|Float64|Perm|Read|"
+        r"IntN|N|Shuffle)$"
+    ),
+}
+# Where a random value guards something: the function's name or body says so.
+_SECRET_USE = re.compile(
+    r"(?i)(?:token|passw|secret|nonce|salt|otp|csrf|session|cookie|remember|auth|reset|"
+    r"api_?key|private_?key|\bpin\b|verif\w*code|invite|coupon|voucher)"
+)
+_GO_MATH_RAND = re.compile(r'^\s*(?:import\s+)?"math/rand(?:/v2)?"', re.MULTILINE)
+_GO_CRYPTO_RAND = re.compile(r'^\s*(?:import\s+)?"crypto/rand"', re.MULTILINE)
+
+# A Python file's imports from the standard or lxml XML modules: `from xml.dom.pulldom import
+# parse` makes a bare `parse(...)` the XML parser's.
+_PY_XML_IMPORT = re.compile(r"^\s*from\s+((?:xml|lxml)(?:\.\w+)*)\s+import\s+([\w, ]+)$", re.M)
+# Parsers told not to load DTDs or resolve external entities (Java's features and attributes,
+# lxml's and xmltodict's options), or the defused parsers.
+_XXE_OFF = re.compile(
+    r"disallow-doctype-decl\"?\s*,\s*true|external-(?:general|parameter)-entities\"?\s*,\s*"
+    r"false|load-external-dtd\"?\s*,\s*false|ACCESS_EXTERNAL_(?:DTD|SCHEMA|STYLESHEET)|"
+    r"IS_SUPPORTING_EXTERNAL_ENTITIES\s*,\s*(?:false|Boolean\.FALSE)|SUPPORT_DTD\s*,\s*"
+    r"(?:false|Boolean\.FALSE)|setExpandEntityReferences\(\s*false|resolve_entities\s*=\s*False|"
+    r"\bdefusedxml\b"
 )
 
 _SENSITIVE = re.compile(
@@ -343,11 +443,20 @@ def _subject(name: str, origin: str, line: int, function: Function) -> str:
     return f"`{name_text(origin)}` ({where + ', ' if where else ''}{via})"
 
 
+# The names a context argument reads: `ctx`, `r.Context()`, `context.Background()`.
+_CONTEXT_ARGUMENT = re.compile(r"^(?:\w*[cC]tx\w*|.*\bContext|context \w+)$")
+_HANDLER_OBJECTS = REQUEST_OBJECTS | {"self", "this"}
+
+
 def _inputs_of(call: Call, sink: Sink, function: Function) -> list[tuple[str, str, int]]:
     """(name, origin input, line bound) for each argument name that carries an input."""
     carriers = function.carriers()
     request = set(function.request_names)
-    positions = sink.arguments if sink.arguments is not None else range(len(call.arguments))
+    positions: Sequence[int] = (
+        sink.arguments if sink.arguments is not None else range(len(call.arguments))
+    )
+    if sink.after_context and call.arguments and _CONTEXT_ARGUMENT.search(call.arguments[0]):
+        positions = [position + 1 for position in positions]
     found: list[tuple[str, str, int]] = []
     for position in positions:
         if position >= len(call.arguments):
@@ -358,8 +467,8 @@ def _inputs_of(call: Call, sink: Sink, function: Function) -> list[tuple[str, st
             origin, bound = carriers[name]
             if sink.request_only and name not in request and origin not in request:
                 continue
-            if origin in ("req", "request", "r", "res", "w", "ctx", "c", "self", "this"):
-                continue
+            if origin in _HANDLER_OBJECTS and origin in function.params:
+                continue  # the request object itself, not an input read from it
             found.append((name, origin, bound))
     return found
 
@@ -369,17 +478,27 @@ def _sink_hits(outline: Outline, language: str, text: str, ai_lines: frozenset[i
     aliases: dict[str, str] = {}
     if language in JS:
         aliases = {m.group(1): m.group(2) for m in _JS_SHELL_ALIAS.finditer(text)}
+    elif language == "python":
+        aliases = {
+            name.strip(): f"{m.group(1)}.{name.strip()}"
+            for m in _PY_XML_IMPORT.finditer(text)
+            for name in m.group(2).split(",")
+            if name.strip()
+        }
     hits: list[Hit] = []
     for function in outline.functions:
         for call in function.calls:
             if call.line not in ai_lines or call.line > len(lines):
                 continue
-            callee = aliases.get(call.callee, call.callee)
+            head, dot, rest = call.callee.partition(".")
+            callee = aliases[head] + dot + rest if head in aliases else call.callee
             line_text = lines[call.line - 1]
             for sink in _SINKS:
                 if language not in sink.languages or not sink.callee.search(callee):
                     continue
-                if sink.line_needs is not None and not sink.line_needs.search(line_text):
+                if sink.line_needs is not None and not (
+                    sink.line_needs.search(line_text) or sink.line_needs.search(call.snippet)
+                ):
                     if not (callee != call.callee and sink.kind == SHELL):
                         continue
                 seen: set[str] = set()
@@ -459,6 +578,30 @@ def _retry_hits(outline: Outline, text: str, ai_lines: frozenset[int]) -> list[H
     return hits
 
 
+def _weak_random_hits(
+    outline: Outline, language: str, text: str, ai_lines: frozenset[int]
+) -> list[Hit]:
+    """A general-purpose generator in a function whose name or body handles a secret (a
+    token, a password, a session, a cookie): once per function, on its first such call."""
+    pattern = _WEAK_RANDOM.get(language)
+    if pattern is None:
+        return []
+    # Go: `rand.` is math/rand's only when crypto/rand is not the one imported as `rand`.
+    if language == "go" and (not _GO_MATH_RAND.search(text) or _GO_CRYPTO_RAND.search(text)):
+        return []
+    lines = text.splitlines()
+    hits: list[Hit] = []
+    for function in outline.functions:
+        for call in function.calls:
+            if call.line not in ai_lines or not pattern.search(call.callee):
+                continue
+            body = "\n".join(lines[function.start - 1 : function.end])
+            if _SECRET_USE.search(function.name) or _SECRET_USE.search(body):
+                hits.append(Hit(WEAK_RANDOM, call.line, call.callee))
+            break
+    return hits
+
+
 def _swallowed_hits(language: str, text: str, ai_lines: frozenset[int]) -> list[Hit]:
     lines = text.splitlines()
     hits: list[Hit] = []
@@ -520,8 +663,9 @@ def flow_hits(outline: Outline, text: str, ai_lines: frozenset[int]) -> list[Hit
         hits += [
             h
             for h in _sink_hits(outline, language, text, ai_lines)
-            if h.kind in (SIZE, XPATH, LDAP)
+            if h.kind in (SIZE, XPATH, LDAP, XXE)
         ]
+    hits += _weak_random_hits(outline, language, text, ai_lines)
     hits += _log_sensitive_hits(outline, ai_lines)
     hits += _toctou_hits(outline, ai_lines)
     hits += _retry_hits(outline, text, ai_lines)
@@ -566,7 +710,7 @@ _GUARDS: dict[str, re.Pattern[str]] = {
     ),
     SHELL: re.compile(
         _MEMBERSHIP + r"|shlex\.quote\(|fullmatch\(|\.matches\(\s*\"\^|"
-        r"MatchString\(\s*`\^|\.test\("
+        r"MatchString\(|\.test\(|\.matcher\([^)]*\)\.matches\(\)"
     ),
     PATH: re.compile(
         r"secure_filename\(|basename\(|filepath\.Base\(|path\.Base\(|getFileName\(\)|"
@@ -595,6 +739,10 @@ _GUARDS: dict[str, re.Pattern[str]] = {
         r"format_html\(|bleach\.clean\("
     ),
     XPATH: re.compile(_MEMBERSHIP + r"|escape\w*\(|encodeForXPath\(|XPathVariableResolver"),
+    TRUST_BOUNDARY: re.compile(
+        _MEMBERSHIP + r"|\bint\(|parseInt\(|Integer\.parseInt\(|isdigit\(|fullmatch\(|"
+        r"\.matches\(\s*\"\^|\.test\("
+    ),
     LDAP: re.compile(
         _MEMBERSHIP + r"|escape_(?:filter_chars|dn_chars|rdn)\(|filter_format\(|"
         r"encodeFor(?:LDAP|DN)\(|LdapEncoder\.|ldap\.EscapeFilter\("
@@ -616,6 +764,8 @@ _PATH_CONTAINED = re.compile(
 
 def guarded(hit: Hit, outline: Outline, text: str) -> bool:
     """Whether the function shows a check of `hit`'s input for its kind before the sink."""
+    if hit.kind == XXE:
+        return bool(_XXE_OFF.search(text))
     pattern = _GUARDS.get(hit.kind)
     if pattern is None or not hit.subject:
         return False
@@ -642,6 +792,8 @@ def guarded(hit: Hit, outline: Outline, text: str) -> bool:
     last = function.end if hit.kind == PATH and _PATH_BUILDERS.search(hit.sink) else hit.line
     for number in range(function.start, min(last, len(lines)) + 1):
         line = lines[number - 1]
+        if line.lstrip().startswith(("//", "#", "/*", "*")):
+            continue  # a comment that names the input and a check's word checks nothing
         if any(re.search(rf"(?<![\w$.]){re.escape(n)}(?![\w$])", line) for n in names):
             if pattern.search(line):
                 return True

@@ -39,6 +39,9 @@ RETRY = "retry"
 LOG_SENSITIVE = "log_sensitive"
 XPATH = "xpath"
 LDAP = "ldap"
+TRUST_BOUNDARY = "trust_boundary"
+XXE = "xxe"
+WEAK_RANDOM = "weak_random"
 
 # Where user input must not arrive unchecked, per injection kind.
 _SINK_WORDS = {
@@ -52,6 +55,7 @@ _SINK_WORDS = {
     REGEX: "the regular expression in (ReDoS)",
     XPATH: "the XPath expression in",
     LDAP: "the LDAP filter or name in",
+    TRUST_BOUNDARY: "the session data stored by",
 }
 
 KINDS: tuple[str, ...] = (
@@ -81,6 +85,9 @@ KINDS: tuple[str, ...] = (
     LOG_SENSITIVE,
     XPATH,
     LDAP,
+    TRUST_BOUNDARY,
+    XXE,
+    WEAK_RANDOM,
 )
 
 KIND_LABELS = {
@@ -110,6 +117,9 @@ KIND_LABELS = {
     LOG_SENSITIVE: "Secret or personal data written to logs",
     XPATH: "XPath injection",
     LDAP: "LDAP injection",
+    TRUST_BOUNDARY: "Input stored in the session (trust boundary)",
+    XXE: "XML parsed with external entities (XXE)",
+    WEAK_RANDOM: "Predictable random value for a secret",
 }
 
 KIND_CWE = {
@@ -139,6 +149,9 @@ KIND_CWE = {
     LOG_SENSITIVE: 532,
     XPATH: 643,
     LDAP: 90,
+    TRUST_BOUNDARY: 501,
+    XXE: 611,
+    WEAK_RANDOM: 330,
 }
 
 # Why each kind is asked, and what a good refutation names: shown under every challenge.
@@ -260,6 +273,24 @@ _RATIONALE = {
         "A good refutation names the escaping (escape_filter_chars, Encoder.encodeForLDAP) or "
         "the allow-list, with its line."
     ),
+    TRUST_BOUNDARY: (
+        "Asked because a value stored in the session is read back by later requests as if the "
+        "server had set it: the session is trusted, the request is not. A good refutation names "
+        "the check before the store (type, allow-list, ownership) and its line, or says that no "
+        "later code trusts the value."
+    ),
+    XXE: (
+        "Asked because an XML parser that resolves external entities and DTDs reads local files "
+        "and internal URLs the document names (XXE). A good refutation names the setting that "
+        "turns them off (disallow-doctype-decl, resolve_entities=False, defusedxml) and its line, "
+        "or says why the XML is trusted."
+    ),
+    WEAK_RANDOM: (
+        "Asked because a general-purpose random generator (random, Math.random, java.util.Random, "
+        "math/rand) is predictable from a few of its outputs. A good refutation says the value "
+        "guards nothing (a shuffle, a jitter), or names the cryptographic generator used instead "
+        "(secrets, crypto.randomBytes, SecureRandom, crypto/rand)."
+    ),
 }
 
 
@@ -374,6 +405,11 @@ def assumption_prompt(hit: Hit, path: str) -> str:
         f"keyed ({where}).",
         LOG_SENSITIVE: f"logging {subject} with {sink} on line {line} writes no secret or "
         f"personal data to the logs ({where}).",
+        XXE: f"the XML parser of {sink} on line {line}"
+        + (f", reading {hit.subject}," if hit.subject else "")
+        + f" resolves no external entities or DTDs and bounds entity expansion ({where}).",
+        WEAK_RANDOM: f"the value {sink} gives on line {line} is not a token, password, key or id "
+        f"that must not be guessed ({where}).",
     }
     text = templates[hit.kind]
     return text[:1].upper() + text[1:]

@@ -25,7 +25,9 @@ from reviewbench.checklist.assumptions.kinds import (
     TEMPLATE,
     TIMEOUT,
     TLS_VERIFY,
+    TRUST_BOUNDARY,
     UPLOAD,
+    XXE,
     Hit,
     name_text,
     normalise_code,
@@ -45,6 +47,8 @@ class _LineRule:
     sink: str
     unless: re.Pattern[str] | None = None
     extra: str = ""
+    # The call the pattern matched names the sink (`MessageDigest.getInstance`), not an input.
+    sink_as_matched: bool = False
 
 
 def _rule(
@@ -54,6 +58,8 @@ def _rule(
     sink: str,
     unless: str | None = None,
     extra: str = "",
+    *,
+    sink_as_matched: bool = False,
 ) -> _LineRule:
     return _LineRule(
         kind,
@@ -62,6 +68,7 @@ def _rule(
         sink,
         re.compile(unless) if unless else None,
         extra,
+        sink_as_matched,
     )
 
 
@@ -116,8 +123,8 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         "go",
         # A shell parses the command line, or the program itself comes from a variable; separate
         # arguments to a fixed program are not a shell command.
-        r"exec\.Command(?:Context)?\s*\(\s*(?:ctx\s*,\s*)?(?:\"(?:sh|bash|/bin/sh|/bin/bash|cmd|"
-        r"powershell)\"\s*,\s*(?:\"[^\"]*\"\s*,\s*)*|(?=[A-Za-z_]))(?P<var>[A-Za-z_][\w.]*)",
+        r"exec\.Command(?:Context)?\s*\(\s*(?:[\w.]*(?:ctx|Ctx|Context\(\)|Background\(\)|TODO\(\))\s*,\s*)?(?:\"(?:sh|bash|/bin/sh|/bin/bash|cmd|"
+        r"powershell)\"\s*,\s*(?:\"[^\"]*\"\s*,\s*)*|(?=[A-Za-z_]))(?P<var>[A-Za-z_][\w.]*)(?![\w.(])",
         "exec.Command",
         unless=r"exec\.Command(?:Context)?\s*\((?:ctx\s*,\s*)?\"[^\"]*\"\s*(?:,\s*\"[^\"]*\"\s*)*\)",
     ),
@@ -360,6 +367,23 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         r"MessageDigest\.getInstance\s*\(\s*\"(?:MD5|SHA-?1)\"|Cipher\.getInstance\s*\(\s*\"(?:DES|RC4|AES/ECB|AES\")",
         "MessageDigest.getInstance",
     ),
+    _rule(
+        CRYPTO,
+        "java",
+        r"KeyGenerator\.getInstance\s*\(\s*\"(?:DES|DESede|TripleDES|RC2|RC4|ARCFOUR|Blowfish)\"",
+        "KeyGenerator.getInstance",
+    ),
+    # The algorithm is a variable (configuration, a parameter): which one runs is an assumption
+    # the code does not show.
+    _rule(
+        CRYPTO,
+        "java",
+        r"\b(?P<var>(?:MessageDigest|Cipher|Mac|KeyGenerator|SecretKeyFactory|Signature))\."
+        r"getInstance\s*\(\s*[a-z_]\w*\s*[,)]",
+        "getInstance",
+        sink_as_matched=True,
+    ),
+    _rule(CRYPTO, _JS, r"\bcreate(?:Hash|Hmac|Cipheriv)\s*\(\s*[a-z_$][\w$.]*\s*[,)]", "crypto"),
     _rule(CRYPTO, "go", r"\b(?:md5|sha1|des|rc4)\.(?:New|Sum|NewCipher)\w*\s*\(", "md5.New"),
     _rule(
         CRYPTO,
@@ -385,6 +409,50 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         "python",
         r"verify\s*=\s*False|CERT_NONE|_create_unverified_context",
         "verify=False",
+    ),
+    # Request data stored in the session (assignments: the outline sees calls only).
+    _rule(
+        TRUST_BOUNDARY,
+        _JS,
+        r"\breq\.session(?:\.[\w$]+|\[[^\]]+\])\s*=(?!=).*\b(?P<var>req\.(?:body|query|params|"
+        r"headers|cookies)(?:\.[\w$]+)?)",
+        "req.session",
+    ),
+    _rule(
+        TRUST_BOUNDARY,
+        "go",
+        r"\b\w*[sS]ession(?:\.Values\[[^\]]+\]\s*=(?!=)|\.Set\s*\().*\b(?P<var>(?:r\.(?:FormValue|"
+        r"PostFormValue|PathValue|URL\.Query\(\)\.Get|Header\.Get)|c\.(?:Query|PostForm|Param|"
+        r"GetHeader|DefaultQuery))\([^)]*\))",
+        "session.Values",
+    ),
+    # Parsers told to resolve external entities or load DTDs.
+    _rule(
+        XXE,
+        "java",
+        r"setFeature\s*\(\s*\"http://(?:xml\.org/sax/features/external-(?:general|parameter)-"
+        r"entities|apache\.org/xml/features/nonvalidating/load-external-dtd)\"\s*,\s*true|"
+        r"disallow-doctype-decl\"\s*,\s*false|setExpandEntityReferences\s*\(\s*true|"
+        r"(?:IS_SUPPORTING_EXTERNAL_ENTITIES|SUPPORT_DTD)\s*,\s*(?:true|Boolean\.TRUE)",
+        "setFeature",
+    ),
+    # A factory of a parser that resolves them unless told not to (not asked when the file
+    # turns them off: flows.guarded).
+    _rule(
+        XXE,
+        "java",
+        r"\b(?P<var>DocumentBuilderFactory|SAXParserFactory|XMLInputFactory|TransformerFactory|"
+        r"SchemaFactory|XMLReaderFactory)\.(?:newInstance|newFactory|newDefaultInstance|"
+        r"createXMLReader)\s*\(|\bnew\s+(?P<var2>SAXReader|SAXBuilder)\s*\(",
+        "newInstance",
+        sink_as_matched=True,
+    ),
+    _rule(XXE, _JS, r"\bparseXml(?:String|Async)?\s*\(.*\bnoent\s*:\s*true", "libxmljs.parseXml"),
+    _rule(
+        XXE,
+        "go",
+        r"\bParseOption(?:NoEnt|DTDLoad|DTDAttr)\b|XML_PARSE_(?:NOENT|DTDLOAD)",
+        "libxml2 parser",
     ),
     _rule(
         FILE_PERMISSIONS,
@@ -457,6 +525,9 @@ def line_hits(text: str, language: str, lines_to_read: Iterable[int]) -> list[Hi
             while variable.endswith(")") and variable.count(")") > variable.count("("):
                 variable = variable[:-1]
             subject = f"`{name_text(variable)}`" if variable else ""
+            sink = rule.sink
+            if rule.sink_as_matched:
+                sink, subject = normalise_code(match.group(0).split("(", 1)[0]), ""
             extra = rule.extra or (
                 f"`0{variable}`" if rule.kind == FILE_PERMISSIONS and variable else ""
             )
@@ -468,5 +539,5 @@ def line_hits(text: str, language: str, lines_to_read: Iterable[int]) -> list[Hi
                     if variable
                     else f"`{name_text(normalise_code(line))}`"
                 )
-            hits.append(Hit(rule.kind, number, rule.sink, subject, extra))
+            hits.append(Hit(rule.kind, number, sink, subject, extra))
     return hits

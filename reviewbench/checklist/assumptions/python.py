@@ -27,7 +27,9 @@ from reviewbench.checklist.assumptions.kinds import (
     TEMPLATE,
     TIMEOUT,
     TLS_VERIFY,
+    TRUST_BOUNDARY,
     UPLOAD,
+    XXE,
     Hit,
     name_text,
     public_by_design,
@@ -438,8 +440,9 @@ def _call_hits(
 
     def injection(kind: str, argument: ast.expr | None) -> None:
         # One challenge per input that reaches the sink: `"… %s %s" % (customer, sort)` asks
-        # about `customer` and about `sort`.
-        if _is_dynamic(argument):
+        # about `customer` and about `sort`. A local that only ever holds a constant (`query =
+        # "SELECT … ?"`, `stmt = text("… :name")`) carries no input.
+        if argument is not None and _is_dynamic(argument) and not _constant(argument, scope, line):
             for subject in _subjects(scope, argument, line):
                 hits.append(Hit(kind, line, dotted, subject))
 
@@ -447,7 +450,13 @@ def _call_hits(
         injection(SQL, first)
     if dotted in _SHELL_CALLS:
         shell_kw = _kwarg(call, "shell")
-        if _is_true(shell_kw) or dotted.startswith("os.") or _is_dynamic(first):
+        # An argument list run without a shell (`["ping", "-c", "1", host]`) is no command line
+        # for a shell to parse.
+        listed = isinstance(first, ast.List | ast.Tuple) and isinstance(
+            first.elts[0] if first.elts else None, ast.Constant
+        )
+        shell = _is_true(shell_kw) or dotted.startswith("os.")
+        if shell or (_is_dynamic(first) and not listed):
             injection(SHELL, first if first is not None else _kwarg(call, "args"))
     if dotted in _PATH_CALLS:
         # os.path.join(BASE, name): the later parts are the ones that escape the base.
@@ -496,11 +505,11 @@ def _call_hits(
             subject = _subject(scope, first, line)
             hits.append(Hit(DESERIALIZE, line, dotted, subject))
     if owner in ("re", "regex") and last in _REGEX_FUNCS and first is not None:
-        if _is_dynamic(first):
+        pattern = _constant_text(first, scope, line)
+        if pattern is None:
             injection(REGEX, first)
-        elif isinstance(first, ast.Constant) and isinstance(first.value, str):
-            if _NESTED_QUANTIFIER.search(first.value):
-                hits.append(Hit(REGEX, line, dotted, extra="nested"))
+        elif _NESTED_QUANTIFIER.search(pattern):
+            hits.append(Hit(REGEX, line, dotted, extra="nested"))
     if last == "set_cookie":
         missing = [
             flag
@@ -523,6 +532,9 @@ def _call_hits(
         and str(first.value).lower() in ("md5", "sha1", "md4")
     ):
         hits.append(Hit(CRYPTO, line, dotted))
+    elif dotted == "hashlib.new" and _is_dynamic(first):
+        # the algorithm is a variable: which one runs is an assumption the code does not show
+        hits.append(Hit(CRYPTO, line, dotted))
     if dotted in ("ssl._create_unverified_context",):
         hits.append(Hit(TLS_VERIFY, line, dotted))
     if dotted in ("os.chmod", "os.makedirs", "os.mkdir", "os.fchmod", "os.open") or last == "chmod":
@@ -539,11 +551,133 @@ def _call_hits(
             if _is_dynamic(argument) and _reads_user_input_resolved(argument, scope, line):
                 hits.append(Hit(LOG_INPUT, line, dotted, _subject(scope, argument, line)))
                 break
+    if last == "XMLParser" and (
+        _is_true(_kwarg(call, "resolve_entities"))
+        or _is_true(_kwarg(call, "load_dtd"))
+        or _is_false(_kwarg(call, "no_network"))
+    ):
+        hits.append(Hit(XXE, line, dotted))
+    if (
+        last == "setFeature"
+        and len(call.args) > 1
+        and _dotted(call.args[0]).endswith(("feature_external_ges", "feature_external_pes"))
+        and _is_true(call.args[1])
+    ):
+        hits.append(Hit(XXE, line, dotted))
+    if dotted == "xmltodict.parse" and _is_false(_kwarg(call, "disable_entities")):
+        hits.append(Hit(XXE, line, dotted))
+    if last in ("update", "setdefault") and owner in _SESSIONS:
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            if _request_value(argument, scope, line):
+                hits.append(Hit(TRUST_BOUNDARY, line, dotted, _subject(scope, argument, line)))
+                break
     if (last in ("get", "__getitem__") and owner.endswith(("FILES", ".files"))) and not (
         _UPLOAD_CHECK.search(function_text)
     ):
         hits.append(Hit(UPLOAD, line, dotted, f"`{name_text(dotted)}`"))
     return hits
+
+
+# Where a web framework keeps what later requests read back as the server's own: Django's and
+# Starlette's `request.session`, Flask's `session` (a subscript assignment to it is never an ORM
+# session's).
+_SESSIONS = frozenset({"request.session", "self.request.session", "session", "flask.session"})
+
+
+def _session_hits(node: ast.Assign | ast.AugAssign, scope: _Scope) -> list[Hit]:
+    """Request data stored in the session: `request.session["role"] = request.POST["role"]`."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    stored = [t for t in targets if isinstance(t, ast.Subscript) and _dotted(t.value) in _SESSIONS]
+    if not stored or not _request_value(node.value, scope, node.lineno):
+        return []
+    sink = f"{_dotted(stored[0].value)}[…]"
+    return [Hit(TRUST_BOUNDARY, node.lineno, sink, _subject(scope, node.value, node.lineno))]
+
+
+# Calls whose result is still the value they were given: a request read, a conversion, a string
+# method. Any other call's result (`check_credentials(form)`, a lookup) is the program's own.
+_KEEPS_VALUE = frozenset(
+    {
+        "get", "getlist", "str", "int", "float", "bool", "strip", "lower", "upper", "title",
+        "format", "join", "split", "replace", "decode", "encode", "list", "dict", "tuple",
+    }
+)  # fmt: skip
+
+
+def _request_value(node: ast.AST, scope: _Scope, line: int, depth: int = 0) -> bool:
+    """Whether `node` is request data itself, or a conversion of it, traced through the
+    function's assignments: not the result of a call the data only went into."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Call):
+            if _callee(current)[1] not in _KEEPS_VALUE:
+                continue
+            pending.append(current.func)
+            pending.extend(current.args)
+            continue
+        if isinstance(current, ast.Attribute) and current.attr in _USER_INPUT_ATTRS:
+            return True
+        if isinstance(current, ast.Name):
+            if current.id in _USER_ROOTS:
+                return True
+            assigned = [e for e in scope.assignments.get(current.id, []) if e[0] <= line]
+            if (
+                assigned
+                and depth < 6
+                and _request_value(assigned[-1][1], scope, assigned[-1][0], depth + 1)
+            ):
+                return True
+            continue
+        pending.extend(ast.iter_child_nodes(current))
+    return False
+
+
+def _constant(node: ast.AST, scope: _Scope, line: int, depth: int = 0) -> bool:
+    """Whether an expression only ever holds a constant: literals, operations and calls on
+    literals (`text("…")`), and locals every assignment of which is one; not a parameter."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        if node.id in scope.parameters or depth >= 6:
+            return False
+        assigned = [e for e in scope.assignments.get(node.id, []) if e[0] <= line]
+        return bool(assigned) and all(
+            _constant(value, scope, at, depth + 1) for at, value in assigned
+        )
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(value, ast.Constant) for value in node.values)
+    if isinstance(node, ast.BinOp):
+        return _constant(node.left, scope, line, depth) and _constant(
+            node.right, scope, line, depth
+        )
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
+        # a function or a module's (`text(…)`, `sqlalchemy.text(…)`), not a method of data
+        # (`request.GET.get("next")`)
+        root = _dotted(node.func).split(".", 1)[0]
+        if isinstance(node.func, ast.Attribute) and (
+            root in _USER_ROOTS or root in scope.parameters or root in scope.assignments
+        ):
+            return False
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        return bool(arguments) and all(_constant(a, scope, line, depth) for a in arguments)
+    return False
+
+
+def _constant_text(node: ast.AST, scope: _Scope, line: int) -> str | None:
+    """The string a literal, or a local that only ever holds one literal, stands for."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name) and node.id not in scope.parameters:
+        assigned = [e for e in scope.assignments.get(node.id, []) if e[0] <= line]
+        values = {
+            value.value
+            for _at, value in assigned
+            if isinstance(value, ast.Constant) and isinstance(value.value, str)
+        }
+        if assigned and len(values) == len(assigned) == 1:
+            return values.pop()
+    return None
 
 
 def _reads_user_input_resolved(node: ast.AST, scope: _Scope, line: int, depth: int = 0) -> bool:
@@ -676,6 +810,8 @@ def python_hits(text: str) -> list[Hit]:
             hits.extend(_compare_hits(node, scope))
         elif isinstance(node, ast.ExceptHandler):
             hits.extend(_handler_hits(node))
+        elif isinstance(node, ast.Assign | ast.AugAssign):
+            hits.extend(_session_hits(node, scope))
         elif isinstance(node, ast.Subscript) and _dotted(node.value).endswith(("FILES", ".files")):
             if not _UPLOAD_CHECK.search(function_text):
                 hits.append(Hit(UPLOAD, node.lineno, subject=f"`{name_text(_dotted(node))}`"))
