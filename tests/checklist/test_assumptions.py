@@ -394,6 +394,14 @@ def test_constant_queries_argument_lists_and_checked_inputs_are_not_challenged(p
     assert of_kind(path, code, kind) == []
 
 
+def test_an_argument_list_that_runs_a_shell_is_challenged():
+    code = (
+        "import subprocess\ndef run(request):\n    cmd = request.POST['cmd']\n"
+        "    subprocess.run(['bash', '-c', cmd])\n"
+    )
+    assert [a.line for a in of_kind("app/run.py", code, "shell")] == [4]
+
+
 def test_a_process_builder_that_runs_a_shell_is_challenged():
     code = (
         "class T {\n  void t(HttpServletRequest request) throws Exception {\n"

@@ -452,8 +452,11 @@ def _call_hits(
         shell_kw = _kwarg(call, "shell")
         # An argument list run without a shell (`["ping", "-c", "1", host]`) is no command line
         # for a shell to parse.
-        listed = isinstance(first, ast.List | ast.Tuple) and isinstance(
-            first.elts[0] if first.elts else None, ast.Constant
+        listed = (
+            isinstance(first, ast.List | ast.Tuple)
+            and bool(first.elts)
+            and isinstance(first.elts[0], ast.Constant)
+            and not _runs_a_shell(first)
         )
         shell = _is_true(shell_kw) or dotted.startswith("os.")
         if shell or (_is_dynamic(first) and not listed):
@@ -662,6 +665,21 @@ def _constant(node: ast.AST, scope: _Scope, line: int, depth: int = 0) -> bool:
         arguments = [*node.args, *(k.value for k in node.keywords)]
         return bool(arguments) and all(_constant(a, scope, line, depth) for a in arguments)
     return False
+
+
+_SHELLS = re.compile(r"(?:^|/)(?:sh|bash|zsh|dash|ksh|cmd(?:\.exe)?|powershell|pwsh)$")
+_INTERPRETERS = re.compile(r"(?:^|/)(?:python[\d.]*|node|perl|ruby|php)$")
+
+
+def _runs_a_shell(arguments: ast.List | ast.Tuple) -> bool:
+    """Whether an argument list hands a command line to a shell or an interpreter
+    (`["bash", "-c", cmd]`, `["python", "-c", code]`)."""
+    words = [e.value for e in arguments.elts if isinstance(e, ast.Constant)]
+    program = words[0] if words and isinstance(words[0], str) else ""
+    if _SHELLS.search(program):
+        return True
+    # `ping -c 1` counts packets; an interpreter's -c/-e runs its argument as code
+    return bool(_INTERPRETERS.search(program)) and ("-c" in words or "-e" in words)
 
 
 def _constant_text(node: ast.AST, scope: _Scope, line: int) -> str | None:
