@@ -295,6 +295,15 @@ CASES += [
         "    return defusedxml.pulldom.parseString(body)\n",
     ),
     (
+        "code",
+        "app/calc.py",
+        "def calc(request):\n    expr = request.GET['e']\n    return eval(expr)\n",
+        "`expr` (line 2) never reaches the code run by `eval` on line 3 unchecked "
+        "(in app/calc.py).",
+        "import ast\ndef calc(request):\n    expr = request.GET['e']\n"
+        "    return ast.literal_eval(expr)\n",
+    ),
+    (
         "weak_random",
         "app/accounts.py",
         "import random, string\ndef reset_token():\n"
@@ -328,7 +337,7 @@ def test_python_safe_form_yields_no_assumption_of_that_kind(kind, path, code, pr
 
 
 def test_at_least_twelve_kinds_are_covered():
-    assert len({case[0] for case in CASES}) == len(KINDS) == 29
+    assert len({case[0] for case in CASES}) == len(KINDS) == 30
 
 
 def test_lxml_parsers_told_to_resolve_entities_are_challenged_and_safe_ones_are_not():
@@ -400,6 +409,61 @@ def test_an_argument_list_that_runs_a_shell_is_challenged():
         "    subprocess.run(['bash', '-c', cmd])\n"
     )
     assert [a.line for a in of_kind("app/run.py", code, "shell")] == [4]
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "kind", "prompt"),
+    [
+        (
+            "app/ops.py",
+            "import os\ndef run():\n    os.system(build_command())\n",
+            "shell",
+            "`build_command()` never reaches the shell command in `os.system` on line 3 unchecked "
+            "(in app/ops.py).",
+        ),
+        (
+            "app/sh.py",
+            "import sh\ndef ls(path):\n    sh.ls('-a ' + path)\n",
+            "shell",
+            "`path` (line 2) never reaches the shell command in `sh.ls` on line 3 unchecked "
+            "(in app/sh.py).",
+        ),
+        (
+            "dags/d.py",
+            "def make(msg):\n    return BashOperator(task_id='t', bash_command=f'echo {msg}')\n",
+            "shell",
+            "`msg` (line 1) never reaches the shell command in `BashOperator` on line 2 unchecked "
+            "(in dags/d.py).",
+        ),
+        (
+            "app/exe.py",
+            "import asyncio\nasync def run(request):\n    code = request.POST['code']\n"
+            "    await loop.run_in_executor(None, exec, code)\n",
+            "code",
+            "`code` (line 3) never reaches the code run by `loop.run_in_executor` on line 4 "
+            "unchecked (in app/exe.py).",
+        ),
+        (
+            "src/calc.js",
+            "app.get('/c', (req, res) => {\n  const expr = req.query.e;\n"
+            "  res.send(String(eval(expr)));\n});\n",
+            "code",
+            "`expr` (line 2) never reaches the code run by `eval` on line 3 unchecked "
+            "(in src/calc.js).",
+        ),
+        (
+            "src/main/java/A.java",
+            "class A {\n  void a(HttpServletRequest request) throws Exception {\n"
+            '    String param = request.getParameter("p");\n    String bar = param;\n'
+            "    Object r = engine.eval(bar);\n  }\n}\n",
+            "code",
+            "`param` (line 3, via `bar` on line 4) never reaches the code run by `engine.eval` on "
+            "line 5 unchecked (in src/main/java/A.java).",
+        ),
+    ],
+)
+def test_commands_and_code_built_at_run_time_are_challenged(path, code, kind, prompt):
+    assert prompt in [a.prompt for a in of_kind(path, code, kind)]
 
 
 def test_a_process_builder_that_runs_a_shell_is_challenged():

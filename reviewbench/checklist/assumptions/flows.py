@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from findings.engine.syntax.outline import REQUEST_OBJECTS, Call, Function, Outline
 from reviewbench.checklist.assumptions.kinds import (
+    CODE,
     DESERIALIZE,
     ERROR_SWALLOWED,
     LDAP,
@@ -94,12 +95,24 @@ _SINKS: tuple[Sink, ...] = (
         line_needs=r"(?i)\b(?:select|insert|update|delete|where|from)\b|`[^`]*\$\{",
         arguments=(0,),
     ),
+    # Java: methods whose name says SQL (JDBC, JPA, Hibernate, JDO, Spring's JdbcTemplate,
+    # Vert.x), whoever the receiver; any argument may be the query (`newQuery(Entity.class,
+    # filter)`, `batchUpdate(fixed, sql)`).
     _sink(
         SQL,
         "java",
-        r"(?i)^[\w.()]*(?:stmt|statement|jdbc\w*|template|conn\w*|em|entitymanager|session|db)"
-        r"\.(?:executeQuery|executeUpdate|execute|prepareStatement|createQuery|createNativeQuery|"
-        r"queryForObject|queryForList|queryForMap|query|update|addBatch)$",
+        r"(?:^|\.)(?:executeQuery|executeUpdate|executeLargeUpdate|addBatch|prepareStatement|"
+        r"prepareCall|createQuery|createNativeQuery|createSQLQuery|queryForObject|queryForList|"
+        r"queryForMap|queryForRowSet|queryForInt|queryForLong|queryForStream|batchUpdate|"
+        r"executeBatchUpdate|newQuery|setFilter|setGrouping|setOrdering|preparedQuery)$|"
+        r"^new (?:\w+\.)*PreparedStatementCreatorFactory$",
+    ),
+    # ...and generic names on a receiver that is a statement, connection, template or client.
+    _sink(
+        SQL,
+        "java",
+        r"(?i)^[\w.()]*(?:stmt|statement|jdbc\w*|template|conn\w*|em|entitymanager|session|db|"
+        r"client|peer\w*)\.(?:execute|query|update|prepare)$",
         arguments=(0,),
     ),
     # Go: the query is the first argument, the second after a context (`QueryContext(ctx, q)`,
@@ -293,6 +306,19 @@ _SINKS: tuple[Sink, ...] = (
         r"^(?:libxmljs2?|libxml)\.(?:parseXml|parseXmlString|parseXmlAsync)$",
         arguments=(0,),
         line_needs=r"noent\s*:\s*true",
+    ),
+    # Code run from a value.
+    _sink(
+        CODE,
+        JS,
+        r"^(?:eval|Function|new Function|vm\.(?:runInNewContext|runInThisContext|runInContext|"
+        r"compileFunction)|new vm\.Script)$",
+    ),
+    _sink(
+        CODE,
+        "java",
+        r"(?i)^[\w.()]*(?:engine|shell|groovy|invocable|parser|interpreter)\w*\."
+        r"(?:eval|evaluate|invokeFunction|invokeMethod|parseExpression)$",
     ),
     # Logs.
     _sink(

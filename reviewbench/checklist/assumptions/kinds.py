@@ -42,6 +42,7 @@ LDAP = "ldap"
 TRUST_BOUNDARY = "trust_boundary"
 XXE = "xxe"
 WEAK_RANDOM = "weak_random"
+CODE = "code"
 
 # Where user input must not arrive unchecked, per injection kind.
 _SINK_WORDS = {
@@ -56,6 +57,7 @@ _SINK_WORDS = {
     XPATH: "the XPath expression in",
     LDAP: "the LDAP filter or name in",
     TRUST_BOUNDARY: "the session data stored by",
+    CODE: "the code run by",
 }
 
 KINDS: tuple[str, ...] = (
@@ -88,6 +90,7 @@ KINDS: tuple[str, ...] = (
     TRUST_BOUNDARY,
     XXE,
     WEAK_RANDOM,
+    CODE,
 )
 
 KIND_LABELS = {
@@ -120,6 +123,7 @@ KIND_LABELS = {
     TRUST_BOUNDARY: "Input stored in the session (trust boundary)",
     XXE: "XML parsed with external entities (XXE)",
     WEAK_RANDOM: "Predictable random value for a secret",
+    CODE: "Code injection (input run as code)",
 }
 
 KIND_CWE = {
@@ -152,6 +156,7 @@ KIND_CWE = {
     TRUST_BOUNDARY: 501,
     XXE: 611,
     WEAK_RANDOM: 330,
+    CODE: 94,
 }
 
 # Why each kind is asked, and what a good refutation names: shown under every challenge.
@@ -290,6 +295,11 @@ _RATIONALE = {
         "math/rand) is predictable from a few of its outputs. A good refutation says the value "
         "guards nothing (a shuffle, a jitter), or names the cryptographic generator used instead "
         "(secrets, crypto.randomBytes, SecureRandom, crypto/rand)."
+    ),
+    CODE: (
+        "Asked because a value run as code (eval, exec, new Function, a script engine) can do "
+        "anything the program can. A good refutation names why the value cannot come from a "
+        "user, or the parser used instead (ast.literal_eval, JSON.parse), with its line."
     ),
 }
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from reviewbench.checklist.assumptions.kinds import (
     AUTHZ,
+    CODE,
     COOKIE_FLAGS,
     CRYPTO,
     DESERIALIZE,
@@ -221,8 +222,14 @@ _LINE_RULES: tuple[_LineRule, ...] = (
     _rule(
         DESERIALIZE,
         _JS,
-        r"\b(?:unserialize|deserialize|yaml\.load)\s*\(\s*(?P<var>[\w$.]+)|\beval\s*\(\s*(?P<var2>[\w$.]+)",
+        r"\b(?:unserialize|deserialize|yaml\.load)\s*\(\s*(?P<var>[\w$.]+)",
         "deserialize",
+    ),
+    _rule(
+        CODE,
+        _JS,
+        r"\b(?:eval|Function)\s*\(\s*(?P<var>[A-Za-z_$][\w$.]*)\s*\)|\bvm\.run\w*\s*\(\s*(?P<var2>[A-Za-z_$][\w$.]*)",
+        "eval",
     ),
     _rule(DESERIALIZE, "go", r"gob\.NewDecoder\s*\(|yaml\.Unmarshal\s*\(", "gob.NewDecoder"),
     _rule(

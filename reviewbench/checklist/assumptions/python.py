@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reviewbench.checklist.assumptions.kinds import (
     AUTHZ,
+    CODE,
     COOKIE_FLAGS,
     CRYPTO,
     DESERIALIZE,
@@ -39,6 +40,14 @@ from reviewbench.checklist.assumptions.kinds import (
 
 _SQL_METHODS = frozenset({"execute", "executemany", "executescript", "raw", "extra", "mogrify"})
 _SQL_FUNCS = frozenset({"text", "RawSQL"})
+# Interpreters of Python source: code.InteractiveInterpreter, subinterpreters, test helpers.
+_CODE_RUNNERS = frozenset(
+    {"runsource", "runcode", "compile_command", "run_string", "run_in_subinterp"}
+)
+_OS_COMMANDS = re.compile(r"system|popen\d?|spawn\w+|exec\w+")
+_SQL_CONNECTION_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "cursor", "run"})
+_SQL_CONNECTION = re.compile(r"(?i)(?:^|\.)(?:\w*conn\w*|db|database|pool)$")
+_SQL_CLAUSES = frozenset({"filter", "order_by", "group_by", "having", "distinct", "where"})
 _SHELL_CALLS = frozenset(
     {
         "os.system",
@@ -438,6 +447,16 @@ def _call_hits(
     first = _first_arg(call)
     owner = dotted.rsplit(".", 1)[0] if "." in dotted else ""
 
+    def opaque(kind: str, argument: ast.expr | None) -> None:
+        # A command or code made at run time by a call (`os.system(build())`): no variable to
+        # name, still a value the reviewer must trace.
+        if argument is None or _constant(argument, scope, line):
+            return
+        if _is_dynamic(argument):
+            injection(kind, argument)
+        elif isinstance(argument, ast.Call | ast.Attribute | ast.Subscript):
+            hits.append(Hit(kind, line, dotted, f"`{name_text(ast.unparse(argument))}`"))
+
     def injection(kind: str, argument: ast.expr | None) -> None:
         # One challenge per input that reaches the sink: `"… %s %s" % (customer, sort)` asks
         # about `customer` and about `sort`. A local that only ever holds a constant (`query =
@@ -448,6 +467,40 @@ def _call_hits(
 
     if (last in _SQL_METHODS and owner) or dotted in _SQL_FUNCS:
         injection(SQL, first)
+    elif last in _SQL_CONNECTION_METHODS and _SQL_CONNECTION.search(owner):
+        injection(SQL, first)  # asyncpg's fetch/fetchrow/cursor, pg8000's run
+    elif last in _SQL_CLAUSES and _built_string(first):
+        injection(SQL, first)  # SQLAlchemy's query.filter("… {}".format(x)): raw SQL text
+    # the built-ins; `compile(source, filename, mode)`, not a bare `compile(pattern)` from re
+    if isinstance(call.func, ast.Name) and (
+        call.func.id in ("eval", "exec") or (call.func.id == "compile" and len(call.args) >= 3)
+    ):
+        opaque(CODE, first)
+    elif last in _CODE_RUNNERS:
+        for each in call.args:
+            opaque(CODE, each)
+    elif any(isinstance(a, ast.Name) and a.id in ("eval", "exec") for a in call.args):
+        # `loop.run_in_executor(None, exec, code)`: the built-in handed over, then its source
+        at = next(
+            i
+            for i, a in enumerate(call.args)
+            if isinstance(a, ast.Name) and a.id in ("eval", "exec")
+        )
+        for each in call.args[at + 1 :]:
+            opaque(CODE, each)
+    if owner == "os" and _OS_COMMANDS.fullmatch(last) and dotted not in _SHELL_CALLS:
+        for each in call.args:  # os.spawnlp(os.P_WAIT, cmd): the mode is a constant
+            opaque(SHELL, each)
+    elif last in ("create_subprocess_shell", "subprocess_shell") and dotted not in _SHELL_CALLS:
+        opaque(SHELL, first)
+    elif last in ("create_subprocess_exec", "subprocess_exec") and dotted not in _SHELL_CALLS:
+        for each in call.args:
+            if not isinstance(each, ast.List | ast.Tuple) or _runs_a_shell(each):
+                opaque(SHELL, each)
+    elif owner == "sh" and any(_built_string(a) for a in call.args):
+        injection(SHELL, next(a for a in call.args if _built_string(a)))  # the sh package
+    elif last == "BashOperator":
+        opaque(SHELL, _kwarg(call, "bash_command"))  # Airflow: a shell runs the text
     if dotted in _SHELL_CALLS:
         shell_kw = _kwarg(call, "shell")
         # An argument list run without a shell (`["ping", "-c", "1", host]`) is no command line
@@ -460,7 +513,7 @@ def _call_hits(
         )
         shell = _is_true(shell_kw) or dotted.startswith("os.")
         if shell or (_is_dynamic(first) and not listed):
-            injection(SHELL, first if first is not None else _kwarg(call, "args"))
+            opaque(SHELL, first if first is not None else _kwarg(call, "args"))
     if dotted in _PATH_CALLS:
         # os.path.join(BASE, name): the later parts are the ones that escape the base.
         arguments = call.args[1:] if dotted == "os.path.join" else call.args[:1]
@@ -680,6 +733,20 @@ def _runs_a_shell(arguments: ast.List | ast.Tuple) -> bool:
         return True
     # `ping -c 1` counts packets; an interpreter's -c/-e runs its argument as code
     return bool(_INTERPRETERS.search(program)) and ("-c" in words or "-e" in words)
+
+
+def _built_string(node: ast.AST | None) -> bool:
+    """An f-string with values, `"…" % x`, `"…" + x` or `"…".format(x)`: text built from values."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(value, ast.FormattedValue) for value in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+        return isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+    )
 
 
 def _constant_text(node: ast.AST, scope: _Scope, line: int) -> str | None:
