@@ -466,6 +466,42 @@ def test_commands_and_code_built_at_run_time_are_challenged(path, code, kind, pr
     assert prompt in [a.prompt for a in of_kind(path, code, kind)]
 
 
+@pytest.mark.parametrize(
+    ("path", "code", "line"),
+    [
+        ("src/tree.js", "this.$el = jQuery('<span>' + nodeName + '</span>');\n", 1),
+        ("src/menu.js", "$('.inner').append(userInput);\n", 1),
+        ("src/ng.js", "$scope.trusted = $sce.trustAsHtml($scope.html);\n", 1),
+        ("src/page.js", "const html = '<h1>message: ' + req.query.message + '</h1>';\n", 1),
+        ("src/page.js", "el.insertAdjacentHTML('beforeend', `<li>${item.name}</li>`);\n", 1),
+    ],
+)
+def test_javascript_html_from_values_and_trusted_markup_are_challenged(path, code, line):
+    assert [a.line for a in of_kind(path, code, "template")] == [line]
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("src/page.js", "const html = '<h1>' + escapeHtml(name) + '</h1>';\n"),
+        ("src/menu.js", "$(document).ready(init);\n"),
+        (
+            "src/Bio.tsx",
+            "<div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(bio) }} />\n",
+        ),
+        (
+            "src/main/java/G.java",
+            "class G {\n  void g(HttpServletRequest request) throws Exception {\n"
+            '    String v = request.getParameter("name");\n'
+            '    StringBuilder page = new StringBuilder("<h1>");\n'
+            "    page.append(Encode.forHtml(v));\n    out.println(page.toString());\n  }\n}\n",
+        ),
+    ],
+)
+def test_escaped_or_sanitized_markup_is_not_challenged(path, code):
+    assert of_kind(path, code, "template") == []
+
+
 def test_a_process_builder_that_runs_a_shell_is_challenged():
     code = (
         "class T {\n  void t(HttpServletRequest request) throws Exception {\n"

@@ -762,7 +762,7 @@ _GUARDS: dict[str, re.Pattern[str]] = {
     ),
     TEMPLATE: re.compile(
         r"escape\(|textContent|DOMPurify\.sanitize\(|EscapeString\(|encodeForHTML\(|"
-        r"format_html\(|bleach\.clean\("
+        r"format_html\(|bleach\.clean\(|forHtml\w*\(|htmlEscape\(|escapeHtml\d?\(|escapeXml\w*\("
     ),
     XPATH: re.compile(_MEMBERSHIP + r"|escape\w*\(|encodeForXPath\(|XPathVariableResolver"),
     TRUST_BOUNDARY: re.compile(

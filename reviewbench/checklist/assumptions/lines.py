@@ -204,7 +204,36 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         _JS,
         r"\.(?:innerHTML|outerHTML)\s*\+?=\s*(?P<var>[`\w$.]+)|dangerouslySetInnerHTML|document\.write\s*\(",
         "innerHTML",
-        unless=r"\.innerHTML\s*=\s*['\"][^'\"]*['\"]\s*;?\s*$",
+        unless=r"\.innerHTML\s*=\s*['\"][^'\"]*['\"]\s*;?\s*$|DOMPurify\.sanitize\(|sanitize\w*\(",
+    ),
+    # jQuery parses a string as HTML (and a selector from a variable may be HTML too).
+    _rule(
+        TEMPLATE,
+        _JS,
+        r"(?:\$|jQuery)\([^()]*\)\.(?:html|append|prepend|after|before|wrap|wrapAll|wrapInner|"
+        r"replaceWith|insertBefore|insertAfter|appendTo|prependTo)\s*\(\s*(?P<var>[A-Za-z_$][\w$.]*)"
+        r"\s*\)|(?:\$|jQuery)\(\s*(?P<var2>[A-Za-z_$][\w$.]*|['\"]<[^'\"]*['\"]\s*\+\s*[\w$.]+)|"
+        r"\.insertAdjacentHTML\s*\(|jQuery\.globalEval\s*\(",
+        "jQuery",
+        unless=r"(?:\$|jQuery)\(\s*(?:this|document|window|function|\(\)\s*=>)\b",
+    ),
+    # Escaping turned off or values marked trusted: Angular's $sce, React, Mustache, markdown.
+    _rule(
+        TEMPLATE,
+        _JS,
+        r"\$sce\.trustAs\w*\s*\(|\$sceProvider\.enabled\s*\(\s*false|resourceUrlWhitelist\s*\("
+        r".*\*\*|allowDangerousHtml|escapeHtml\s*=\s*\{\s*false|\b(?:Mustache|template)\.escape\s*="
+        r"|\bserialize\s*\(.*\bunsafe\s*:\s*true|createNodesFromMarkup\s*\(",
+        "trusted HTML",
+    ),
+    # HTML assembled from values: a tag in a literal joined to a variable.
+    _rule(
+        TEMPLATE,
+        _JS,
+        r"['\"]\s*<\/?[a-zA-Z][^'\"]*['\"]\s*\+\s*(?P<var>[A-Za-z_$][\w$.\[\]'\"]*)|"
+        r"`[^`]*<[a-zA-Z][^`]*\$\{\s*(?P<var2>[^}]+?)\s*\}",
+        "HTML string",
+        unless=r"escape\w*\(|encode\w*\(|sanitize\w*\(|DOMPurify|textContent",
     ),
     _rule(TEMPLATE, "go", r"template\.HTML\s*\(\s*(?P<var>[A-Za-z_][\w.]*)", "template.HTML"),
     _rule(
@@ -521,9 +550,10 @@ def line_hits(text: str, language: str, lines_to_read: Iterable[int]) -> list[Hi
         line = lines[number - 1]
         if len(line) > 2000:
             continue  # minified or generated: no statement a reviewer could reason about
+        kinds_here: set[str] = set()
         for rule in _LINE_RULES:
-            if language not in rule.languages:
-                continue
+            if language not in rule.languages or rule.kind in kinds_here:
+                continue  # one challenge per kind and line, whichever rule saw it first
             match = rule.pattern.search(line)
             if match is None or (rule.unless is not None and rule.unless.search(line)):
                 continue
@@ -546,5 +576,6 @@ def line_hits(text: str, language: str, lines_to_read: Iterable[int]) -> list[Hi
                     if variable
                     else f"`{name_text(normalise_code(line))}`"
                 )
+            kinds_here.add(rule.kind)
             hits.append(Hit(rule.kind, number, sink, subject, extra))
     return hits
