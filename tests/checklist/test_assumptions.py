@@ -467,6 +467,41 @@ def test_commands_and_code_built_at_run_time_are_challenged(path, code, kind, pr
 
 
 @pytest.mark.parametrize(
+    ("path", "code", "kind", "line"),
+    [
+        (
+            "src/run.js",
+            "function run(cmd) {\n  return shell.exec(cmd, { silent: true });\n}\n",
+            "shell",
+            2,
+        ),
+        (
+            "src/shot.js",
+            "async function shot(page, url) {\n  await page.goto(url);\n}\n",
+            "ssrf",
+            2,
+        ),
+        (
+            "src/shot.js",
+            "async function run(page, code) {\n  await page.evaluate(code);\n}\n",
+            "code",
+            2,
+        ),
+        ("src/calc.js", "function calc(expr) {\n  return eval(`(${expr})`);\n}\n", "code", 2),
+        (
+            "src/main/java/S.java",
+            "class S {\n  Object s(GroovyShell shell, String script) {\n"
+            "    return shell.evaluate(script);\n  }\n}\n",
+            "code",
+            3,
+        ),
+    ],
+)
+def test_more_command_code_and_url_sinks(path, code, kind, line):
+    assert line in [a.line for a in of_kind(path, code, kind)]
+
+
+@pytest.mark.parametrize(
     ("path", "code", "line"),
     [
         ("src/tree.js", "this.$el = jQuery('<span>' + nodeName + '</span>');\n", 1),

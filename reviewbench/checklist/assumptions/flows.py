@@ -129,7 +129,7 @@ _SINKS: tuple[Sink, ...] = (
     _sink(
         SHELL,
         JS,
-        r"^(?:(?:child_process|cp|childProcess)\.)?(?:exec|execSync)$",
+        r"^(?:(?:child_process|cp|childProcess)\.)?(?:exec|execSync)$|^(?:shell|shelljs)\.exec$",
         arguments=(0,),
     ),
     _sink(
@@ -199,7 +199,9 @@ _SINKS: tuple[Sink, ...] = (
         SSRF,
         JS,
         r"^(?:fetch|got|needle|superagent|axios|axios\.(?:get|post|put|patch|delete|request)|"
-        r"https?\.(?:get|request))$",
+        r"https?\.(?:get|request))$|"
+        # a headless browser or an HTML-to-PDF tool the server points at a URL
+        r"^\w*[pP]age\.(?:goto|open|openUrl|navigate)$|^wkhtmlto(?:pdf|image)(?:\.generate)?$",
         arguments=(0,),
     ),
     _sink(
@@ -311,15 +313,22 @@ _SINKS: tuple[Sink, ...] = (
     _sink(
         CODE,
         JS,
-        r"^(?:eval|Function|new Function|vm\.(?:runInNewContext|runInThisContext|runInContext|"
-        r"compileFunction)|new vm\.Script)$",
+        r"^(?:(?:window\.)?eval|Function|new Function|vm\.(?:runInNewContext|runInThisContext|"
+        r"runInContext|compileFunction)|new vm\.Script|new VMScript|require)$|"
+        r"^new (?:VM|NodeVM)\b.*\.run$",
     ),
     _sink(
         CODE,
         "java",
-        r"(?i)^[\w.()]*(?:engine|shell|groovy|invocable|parser|interpreter)\w*\."
-        r"(?:eval|evaluate|invokeFunction|invokeMethod|parseExpression)$",
+        r"(?i)^[\w.()]*(?:engine|invocable|interpreter)\w*\.(?:eval|evaluate|invokeFunction|"
+        r"invokeMethod)$|^[\w.()]*(?:[sS]hell|[gG]roovy\w*|[lL]oader)\.(?:evaluate|parse|parseClass|"
+        r"run)$|(?:[eE]xpressionParser|[pP]arser)\.parseExpression$|"
+        r"[eE]xpressionFactory\.create(?:Value|Method)Expression$|^Ognl\.(?:getValue|setValue|"
+        r"parseExpression)$|\.loadLibrary$|^System\.load$",
     ),
+    # A headless browser runs what it is given: a page's script, its markup.
+    _sink(CODE, JS, r"^\w*[pP]age\.(?:evaluate|evaluateOnNewDocument|evaluateJavaScript)$"),
+    _sink(TEMPLATE, JS, r"^\w*[pP]age\.(?:setContent|setDocumentContent)$"),
     # Logs.
     _sink(
         LOG_INPUT,

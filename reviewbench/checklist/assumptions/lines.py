@@ -257,7 +257,9 @@ _LINE_RULES: tuple[_LineRule, ...] = (
     _rule(
         CODE,
         _JS,
-        r"\b(?:eval|Function)\s*\(\s*(?P<var>[A-Za-z_$][\w$.]*)\s*\)|\bvm\.run\w*\s*\(\s*(?P<var2>[A-Za-z_$][\w$.]*)",
+        # eval or new Function given anything but one literal (a variable, a template, a sum)
+        r"\b(?:eval|Function)\s*\(\s*(?!['\"][^'\"`]*['\"]\s*\)|\))(?P<var>[A-Za-z_$][\w$.]*)?|"
+        r"\bvm\.run\w*\s*\(\s*(?P<var2>[A-Za-z_$][\w$.]*)",
         "eval",
     ),
     _rule(DESERIALIZE, "go", r"gob\.NewDecoder\s*\(|yaml\.Unmarshal\s*\(", "gob.NewDecoder"),
