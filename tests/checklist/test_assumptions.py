@@ -558,6 +558,34 @@ def test_a_random_value_that_guards_nothing_is_not_challenged():
     assert of_kind("app/cards.py", shuffle, "weak_random") == []
 
 
+@pytest.mark.parametrize(
+    ("code", "line"),
+    [
+        ("from Crypto.Hash import MD5 as md5\nh = md5.new()\n", 2),
+        ("from cryptography.hazmat.primitives import hashes\nd = hashes.Hash(hashes.SHA1())\n", 2),
+        (
+            "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+            "k = rsa.generate_private_key(public_exponent=65537, key_size=1024)\n",
+            2,
+        ),
+        ("from OpenSSL import SSL\nctx = SSL.Context(SSL.TLSv1_METHOD)\n", 2),
+        ("from hashids import Hashids\nh = Hashids(salt=settings.SECRET_KEY)\n", 2),
+    ],
+)
+def test_weak_primitives_by_their_import_path_are_challenged(code, line):
+    assert line in [a.line for a in of_kind("app/c.py", code, "crypto")]
+
+
+def test_strong_primitives_are_not_challenged():
+    code = (
+        "from cryptography.hazmat.primitives import hashes\n"
+        "from cryptography.hazmat.primitives.asymmetric import rsa\n"
+        "d = hashes.Hash(hashes.SHA256())\n"
+        "k = rsa.generate_private_key(public_exponent=65537, key_size=3072)\n"
+    )
+    assert of_kind("app/c.py", code, "crypto") == []
+
+
 def test_an_algorithm_chosen_at_run_time_is_challenged():
     code = "import hashlib\ndef digest(name, data):\n    return hashlib.new(name, data).digest()\n"
     assert [a.line for a in of_kind("app/d.py", code, "crypto")] == [3]

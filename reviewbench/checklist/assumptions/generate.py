@@ -27,8 +27,8 @@ from reviewbench.checklist.assumptions.kinds import (
     assumption_prompt,
     normalise_code,
 )
-from reviewbench.checklist.assumptions.lines import line_hits
-from reviewbench.checklist.assumptions.python import python_hits
+from reviewbench.checklist.assumptions.readers.lines import line_hits
+from reviewbench.checklist.assumptions.readers.python import python_hits
 
 # --- the entry point ------------------------------------------------------------------------------
 

@@ -878,10 +878,72 @@ def _compare_hits(node: ast.Compare, scope: _Scope) -> list[Hit]:
     return [Hit(SECRET_COMPARE, node.lineno, subject=f"`{name_text(_dotted(secret))}`")]
 
 
+# Weak primitives by their full import path (`from Crypto.Hash import MD5 as md5` makes
+# `md5.new()` one): pycryptodome's old hashes and ciphers, cryptography's hazmat ones.
+_WEAK_QUALIFIED = re.compile(
+    r"^(?:Crypto|Cryptodome)\.(?:Hash\.(?:MD2|MD4|MD5|SHA|SHA1)|Cipher\.(?:DES|DES3|ARC2|ARC4|"
+    r"Blowfish|XOR|CAST))\.new$|^cryptography\.hazmat\.primitives\.(?:hashes\.(?:MD5|SHA1)|"
+    r"ciphers\.(?:algorithms\.(?:TripleDES|ARC4|Blowfish|IDEA|CAST5|SEED)|modes\.ECB))$"
+)
+_WEAK_CURVES = re.compile(r"\b(?:SECP192R1|SECT163K1|SECT163R2|SECP160\w*|SECT113\w*|P192)\b")
+# Protocol versions with known breaks (SSLv2/3, TLS 1.0/1.1), and pyOpenSSL's "any" method.
+_WEAK_TLS = frozenset(
+    {
+        "SSLv2_METHOD", "SSLv3_METHOD", "SSLv23_METHOD", "TLSv1_METHOD", "TLSv1_1_METHOD",
+        "PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1",
+    }
+)  # fmt: skip
+MIN_KEY_BITS = 2048
+
+
+def _import_paths(tree: ast.AST) -> dict[str, str]:
+    """What each imported name stands for: `md5` -> `Crypto.Hash.MD5`, `hashes` ->
+    `cryptography.hazmat.primitives.hashes`."""
+    paths: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    paths[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                paths[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return paths
+
+
+def _crypto_hits(call: ast.Call, paths: dict[str, str]) -> list[Hit]:
+    """Weak hashes, ciphers, curves and key sizes that the dotted-name table cannot see."""
+    dotted = _dotted(call.func)
+    head, dot, rest = dotted.partition(".")
+    qualified = paths[head] + dot + rest if head in paths else dotted
+    line = call.lineno
+    if _WEAK_QUALIFIED.search(qualified):
+        return [Hit(CRYPTO, line, dotted)]
+    last = dotted.rsplit(".", 1)[-1]
+    if last == "Hashids" and any(
+        "SECRET_KEY" in ast.unparse(value)
+        for value in [*call.args, *(k.value for k in call.keywords)]
+    ):
+        # hashids is reversible: the salt can be recovered from the ids it makes
+        return [Hit(CRYPTO, line, dotted)]
+    if last == "generate_private_key" or qualified.endswith(("RSA.generate", "DSA.generate")):
+        size = _kwarg(call, "key_size") or _kwarg(call, "bits")
+        if size is None and call.args:
+            size = call.args[-1] if last == "generate_private_key" else call.args[0]
+        if isinstance(size, ast.Constant) and isinstance(size.value, int):
+            if size.value < MIN_KEY_BITS:
+                return [Hit(CRYPTO, line, dotted)]
+        curve = _kwarg(call, "curve") or (call.args[0] if call.args else None)
+        if curve is not None and _WEAK_CURVES.search(_dotted(curve)):
+            return [Hit(CRYPTO, line, dotted)]
+    return []
+
+
 def python_hits(text: str) -> list[Hit]:
     tree = ast.parse(text)
     lines = text.splitlines()
     hits: list[Hit] = []
+    paths = _import_paths(tree)
 
     def visit(node: ast.AST, stack: list[ast.AST], scope: _Scope, function_text: str) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -891,12 +953,15 @@ def python_hits(text: str) -> list[Hit]:
             hits.extend(_function_hits(node, lines))
         if isinstance(node, ast.Call):
             hits.extend(_call_hits(node, scope, stack, function_text))
+            hits.extend(_crypto_hits(node, paths))
         elif isinstance(node, ast.Compare):
             hits.extend(_compare_hits(node, scope))
         elif isinstance(node, ast.ExceptHandler):
             hits.extend(_handler_hits(node))
         elif isinstance(node, ast.Assign | ast.AugAssign):
             hits.extend(_session_hits(node, scope))
+        elif isinstance(node, ast.Attribute) and node.attr in _WEAK_TLS:
+            hits.append(Hit(CRYPTO, node.lineno, _dotted(node)))
         elif isinstance(node, ast.Subscript) and _dotted(node.value).endswith(("FILES", ".files")):
             if not _UPLOAD_CHECK.search(function_text):
                 hits.append(Hit(UPLOAD, node.lineno, subject=f"`{name_text(_dotted(node))}`"))
