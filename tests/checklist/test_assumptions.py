@@ -576,6 +576,29 @@ def test_weak_primitives_by_their_import_path_are_challenged(code, line):
     assert line in [a.line for a in of_kind("app/c.py", code, "crypto")]
 
 
+def test_markup_left_unescaped_for_whatever_it_holds_is_challenged():
+    code = (
+        "from django.utils.safestring import SafeString\nfrom jinja2 import Environment\n"
+        "class Trusted(SafeString):\n    pass\nenv = Environment(loader=None)\n"
+        "@register.filter(is_safe=True)\ndef shout(value):\n    return value.upper()\n"
+        "def page(request):\n"
+        "    return render_template('mail.txt', name=request.args.get('n'))\n"
+    )
+    found = of_kind("app/t.py", code, "template")
+    assert [a.line for a in found] == [3, 5, 6, 10]
+    assert found[1].prompt == (
+        "No value a user controls reaches the markup `Environment` leaves unescaped on line 5 "
+        "(in app/t.py)."
+    )
+    safe = (
+        "from jinja2 import Environment, select_autoescape\n"
+        "env = Environment(autoescape=select_autoescape())\n"
+        "def page(request):\n"
+        "    return render_template('page.html', name=request.args.get('n'))\n"
+    )
+    assert of_kind("app/t.py", safe, "template") == []
+
+
 def test_strong_primitives_are_not_challenged():
     code = (
         "from cryptography.hazmat.primitives import hashes\n"

@@ -43,6 +43,8 @@ TRUST_BOUNDARY = "trust_boundary"
 XXE = "xxe"
 WEAK_RANDOM = "weak_random"
 CODE = "code"
+# Hit.extra of a TEMPLATE hit where escaping is off for whatever the markup will hold.
+UNESCAPED = "unescaped"
 
 # Where user input must not arrive unchecked, per injection kind.
 _SINK_WORDS = {
@@ -376,6 +378,11 @@ def assumption_prompt(hit: Hit, path: str) -> str:
         return (
             f"The pattern in {sink} on line {line} (a nested quantifier) runs in linear time on "
             f"any input, no ReDoS ({where})."
+        )
+    if hit.kind == TEMPLATE and hit.extra == UNESCAPED:
+        return (
+            f"No value a user controls reaches the markup {sink} leaves unescaped on line {line} "
+            f"({where})."
         )
     if hit.kind in _SINK_WORDS:
         words = _SINK_WORDS[hit.kind]

@@ -29,6 +29,7 @@ from reviewbench.checklist.assumptions.kinds import (
     TIMEOUT,
     TLS_VERIFY,
     TRUST_BOUNDARY,
+    UNESCAPED,
     UPLOAD,
     XXE,
     Hit,
@@ -108,7 +109,12 @@ _TEMPLATE_CALLS = frozenset(
         "jinja2.Template",
         "SafeString",
         "HttpResponse",
+        "HttpResponseBadRequest",
+        "HttpResponseNotFound",
+        "HttpResponseForbidden",
+        "HttpResponseServerError",
         "HTMLResponse",
+        "make_response",
     }
 )
 _DESERIALIZE_CALLS = frozenset(
@@ -544,13 +550,25 @@ def _call_hits(
         injection(REDIRECT, first)
     if dotted in _TEMPLATE_CALLS or last in ("mark_safe", "render_template_string"):
         argument = first
-        if last in ("HttpResponse", "HTMLResponse"):
+        if last.startswith("HttpResponse") or last in ("HTMLResponse", "make_response"):
             # Only markup assembled from values is interesting, not HttpResponse(body_bytes).
             if not isinstance(argument, ast.JoinedStr | ast.BinOp) and not (
                 isinstance(argument, ast.Call) and _dotted(argument.func).endswith(".format")
             ):
                 argument = None
         injection(TEMPLATE, argument)
+    if (
+        last == "render_template"
+        and first is not None
+        and _unescaped_template(first)
+        and (call.keywords or call.args[1:])
+    ):
+        # Flask autoescapes .html/.htm/.xml/.xhtml/.svg templates only
+        hits.append(Hit(TEMPLATE, line, dotted, extra=UNESCAPED))
+    if dotted in ("Environment", "jinja2.Environment") and not _autoescaped(call):
+        hits.append(Hit(TEMPLATE, line, dotted, extra=UNESCAPED))
+    if dotted in ("html_safe", "Markup.unescape", "markupsafe.Markup.unescape"):
+        opaque(TEMPLATE, first)
     if dotted in _DESERIALIZE_CALLS:
         loader = _kwarg(call, "Loader")
         safe_yaml = dotted == "yaml.load" and (
@@ -749,6 +767,22 @@ def _built_string(node: ast.AST | None) -> bool:
     )
 
 
+_AUTOESCAPED = re.compile(r"\.(?:html|htm|xml|xhtml|svg)$")
+
+
+def _unescaped_template(name: ast.AST | None) -> bool:
+    """A template name Flask does not autoescape: another extension, or one made at run time."""
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        return not _AUTOESCAPED.search(name.value)
+    return name is not None
+
+
+def _autoescaped(call: ast.Call) -> bool:
+    """Whether a Jinja2 Environment turns autoescaping on (True, select_autoescape(...))."""
+    value = _kwarg(call, "autoescape")
+    return value is not None and not _is_false(value)
+
+
 def _constant_text(node: ast.AST, scope: _Scope, line: int) -> str | None:
     """The string a literal, or a local that only ever holds one literal, stands for."""
     if isinstance(node, ast.Constant):
@@ -839,6 +873,30 @@ def _function_hits(function: ast.AST, text_lines: Sequence[str]) -> list[Hit]:
             if not public and not _AUTH_WORDS.search(source):
                 hits.append(Hit(AUTHZ, function.lineno, subject=f"`{name_text(function.name)}`"))
     return hits
+
+
+_SAFE_STRINGS = frozenset({"SafeString", "SafeText", "SafeData", "Markup"})
+
+
+def _escape_bypass_hits(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> list[Hit]:
+    """Markup declared safe once for every value it will hold: a class extending Django's
+    SafeString, an `__html__` method, `@html_safe`, a template filter registered is_safe=True."""
+    if isinstance(node, ast.ClassDef):
+        bases = {_dotted(base).rsplit(".", 1)[-1] for base in node.bases}
+        if bases & _SAFE_STRINGS:
+            return [Hit(TEMPLATE, node.lineno, f"class {name_text(node.name)}", extra=UNESCAPED)]
+    elif node.name == "__html__":
+        return [Hit(TEMPLATE, node.lineno, "__html__", extra=UNESCAPED)]
+    for decorator in node.decorator_list:
+        named = _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        safe_filter = (
+            isinstance(decorator, ast.Call)
+            and named.endswith("filter")
+            and _is_true(_kwarg(decorator, "is_safe"))
+        )
+        if named.endswith("html_safe") or safe_filter:
+            return [Hit(TEMPLATE, decorator.lineno, f"@{named}", extra=UNESCAPED)]
+    return []
 
 
 def _handler_hits(handler: ast.ExceptHandler) -> list[Hit]:
@@ -951,6 +1009,9 @@ def python_hits(text: str) -> list[Hit]:
             end = getattr(node, "end_lineno", node.lineno) or node.lineno
             function_text = "\n".join(lines[node.lineno - 1 : end])
             hits.extend(_function_hits(node, lines))
+            hits.extend(_escape_bypass_hits(node))
+        elif isinstance(node, ast.ClassDef):
+            hits.extend(_escape_bypass_hits(node))
         if isinstance(node, ast.Call):
             hits.extend(_call_hits(node, scope, stack, function_text))
             hits.extend(_crypto_hits(node, paths))
