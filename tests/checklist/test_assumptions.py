@@ -599,6 +599,24 @@ def test_markup_left_unescaped_for_whatever_it_holds_is_challenged():
     assert of_kind("app/t.py", safe, "template") == []
 
 
+def test_a_digest_declared_not_for_security_is_not_challenged():
+    code = "import hashlib\nkey = hashlib.md5(b'x', usedforsecurity=False).hexdigest()\n"
+    assert of_kind("app/cache.py", code, "crypto") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("pkg/h.go", 'package h\nimport "crypto/md5"\n'),
+        ("pkg/t.go", "package t\nvar c = tls.Config{MinVersion: tls.VersionTLS10}\n"),
+        ("src/h.js", "const h = CryptoJS.MD5(user.email);\n"),
+        ("src/D.java", "class D extends java.security.MessageDigest {}\n"),
+    ],
+)
+def test_weak_packages_versions_and_home_made_digests_are_challenged(path, code):
+    assert of_kind(path, code, "crypto") != []
+
+
 def test_strong_primitives_are_not_challenged():
     code = (
         "from cryptography.hazmat.primitives import hashes\n"

@@ -423,6 +423,29 @@ _LINE_RULES: tuple[_LineRule, ...] = (
     ),
     _rule(CRYPTO, _JS, r"\bcreate(?:Hash|Hmac|Cipheriv)\s*\(\s*[a-z_$][\w$.]*\s*[,)]", "crypto"),
     _rule(CRYPTO, "go", r"\b(?:md5|sha1|des|rc4)\.(?:New|Sum|NewCipher)\w*\s*\(", "md5.New"),
+    # the weak packages imported at all (gosec's blocklist), and TLS versions below 1.2
+    _rule(
+        CRYPTO,
+        "go",
+        r"^\s*(?:import\s+)?(?:\w+\s+)?\"(?P<var>crypto/(?:des|md5|rc4|sha1))\"",
+        "import",
+        sink_as_matched=True,
+    ),
+    _rule(CRYPTO, "go", r"\btls\.Version(?:SSL30|TLS10|TLS11)\b", "tls.Version"),
+    _rule(
+        CRYPTO,
+        "java",
+        r"\bextends\s+(?:java\.security\.)?MessageDigest\b",
+        "a MessageDigest of its own",
+    ),
+    _rule(
+        CRYPTO,
+        _JS,
+        r"\b\w*CryptoJS\.(?:DES|TripleDES|RC4|RC4Drop|Rabbit|MD5|SHA1)\b|"
+        r"\b\w*(?:md5|Md5|MD5|sha1|Sha1|SHA1)\s*\((?!\s*\))",
+        "CryptoJS",
+        sink_as_matched=True,
+    ),
     _rule(
         CRYPTO,
         "python",
@@ -436,6 +459,7 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         "rejectUnauthorized",
     ),
     _rule(TLS_VERIFY, "go", r"InsecureSkipVerify\s*:\s*true", "tls.Config"),
+    _rule(TLS_VERIFY, "go", r"\bssh\.InsecureIgnoreHostKey\s*\(", "ssh.InsecureIgnoreHostKey"),
     _rule(
         TLS_VERIFY,
         "java",

@@ -600,7 +600,9 @@ def _call_hits(
             hits.append(Hit(COOKIE_FLAGS, line, dotted, extra=extra))
     if dotted in _PARSE_CALLS and _is_dynamic(first) and not _inside_try(stack):
         hits.append(Hit(PARSE, line, dotted, _subject(scope, first, line)))
-    if dotted in _WEAK_CRYPTO or (
+    if _is_false(_kwarg(call, "usedforsecurity")):
+        pass  # the code says the digest guards nothing (a cache key, a checksum)
+    elif dotted in _WEAK_CRYPTO or (
         dotted == "hashlib.new"
         and isinstance(first, ast.Constant)
         and str(first.value).lower() in ("md5", "sha1", "md4")
