@@ -617,6 +617,19 @@ def test_weak_packages_versions_and_home_made_digests_are_challenged(path, code)
     assert of_kind(path, code, "crypto") != []
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "class T implements X509TrustManager {\n}\n",
+        "public void checkServerTrusted(X509Certificate[] c, String a) {\n}\n",
+        "tls.setDisableCNCheck(true);\n",
+        'SSLContext sc = SSLContext.getInstance("SSL");\n',
+    ],
+)
+def test_java_trust_managers_of_their_own_are_challenged(code):
+    assert of_kind("src/T.java", code, "tls_verify") != []
+
+
 def test_strong_primitives_are_not_challenged():
     code = (
         "from cryptography.hazmat.primitives import hashes\n"

@@ -463,7 +463,11 @@ _LINE_RULES: tuple[_LineRule, ...] = (
     _rule(
         TLS_VERIFY,
         "java",
-        r"TrustAllCerts|X509TrustManager\s*\(|NoopHostnameVerifier|ALLOW_ALL_HOSTNAME_VERIFIER",
+        r"TrustAllCerts|X509TrustManager\s*\(|NoopHostnameVerifier|ALLOW_ALL_HOSTNAME_VERIFIER|"
+        # a trust manager or hostname check of its own, CXF's CN check off, SSL 2/3
+        r"implements\s+(?:X509TrustManager|TrustManager|HostnameVerifier)\b|"
+        r"checkServerTrusted\s*\([^)]*\)\s*(?:throws\s+[\w.]+\s*)?\{|"
+        r"setDisableCNCheck\s*\(\s*true|SSLContext\.getInstance\s*\(\s*\"SSL(?:v[23])?\"",
         "TrustManager",
     ),
     _rule(
