@@ -956,19 +956,17 @@ _WEAK_TLS = frozenset(
 MIN_KEY_BITS = 2048
 
 
-def _import_paths(tree: ast.AST) -> dict[str, str]:
+def _record_import(node: ast.Import | ast.ImportFrom, paths: dict[str, str]) -> None:
     """What each imported name stands for: `md5` -> `Crypto.Hash.MD5`, `hashes` ->
-    `cryptography.hazmat.primitives.hashes`."""
-    paths: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    paths[alias.asname] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                paths[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return paths
+    `cryptography.hazmat.primitives.hashes`. Recorded as the walk meets the import, which is
+    before the calls that use it."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                paths[alias.asname] = alias.name
+    elif node.module and not node.level:
+        for alias in node.names:
+            paths[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
 def _crypto_hits(call: ast.Call, paths: dict[str, str]) -> list[Hit]:
@@ -1003,7 +1001,7 @@ def python_hits(text: str) -> list[Hit]:
     tree = ast.parse(text)
     lines = text.splitlines()
     hits: list[Hit] = []
-    paths = _import_paths(tree)
+    paths: dict[str, str] = {}
 
     def visit(node: ast.AST, stack: list[ast.AST], scope: _Scope, function_text: str) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -1023,6 +1021,8 @@ def python_hits(text: str) -> list[Hit]:
             hits.extend(_handler_hits(node))
         elif isinstance(node, ast.Assign | ast.AugAssign):
             hits.extend(_session_hits(node, scope))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            _record_import(node, paths)
         elif isinstance(node, ast.Attribute) and node.attr in _WEAK_TLS:
             hits.append(Hit(CRYPTO, node.lineno, _dotted(node)))
         elif isinstance(node, ast.Subscript) and _dotted(node.value).endswith(("FILES", ".files")):
