@@ -165,6 +165,14 @@ SNIPPETS = [
         3,
     ),
     (
+        "java",
+        "A.java",
+        "class A {\n  SecretKey k() throws Exception {\n"
+        '    return javax.crypto.KeyGenerator.getInstance("DES").generateKey();\n  }\n}\n',
+        "semgrep.java-weak-key-generator",
+        3,
+    ),
+    (
         "go",
         "a.go",
         'package a\n\nimport "net/http"\n\nfunc H(w http.ResponseWriter, r *http.Request) {\n'
@@ -323,6 +331,12 @@ def test_snippets_each_yield_their_rule_in_one_run():
 
 
 SAFE_SNIPPETS = [
+    (
+        "java",
+        "K.java",
+        "class K {\n  SecretKey k() throws Exception {\n"
+        '    return javax.crypto.KeyGenerator.getInstance("AES").generateKey();\n  }\n}\n',
+    ),
     ("javascript", "a.js", "const key = crypto.createHash('md5').update(url).digest('hex');\n"),
     ("javascript", "a.js", "if (token === undefined) { throw new Error('missing'); }\n"),
     ("javascript", "a.js", "el.textContent = location.hash;\nel.innerHTML = '';\n"),
