@@ -502,6 +502,18 @@ def test_more_command_code_and_url_sinks(path, code, kind, line):
 
 
 @pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("const ls = spawn('ls', ['-lh', dir], { shell: true });\n", "shell"),
+        ("const p = Deno.run({ cmd: [program, 'hello'] });\n", "shell"),
+        ("window[message.name](message.payload);\n", "code"),
+    ],
+)
+def test_javascript_shells_in_options_and_methods_by_name(code, kind):
+    assert [a.line for a in of_kind("src/a.js", code, kind)] == [1]
+
+
+@pytest.mark.parametrize(
     ("path", "code", "line"),
     [
         ("src/tree.js", "this.$el = jQuery('<span>' + nodeName + '</span>');\n", 1),

@@ -112,6 +112,21 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         "child_process.exec",
         unless=r"\b(?:exec|execSync|spawn|execFile)\s*\(\s*['\"][^'\"$]*['\"]\s*[,)]",
     ),
+    # a spawn whose options hand the command line to a shell, Deno's run of a variable program
+    _rule(
+        SHELL,
+        _JS,
+        r"\b(?:spawn|spawnSync|execFile|execFileSync)\s*\(.*\bshell\s*:\s*(?:true|['\"][^'\"]+['\"])|"
+        r"\bcmd\s*:\s*\[\s*(?:(?P<var>[A-Za-z_$][\w$.]*)|['\"](?:ba)?sh['\"]\s*,\s*['\"]-c['\"])",
+        "spawn with a shell",
+    ),
+    # a method looked up by a name that came in (`window[message.name](...)`)
+    _rule(
+        CODE,
+        _JS,
+        r"\b(?:window|global|globalThis|this)\[\s*(?P<var>[\w$.]+)\s*\]\s*\(",
+        "window[name]",
+    ),
     _rule(
         SHELL,
         "java",
