@@ -514,6 +514,28 @@ def test_javascript_shells_in_options_and_methods_by_name(code, kind):
 
 
 @pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("q := fmt.Sprintf(\"SELECT * FROM users WHERE email = '%s'\", email)\n", "sql"),
+        ("var page template.HTML = template.HTML(body)\n", "template"),
+        ('import "text/template"\n', "template"),
+        ("w.Write([]byte(fmt.Sprintf(tpl, name)))\n", "template"),
+    ],
+)
+def test_go_sql_text_and_unescaped_markup_are_challenged(code, kind):
+    assert [a.line for a in of_kind("web/h.go", code, kind)] == [1]
+
+
+def test_go_constant_markup_and_placeholders_are_not_challenged():
+    code = (
+        'const banner = template.HTML("<b>hi</b>")\n'
+        'rows, _ := db.Query("SELECT id FROM users WHERE email = $1", email)\n'
+    )
+    assert of_kind("web/h.go", code, "template") == []
+    assert of_kind("web/h.go", code, "sql") == []
+
+
+@pytest.mark.parametrize(
     ("path", "code", "line"),
     [
         ("src/tree.js", "this.$el = jQuery('<span>' + nodeName + '</span>');\n", 1),

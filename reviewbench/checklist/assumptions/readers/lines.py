@@ -251,6 +251,18 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         unless=r"escape\w*\(|encode\w*\(|sanitize\w*\(|DOMPurify|textContent",
     ),
     _rule(TEMPLATE, "go", r"template\.HTML\s*\(\s*(?P<var>[A-Za-z_][\w.]*)", "template.HTML"),
+    # html/template's trusted types (their content is never escaped), text/template (which never
+    # escapes), and a response written from a formatted string
+    _rule(
+        TEMPLATE,
+        "go",
+        r"\btemplate\.(?:HTML|HTMLAttr|JS|JSStr|CSS|URL|Srcset)\b\s*(?:=|\(\s*(?:fmt\.|[A-Za-z_]))|"
+        r"^\s*(?:import\s+)?(?:\w+\s+)?\"text/template\"|"
+        r"\b\w+\.Write\s*\(\s*\[\]byte\s*\(\s*(?:fmt\.Sprintf|[A-Za-z_]\w*\s*\))",
+        "html/template",
+        unless=r"template\.HTML\s*\(\s*(?:\"|`)",
+        sink_as_matched=True,
+    ),
     _rule(
         TEMPLATE,
         "java",
@@ -490,6 +502,13 @@ _LINE_RULES: tuple[_LineRule, ...] = (
         "python",
         r"verify\s*=\s*False|CERT_NONE|_create_unverified_context",
         "verify=False",
+    ),
+    # Go SQL text built with fmt.Sprintf: the query is assembled, whatever its values are.
+    _rule(
+        SQL,
+        "go",
+        r"fmt\.Sprintf\s*\(\s*[\"`](?i:\s*(?:select|insert|update|delete|with)\b[^\"`]*%[sv])",
+        "fmt.Sprintf",
     ),
     # Request data stored in the session (assignments: the outline sees calls only).
     _rule(
