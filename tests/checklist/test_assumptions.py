@@ -526,6 +526,25 @@ def test_go_sql_text_and_unescaped_markup_are_challenged(code, kind):
     assert [a.line for a in of_kind("web/h.go", code, kind)] == [1]
 
 
+@pytest.mark.parametrize(
+    ("code", "asked"),
+    [
+        ("import yaml\ndef f(s):\n    return list(yaml.load_all(s, Loader=yaml.Loader))\n", True),
+        (
+            "import yaml\ndef f(s):\n    return list(yaml.load_all(s, Loader=yaml.SafeLoader))\n",
+            False,
+        ),
+        ("import torch\ndef f(p):\n    return torch.load(p)\n", True),
+        ("import torch\ndef f(p):\n    return torch.load(p, weights_only=True)\n", False),
+        ("import numpy as np\ndef f(p):\n    return np.load(p, allow_pickle=True)\n", True),
+        ("import numpy as np\ndef f(p):\n    return np.load(p)\n", False),
+        ("from ruamel.yaml import YAML\ny = YAML(typ='unsafe')\n", True),
+    ],
+)
+def test_more_python_deserializers_and_their_safe_forms(code, asked):
+    assert bool(of_kind("app/m.py", code, "deserialize")) is asked
+
+
 def test_go_constant_markup_and_placeholders_are_not_challenged():
     code = (
         'const banner = template.HTML("<b>hi</b>")\n'

@@ -121,14 +121,26 @@ _DESERIALIZE_CALLS = frozenset(
     {
         "pickle.loads",
         "pickle.load",
+        "_pickle.loads",
+        "_pickle.load",
         "cPickle.loads",
+        "cPickle.load",
         "marshal.loads",
+        "marshal.load",
         "shelve.open",
         "jsonpickle.decode",
         "dill.loads",
+        "dill.load",
         "yaml.load",
+        "yaml.load_all",
         "yaml.unsafe_load",
+        "yaml.unsafe_load_all",
         "yaml.full_load",
+        "yaml.full_load_all",
+        "torch.load",
+        "joblib.load",
+        "numpy.load",
+        "np.load",
     }
 )
 _REGEX_FUNCS = frozenset(
@@ -571,13 +583,23 @@ def _call_hits(
         opaque(TEMPLATE, first)
     if dotted in _DESERIALIZE_CALLS:
         loader = _kwarg(call, "Loader")
-        safe_yaml = dotted == "yaml.load" and (
+        safe_yaml = dotted in ("yaml.load", "yaml.load_all") and (
             (loader is not None and "Safe" in _dotted(loader))
             or (len(call.args) > 1 and "Safe" in _dotted(call.args[1]))
         )
-        if not safe_yaml and first is not None:
+        # torch.load(weights_only=True) and numpy.load(allow_pickle=False) unpickle nothing
+        refuses_pickle = _is_true(_kwarg(call, "weights_only")) or (
+            last == "load"
+            and owner in ("numpy", "np")
+            and not _is_true(_kwarg(call, "allow_pickle"))
+        )
+        if not safe_yaml and not refuses_pickle and first is not None:
             subject = _subject(scope, first, line)
             hits.append(Hit(DESERIALIZE, line, dotted, subject))
+    if last == "YAML" and isinstance(_kwarg(call, "typ"), ast.Constant):
+        kind = _kwarg(call, "typ")
+        if isinstance(kind, ast.Constant) and kind.value in ("unsafe", "base"):
+            hits.append(Hit(DESERIALIZE, line, dotted, "`YAML(typ=...)`"))  # ruamel.yaml
     if owner in ("re", "regex") and last in _REGEX_FUNCS and first is not None:
         pattern = _constant_text(first, scope, line)
         if pattern is None:
