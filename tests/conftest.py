@@ -42,10 +42,10 @@ def _fast_password_hasher(settings) -> None:
 def _fresh_process_memos() -> None:
     # What a worker process remembers between analyses (parsed patches, checklist work) starts
     # empty in each test, so a test that counts the work done does not see another test's.
-    from findings.engine import analysis
+    from findings.engine import diff
     from reviewbench.checklist import memo
 
-    analysis._parsed.cache_clear()
+    diff._remembered.cache_clear()
     memo._PROCESS.clear()
 
 

@@ -7,7 +7,6 @@ not analysed with a reason a reviewer can read.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import time
@@ -17,7 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from findings.engine.diff import DiffError, HunkData, diff_texts, parse_patch
+from findings.engine.diff import (
+    DiffError,
+    HunkData,
+    diff_texts,
+    parse_patch,
+    parse_patch_remembered,
+)
 from findings.engine.languages import language_for_path
 from findings.engine.scanners import (
     FileFailure,
@@ -66,12 +71,6 @@ def _engine_digest() -> str:
 
 
 ENGINE_DIGEST = _engine_digest()
-
-
-# Parsed patches kept in the process (a worker analyses push after push): at most this many,
-# each at most this long, so what they hold stays bounded (20 M characters of patch at worst).
-PATCH_CACHE_SIZE = 2048
-PATCH_CACHE_MAX_CHARS = 10_000
 
 
 def cache_version(scanner: Scanner) -> str:
@@ -164,22 +163,13 @@ class _Pending:
     source: SourceFile
 
 
-@functools.lru_cache(maxsize=PATCH_CACHE_SIZE)
-def _parsed(patch: str) -> tuple[HunkData, ...]:
-    """A patch's hunks, remembered: a push re-reads every file's patch of the PR, and all but
-    the pushed ones are the same text as last time (the values are immutable, so shared)."""
-    return tuple(parse_patch(patch))
-
-
 def _hunks_for(change: FileChange) -> tuple[HunkData, ...]:
     if change.patch is None:
         if change.status == "added" and change.content is not None:
             # GitHub omits `patch` for big files; for a new file every line is added.
             return tuple(parse_patch(diff_texts("", change.content)))
         return ()
-    if len(change.patch) > PATCH_CACHE_MAX_CHARS:
-        return tuple(parse_patch(change.patch))
-    return _parsed(change.patch)
+    return parse_patch_remembered(change.patch)
 
 
 def _counts(change: FileChange, hunks: tuple[HunkData, ...]) -> tuple[int, int]:

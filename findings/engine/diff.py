@@ -8,6 +8,7 @@ only carried as data, never used as paths on disk.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -230,6 +231,27 @@ def parse_patch(patch: str) -> list[HunkData]:
         _hunk_data(hunk, index=index, fed_lines=fed_lines)
         for index, hunk in enumerate(patched_file)
     ]
+
+
+# Parsed patches kept in the process (a worker analyses push after push, and provenance replays
+# the same commits' patches each time): at most this many, each at most this long, so what they
+# hold stays bounded (20 M characters of patch at worst).
+PATCH_CACHE_SIZE = 2048
+PATCH_CACHE_MAX_CHARS = 10_000
+
+
+@functools.lru_cache(maxsize=PATCH_CACHE_SIZE)
+def _remembered(patch: str) -> tuple[HunkData, ...]:
+    return tuple(parse_patch(patch))
+
+
+def parse_patch_remembered(patch: str) -> tuple[HunkData, ...]:
+    """`parse_patch`, remembered in the process for patches up to PATCH_CACHE_MAX_CHARS: a push
+    re-reads every file's patch of the PR, and all but the pushed ones are the same text as last
+    time (the hunks are immutable, so they are shared). Raises DiffError as parse_patch does."""
+    if len(patch) > PATCH_CACHE_MAX_CHARS:
+        return tuple(parse_patch(patch))
+    return _remembered(patch)
 
 
 def _strip_prefix(name: str | None, prefix: str) -> str:

@@ -310,9 +310,9 @@ def test_a_bandit_run_without_some_tests_is_cached_apart_and_ignores_other_scann
 
 
 def test_a_patch_seen_before_is_parsed_once_and_a_long_one_is_not_kept():
-    from findings.engine import analysis
+    from findings.engine import analysis, diff
 
-    analysis._parsed.cache_clear()
+    diff._remembered.cache_clear()
     patch = "@@ -0,0 +1,2 @@\n+a = 1\n+b = 2"
     change = FileChange(path="a.py", status="added", patch=patch, content="a = 1\nb = 2\n")
 
@@ -321,7 +321,7 @@ def test_a_patch_seen_before_is_parsed_once_and_a_long_one_is_not_kept():
 
     assert again is first  # the same parsed, immutable hunks
     assert [line.number for line in first[0].added] == [1, 2]
-    assert analysis._parsed.cache_info().hits == 1
-    long_patch = "@@ -0,0 +1,1 @@\n+" + "x" * analysis.PATCH_CACHE_MAX_CHARS
+    assert diff._remembered.cache_info().hits == 1
+    long_patch = "@@ -0,0 +1,1 @@\n+" + "x" * diff.PATCH_CACHE_MAX_CHARS
     analysis._hunks_for(FileChange(path="c.py", status="added", patch=long_patch))
-    assert analysis._parsed.cache_info().currsize == 1
+    assert diff._remembered.cache_info().currsize == 1

@@ -303,6 +303,32 @@ def test_marker_regions_cover_the_lines_between_begin_and_end_in_any_comment_syn
 # --- attribution ---------------------------------------------------------------------------------
 
 
+def test_a_push_replays_the_earlier_commits_patches_from_the_process_memory():
+    from findings.engine import diff
+
+    v1 = _insert_after_first(BASE, AI_BLOCK)
+    v2 = v1 + HUMAN_BLOCK
+    v3 = v2.replace("    return cleaned.lower()\n", "    return cleaned.casefold()\n")
+    c1 = _commit(1, f"Add the helper\n\n{COPILOT}", _change("app.py", BASE, v1))
+    c2 = _commit(2, "Add the other helper", _change("app.py", v1, v2))
+    c3 = _commit(3, "Use casefold", _change("app.py", v2, v3))
+    provenance_analyze(
+        snapshot=_snapshot(c1, c2), files=[_final("app.py", BASE, v2)], config=CONFIG
+    )
+    parsed = diff._remembered.cache_info()
+
+    # a push adds c3: c1's and c2's patches are not parsed again, and the result is what a cold
+    # run gives
+    final = _final("app.py", BASE, v3)
+    pushed = provenance_analyze(snapshot=_snapshot(c1, c2, c3), files=[final], config=CONFIG)
+
+    assert parsed.misses == 2
+    assert diff._remembered.cache_info().hits == parsed.hits + 2
+    diff._remembered.cache_clear()
+    cold = provenance_analyze(snapshot=_snapshot(c1, c2, c3), files=[final], config=CONFIG)
+    assert pushed == cold
+
+
 def test_only_the_hunks_of_ai_marked_commits_are_ai_and_a_human_edit_of_an_ai_line_is_human():
     # given: c1 (Copilot) adds a block near the top, c2 (human) one near the bottom,
     # c3 (human) rewrites one line of the AI block

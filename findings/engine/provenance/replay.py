@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from findings.engine.diff import DiffError, HunkData, parse_patch
+from findings.engine.diff import DiffError, HunkData, parse_patch_remembered
 from findings.engine.provenance.declaration import ai_declaration
 from findings.engine.provenance.signals import (
     AI,
@@ -117,11 +117,12 @@ class _Replay:
     complete: bool = True
 
 
-def _commit_hunks(item: CommitFile) -> list[HunkData] | None:
+def _commit_hunks(item: CommitFile) -> Sequence[HunkData] | None:
     if item.patch is None:
         return None
     try:
-        return parse_patch(item.patch)
+        # remembered: every push replays the PR's earlier commits, whose patches do not change
+        return parse_patch_remembered(item.patch)
     except DiffError:
         return None
 
