@@ -623,6 +623,8 @@ def test_a_random_value_that_guards_nothing_is_not_challenged():
         ),
         ("from OpenSSL import SSL\nctx = SSL.Context(SSL.TLSv1_METHOD)\n", 2),
         ("from hashids import Hashids\nh = Hashids(salt=settings.SECRET_KEY)\n", 2),
+        ("import hashlib\nd = hashlib.new('DSS', data)\n", 2),
+        ("SIMPLE_JWT = {\n    'ALGORITHM': 'none',\n}\n", 2),
     ],
 )
 def test_weak_primitives_by_their_import_path_are_challenged(code, line):
@@ -681,6 +683,10 @@ def test_weak_packages_versions_and_home_made_digests_are_challenged(path, code)
 )
 def test_java_trust_managers_of_their_own_are_challenged(code):
     assert of_kind("src/T.java", code, "tls_verify") != []
+
+
+def test_a_signed_jwt_setting_is_not_challenged():
+    assert of_kind("app/settings.py", "SIMPLE_JWT = {'ALGORITHM': 'HS256'}\n", "crypto") == []
 
 
 def test_strong_primitives_are_not_challenged():

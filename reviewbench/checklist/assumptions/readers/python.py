@@ -627,7 +627,7 @@ def _call_hits(
     elif dotted in _WEAK_CRYPTO or (
         dotted == "hashlib.new"
         and isinstance(first, ast.Constant)
-        and str(first.value).lower() in ("md5", "sha1", "md4")
+        and str(first.value).lower() in ("md5", "sha1", "sha", "md4", "dss", "dsa", "md5-sha1")
     ):
         hits.append(Hit(CRYPTO, line, dotted))
     elif dotted == "hashlib.new" and _is_dynamic(first):
@@ -1019,6 +1019,20 @@ def _crypto_hits(call: ast.Call, paths: dict[str, str]) -> list[Hit]:
     return []
 
 
+def _unsigned_jwt_hits(node: ast.Dict) -> list[Hit]:
+    """A settings dict that signs tokens with no algorithm: `"ALGORITHM": None` or `"none"`
+    (djangorestframework-simplejwt's SIMPLE_JWT and the like)."""
+    for key, value in zip(node.keys, node.values, strict=True):
+        if (
+            isinstance(key, ast.Constant)
+            and str(key.value).lower() in ("algorithm", "jwt_algorithm")
+            and isinstance(value, ast.Constant)
+            and (value.value is None or str(value.value).lower() == "none")
+        ):
+            return [Hit(CRYPTO, key.lineno, f"{key.value!r}: {value.value!r}")]
+    return []
+
+
 def python_hits(text: str) -> list[Hit]:
     tree = ast.parse(text)
     lines = text.splitlines()
@@ -1045,6 +1059,8 @@ def python_hits(text: str) -> list[Hit]:
             hits.extend(_session_hits(node, scope))
         elif isinstance(node, ast.Import | ast.ImportFrom):
             _record_import(node, paths)
+        elif isinstance(node, ast.Dict):
+            hits.extend(_unsigned_jwt_hits(node))
         elif isinstance(node, ast.Attribute) and node.attr in _WEAK_TLS:
             hits.append(Hit(CRYPTO, node.lineno, _dotted(node)))
         elif isinstance(node, ast.Subscript) and _dotted(node.value).endswith(("FILES", ".files")):
