@@ -545,6 +545,140 @@ def test_more_python_deserializers_and_their_safe_forms(code, asked):
     assert bool(of_kind("app/m.py", code, "deserialize")) is asked
 
 
+_SERVLET_BAR = (
+    "class A {\n  void a(HttpServletRequest request) throws Exception {\n"
+    '    String param = request.getParameter("p");\n    String bar = param;\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "kind", "line"),
+    [
+        # Java SQL methods by name, whatever the receiver, the query in any argument
+        (
+            "src/main/java/A.java",
+            _SERVLET_BAR
+            + '    jdbcTemplate.batchUpdate("UPDATE t SET n = \'" + bar + "\'");\n  }\n}\n',
+            "sql",
+            5,
+        ),
+        (
+            "src/main/java/A.java",
+            _SERVLET_BAR + '    pm.newQuery(User.class, "name == " + bar);\n  }\n}\n',
+            "sql",
+            5,
+        ),
+        # asyncpg, and SQLAlchemy clauses given raw SQL text
+        (
+            "app/q.py",
+            "async def q(request, conn):\n    name = request.GET['n']\n"
+            "    return await conn.fetch(f\"SELECT * FROM u WHERE n = '{name}'\")\n",
+            "sql",
+            3,
+        ),
+        (
+            "app/q.py",
+            "def q(request, query):\n    col = request.GET['c']\n"
+            "    return query.order_by('{}'.format(col))\n",
+            "sql",
+            3,
+        ),
+        # Go: the query after a context written as a call
+        (
+            "web/q.go",
+            "package web\nfunc Q(w http.ResponseWriter, r *http.Request) {\n"
+            '  name := r.FormValue("n")\n'
+            '  db.QueryContext(r.Context(), "SELECT * FROM u WHERE n = \'" + name + "\'")\n}\n',
+            "sql",
+            4,
+        ),
+        # XML parsed from input, a SAX feature turned on, xmltodict's entities
+        (
+            "src/main/java/A.java",
+            _SERVLET_BAR
+            + "    Document d = builder.parse(new ByteArrayInputStream(bar.getBytes()));\n  }\n}\n",
+            "xxe",
+            5,
+        ),
+        (
+            "app/x.py",
+            "import xml.sax\np = xml.sax.make_parser()\n"
+            "p.setFeature(xml.sax.handler.feature_external_ges, True)\n",
+            "xxe",
+            3,
+        ),
+        (
+            "app/x.py",
+            "import xmltodict\ndef f(s):\n    return xmltodict.parse(s, disable_entities=False)\n",
+            "xxe",
+            3,
+        ),
+        # the session updated from the request
+        (
+            "app/v.py",
+            "def v(request):\n    request.session.update({'role': request.POST['role']})\n",
+            "trust_boundary",
+            2,
+        ),
+        # java.util.Random for a token
+        (
+            "src/main/java/T.java",
+            "class T {\n  String token() {\n"
+            "    return Long.toString(new java.util.Random().nextLong());\n  }\n}\n",
+            "weak_random",
+            3,
+        ),
+        # code run by an interpreter, SpEL, a non-literal require
+        (
+            "app/c.py",
+            "import code\ndef run(request):\n    src = request.POST['src']\n"
+            "    code.InteractiveInterpreter().runsource(src)\n",
+            "code",
+            4,
+        ),
+        (
+            "src/main/java/E.java",
+            _SERVLET_BAR + "    Object v = parser.parseExpression(bar).getValue();\n  }\n}\n",
+            "code",
+            5,
+        ),
+        ("src/load.js", "function load(name) {\n  return require(name);\n}\n", "code", 2),
+        # the os spawn family, asyncio's exec of a shell with separate arguments
+        (
+            "app/c.py",
+            "import os\ndef run(request):\n    cmd = request.POST['cmd']\n"
+            "    os.spawnlp(os.P_WAIT, cmd)\n",
+            "shell",
+            4,
+        ),
+        (
+            "app/c.py",
+            "import asyncio\nasync def run(request):\n    arg = request.POST['a']\n"
+            "    await asyncio.create_subprocess_exec('sh', '-c', arg)\n",
+            "shell",
+            4,
+        ),
+        # a headless browser given markup
+        (
+            "src/p.js",
+            "async function render(page, html) {\n  await page.setContent(html);\n}\n",
+            "template",
+            2,
+        ),
+    ],
+)
+def test_each_new_sink_is_challenged(path, code, kind, line):
+    assert [a.line for a in of_kind(path, code, kind)] == [line]
+
+
+def test_asyncio_exec_of_a_fixed_program_with_separate_arguments_is_not_a_command():
+    code = (
+        "import asyncio\nasync def run(request):\n    host = request.POST['h']\n"
+        "    await asyncio.create_subprocess_exec('ping', '-c', '1', host)\n"
+    )
+    assert of_kind("app/c.py", code, "shell") == []
+
+
 def test_go_constant_markup_and_placeholders_are_not_challenged():
     code = (
         'const banner = template.HTML("<b>hi</b>")\n'

@@ -478,8 +478,10 @@ def _subject(name: str, origin: str, line: int, function: Function) -> str:
     return f"`{name_text(origin)}` ({where + ', ' if where else ''}{via})"
 
 
-# The names a context argument reads: `ctx`, `r.Context()`, `context.Background()`.
-_CONTEXT_ARGUMENT = re.compile(r"^(?:\w*[cC]tx\w*|.*\bContext|context \w+)$")
+# A call whose first argument is a context: `(ctx, …`, `(r.Context(), …`, `(context.TODO(), …`.
+_CONTEXT_ARGUMENT = re.compile(
+    r"^[^(]*\(\s*(?:\w*[cC]tx\w*|[\w.]*\.Context\(\)|context\.\w+\(\))\s*,"
+)
 _HANDLER_OBJECTS = REQUEST_OBJECTS | {"self", "this"}
 
 
@@ -490,7 +492,7 @@ def _inputs_of(call: Call, sink: Sink, function: Function) -> list[tuple[str, st
     positions: Sequence[int] = (
         sink.arguments if sink.arguments is not None else range(len(call.arguments))
     )
-    if sink.after_context and call.arguments and _CONTEXT_ARGUMENT.search(call.arguments[0]):
+    if sink.after_context and _CONTEXT_ARGUMENT.search(call.snippet):
         positions = [position + 1 for position in positions]
     found: list[tuple[str, str, int]] = []
     for position in positions:

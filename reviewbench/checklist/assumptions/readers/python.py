@@ -46,6 +46,7 @@ _CODE_RUNNERS = frozenset(
     {"runsource", "runcode", "compile_command", "run_string", "run_in_subinterp"}
 )
 _OS_COMMANDS = re.compile(r"system|popen\d?|spawn\w+|exec\w+")
+_EXEC_CALLS = frozenset({"create_subprocess_exec", "subprocess_exec"})
 _SQL_CONNECTION_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "cursor", "run"})
 _SQL_CONNECTION = re.compile(r"(?i)(?:^|\.)(?:\w*conn\w*|db|database|pool)$")
 _SQL_CLAUSES = frozenset({"filter", "order_by", "group_by", "having", "distinct", "where"})
@@ -507,19 +508,28 @@ def _call_hits(
         for each in call.args[at + 1 :]:
             opaque(CODE, each)
     if owner == "os" and _OS_COMMANDS.fullmatch(last) and dotted not in _SHELL_CALLS:
-        for each in call.args:  # os.spawnlp(os.P_WAIT, cmd): the mode is a constant
-            opaque(SHELL, each)
+        for each in call.args:
+            # os.spawnlp(os.P_WAIT, cmd): the mode is a constant of the module
+            if not _dotted(each).startswith("os.P_"):
+                opaque(SHELL, each)
     elif last in ("create_subprocess_shell", "subprocess_shell") and dotted not in _SHELL_CALLS:
         opaque(SHELL, first)
-    elif last in ("create_subprocess_exec", "subprocess_exec") and dotted not in _SHELL_CALLS:
-        for each in call.args:
-            if not isinstance(each, ast.List | ast.Tuple) or _runs_a_shell(each):
+    elif last in _EXEC_CALLS:
+        # separate arguments: a command line only when they start a shell (`"sh", "-c", x`) or
+        # the program itself is a value; an argument given as a list is read the same way
+        words = ast.List(elts=list(call.args), ctx=ast.Load())
+        if call.args and not isinstance(first, ast.Constant):
+            for each in call.args:
+                if not isinstance(each, ast.List | ast.Tuple) or _runs_a_shell(each):
+                    opaque(SHELL, each)
+        elif _runs_a_shell(words):
+            for each in call.args[1:]:
                 opaque(SHELL, each)
     elif owner == "sh" and any(_built_string(a) for a in call.args):
         injection(SHELL, next(a for a in call.args if _built_string(a)))  # the sh package
     elif last == "BashOperator":
         opaque(SHELL, _kwarg(call, "bash_command"))  # Airflow: a shell runs the text
-    if dotted in _SHELL_CALLS:
+    if dotted in _SHELL_CALLS and last not in _EXEC_CALLS:
         shell_kw = _kwarg(call, "shell")
         # An argument list run without a shell (`["ping", "-c", "1", host]`) is no command line
         # for a shell to parse.
