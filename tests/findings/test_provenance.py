@@ -303,15 +303,22 @@ def test_marker_regions_cover_the_lines_between_begin_and_end_in_any_comment_syn
 # --- attribution ---------------------------------------------------------------------------------
 
 
-def test_a_push_replays_the_earlier_commits_patches_from_the_process_memory():
-    from findings.engine import diff
-
+def _ai_block_then_human_edits():
+    """c1 (Copilot) adds a block near the top, c2 (human) one near the bottom, c3 (human)
+    rewrites one line of the AI block: (v2, v3, c1, c2, c3)."""
     v1 = _insert_after_first(BASE, AI_BLOCK)
     v2 = v1 + HUMAN_BLOCK
     v3 = v2.replace("    return cleaned.lower()\n", "    return cleaned.casefold()\n")
     c1 = _commit(1, f"Add the helper\n\n{COPILOT}", _change("app.py", BASE, v1))
     c2 = _commit(2, "Add the other helper", _change("app.py", v1, v2))
     c3 = _commit(3, "Use casefold", _change("app.py", v2, v3))
+    return v2, v3, c1, c2, c3
+
+
+def test_a_push_replays_the_earlier_commits_patches_from_the_process_memory():
+    from findings.engine import diff
+
+    v2, v3, c1, c2, c3 = _ai_block_then_human_edits()
     provenance_analyze(
         snapshot=_snapshot(c1, c2), files=[_final("app.py", BASE, v2)], config=CONFIG
     )
@@ -332,12 +339,7 @@ def test_a_push_replays_the_earlier_commits_patches_from_the_process_memory():
 def test_only_the_hunks_of_ai_marked_commits_are_ai_and_a_human_edit_of_an_ai_line_is_human():
     # given: c1 (Copilot) adds a block near the top, c2 (human) one near the bottom,
     # c3 (human) rewrites one line of the AI block
-    v1 = _insert_after_first(BASE, AI_BLOCK)
-    v2 = v1 + HUMAN_BLOCK
-    v3 = v2.replace("    return cleaned.lower()\n", "    return cleaned.casefold()\n")
-    c1 = _commit(1, f"Add the helper\n\n{COPILOT}", _change("app.py", BASE, v1))
-    c2 = _commit(2, "Add the other helper", _change("app.py", v1, v2))
-    c3 = _commit(3, "Use casefold", _change("app.py", v2, v3))
+    _v2, v3, c1, c2, c3 = _ai_block_then_human_edits()
     final = _final("app.py", BASE, v3)
 
     # when

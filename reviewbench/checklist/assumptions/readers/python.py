@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from findings.engine.taint.rules import keyword_argument as _kwarg
 from reviewbench.checklist.assumptions.kinds import (
     AUTHZ,
     CODE,
@@ -248,13 +249,6 @@ def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Subscript):
         return f"{_dotted(node.value)}[…]"
     return "…"
-
-
-def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
 
 
 def _is_true(node: ast.expr | None) -> bool:
