@@ -719,3 +719,41 @@ def test_djangos_error_responses_serve_html_and_reflect_input_as_xss():
 
     assert ("python-taint.xss", 7) in _found(text)
     assert ("python-taint.xss", 6) not in _found(text)
+
+
+def test_sqlalchemy_query_methods_given_built_text_are_sql_sinks_and_expressions_are_not():
+    # given a Query's filter/having/group_by/order_by fed text built from input, and the same
+    # methods fed SQLAlchemy expressions, Django keywords, a bound parameter and a field name
+    text = (
+        "from flask import request\n\n"
+        "def view():\n    q = request.args['q']\n    query = db.session.query(User)\n"
+        "    query.filter(\"name='{}'\".format(q))\n"  # 6
+        "    query.having(f'count > {q}')\n"  # 7
+        "    query.group_by('name, ' + q)\n"  # 8
+        "    query.order_by(f'{q} DESC')\n"  # 9
+        "    query.filter(User.name == q)\n"
+        "    Users.objects.filter(name=q)\n"
+        "    Users.objects.order_by('-' + q)\n"
+        "    query.filter(text('name = :n')).params(n=q)\n"
+    )
+
+    # then only the textual clauses are reported
+    lines = {line for rule, line in _found(text) if rule == "python-taint.sqli"}
+    assert lines == {6, 7, 8, 9}
+
+
+def test_webapp2_and_tornado_request_readers_are_sources():
+    # given a webapp2 handler's self.request.get and Tornado's get_argument/request.arguments
+    text = (
+        "import os\n\n"
+        "class A(webapp2.RequestHandler):\n    def get(self):\n"
+        "        os.system('ls ' + self.request.get('dir'))\n"  # 5
+        "class B(tornado.web.RequestHandler):\n    def get(self):\n"
+        "        os.system('ls ' + self.get_argument('dir'))\n"  # 8
+        "        os.system('ls ' + self.request.arguments['d'][0].decode())\n"  # 9
+        "        os.system('ls ' + self.settings.get('dir'))\n"
+    )
+
+    # then the three client values are reported and the server's settings are not
+    lines = {line for rule, line in _found(text) if rule == "python-taint.command-injection"}
+    assert lines == {5, 8, 9}

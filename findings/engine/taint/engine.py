@@ -963,12 +963,16 @@ class FunctionWalker:
             opener = self.kind_of(node.func.value)
             if opener in rules.FILE_OPENERS:
                 return Label(INPUT, "a file read", node.lineno)
-        if method in ("get_json", "get_data", "json", "body", "form") and isinstance(
-            node.func, ast.Attribute
-        ):
+        if method in rules.REQUEST_METHODS and isinstance(node.func, ast.Attribute):
             base = _dotted(node.func.value)
             if base is not None and self._is_request(node.func.value, base):
                 return Label(INPUT, f"{base.rsplit('.', 1)[-1]}.{method}()", node.lineno)
+        if (
+            method in rules.HANDLER_INPUT_METHODS
+            and isinstance(node.func, ast.Attribute)
+            and _dotted(node.func.value) == "self"
+        ):
+            return Label(INPUT, f"self.{method}()", node.lineno)
         return None
 
     # ---- sinks -------------------------------------------------------------------------------

@@ -29,6 +29,18 @@ REQUEST_ATTRIBUTES: frozenset[str] = frozenset(
         "headers", "view_args", "GET", "POST", "body", "FILES", "COOKIES", "META", "query_params",
         "path_params", "query_string", "url", "full_path", "path", "referrer", "user_agent",
         "stream", "content", "raw_post_data", "params", "match_info", "query",
+        "arguments", "query_arguments", "body_arguments", "uri",
+    }
+)  # fmt: skip
+# Methods of a request object whose result is client data: webapp2's `self.request.get("q")`.
+REQUEST_METHODS: frozenset[str] = frozenset(
+    {"get", "get_all", "get_json", "get_data", "json", "body", "form"}
+)
+# Methods of a Tornado RequestHandler (`self.get_argument("q")`) that read the client's values.
+HANDLER_INPUT_METHODS: frozenset[str] = frozenset(
+    {
+        "get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
+        "get_body_argument", "get_body_arguments", "get_cookie",
     }
 )  # fmt: skip
 UPLOAD_ATTRIBUTES: frozenset[str] = frozenset({"files", "FILES"})
@@ -275,6 +287,47 @@ def _shell_or_string(call: ast.Call, view: Any) -> bool:
     return command is not None and not _fixed_program(command)
 
 
+def _built_string(node: ast.expr | None) -> bool:
+    """A string put together in the call (f-string, `+`/`%` with a literal, "...".format())."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return any(
+            isinstance(part, ast.Constant) and isinstance(part.value, str)
+            for part in ast.walk(node)
+        )
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    )
+
+
+def _literal_text(node: ast.expr) -> str:
+    return "".join(
+        part.value
+        for part in ast.walk(node)
+        if isinstance(part, ast.Constant) and isinstance(part.value, str)
+    )
+
+
+def _textual_clause(call: ast.Call, view: Any) -> bool:
+    """SQLAlchemy's Query.filter/where/having/group_by given a string it reads as SQL text.
+    Django's filter() takes keywords and Q objects, so a built string there is not Django's."""
+    return bool(call.args) and _built_string(call.args[0])
+
+
+def _textual_ordering(call: ast.Call, view: Any) -> bool:
+    """order_by/distinct given built text with SQL in it ("{} DESC", "name={}"): Django reads a
+    bare field name ("-" + field) and rejects anything else, so only SQL punctuation counts."""
+    if not call.args or not _built_string(call.args[0]):
+        return False
+    literal = _literal_text(call.args[0]).lstrip("-")
+    return any(not (char.isalnum() or char in "_.") for char in literal)
+
+
 def _unsafe_yaml(call: ast.Call, view: Any) -> bool:
     loader = keyword_argument(call, "Loader")
     if loader is None and len(call.args) > 1:
@@ -349,6 +402,11 @@ SINKS: dict[str, Sink] = {
     "*.raw": _SQL,
     "*.extra": Sink("sqli", args=(0, 1, 2), kwargs=("select", "where", "tables", "order_by")),
     "*.read_sql": _SQL,
+    **{
+        f"*.{name}": Sink("sqli", condition=_textual_clause)
+        for name in ("filter", "where", "having", "group_by")
+    },
+    **{f"*.{name}": Sink("sqli", condition=_textual_ordering) for name in ("order_by", "distinct")},
     "*.read_sql_query": _SQL,
     "sqlalchemy.text": _SQL,
     "sqlalchemy.sql.text": _SQL,
