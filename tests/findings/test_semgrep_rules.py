@@ -430,3 +430,88 @@ def test_one_flaw_found_by_two_rules_on_one_line_is_reported_once_by_the_surer_r
 
     found = [(f.rule_id, f.line, f.confidence) for f in outcome.findings if f.cwe == 89]
     assert found == [("semgrep.java-sql-injection", 9, "high")]
+
+
+SIGNING_KEYS = [
+    # (language, file name, code, the lines a hard-coded key signs or checks on)
+    (
+        "javascript",
+        "auth.js",
+        "const jwt = require('jsonwebtoken');\nconst KEY = 'k3y';\n"
+        "const t = jwt.sign({ id: 1 }, KEY);\n"  # 3: through a constant
+        "jwt.verify(t, 'k3y');\n"  # 4
+        "app.use(session({ secret: 'keyboard cat', resave: false }));\n"  # 5
+        "crypto.createHmac('sha256', 'k3y').update(body);\n"  # 6
+        "jwt.sign({ id: 1 }, process.env.JWT_SECRET);\n"
+        "app.use(session({ secret: process.env.SESSION_SECRET }));\n",
+        {3, 4, 5, 6},
+    ),
+    (
+        "typescript",
+        "s.ts",
+        "const options = {\n  secret: 'a',\n  resave: false,\n};\napp.use(session(options));\n",
+        {2},
+    ),
+    (
+        "java",
+        "Tokens.java",
+        "class Tokens {\n  String make() {\n"
+        '    Algorithm a = Algorithm.HMAC256("s3cr3t");\n'  # 3
+        '    Algorithm b = Algorithm.HMAC256(System.getenv("JWT_SECRET"));\n'
+        '    return Jwts.builder().signWith(SignatureAlgorithm.HS256, "s3cr3t").compact();\n'  # 5
+        "  }\n}\n",
+        {3, 5},
+    ),
+    (
+        "go",
+        "token.go",
+        'package a\n\nvar jwtKey = []byte("my_secret_key")\n\n'
+        "func Sign(t *jwt.Token) (string, error) {\n\treturn t.SignedString(jwtKey)\n}\n\n"  # 6
+        "func Env(t *jwt.Token) (string, error) {\n"
+        '\treturn t.SignedString([]byte(os.Getenv("JWT_KEY")))\n}\n',
+        {6},
+    ),
+]
+
+
+def test_a_signing_key_written_in_the_code_is_reported_and_one_read_from_outside_is_not():
+    # given JWT, session, HMAC and cookie keys written in the code beside keys read from the
+    # environment, in each language
+    files = [
+        SourceFile(path=f"{index}/{name}", language=language, text=code, added_lines=frozenset())
+        for index, (language, name, code, _) in enumerate(SIGNING_KEYS)
+    ]
+
+    outcome = SemgrepScanner().scan(files)
+
+    # then each written key is reported once, as a blocking hard-coded credential
+    assert outcome.failures == ()
+    for index, (_, name, _, lines) in enumerate(SIGNING_KEYS):
+        found = [f for f in outcome.findings if f.path == f"{index}/{name}" and f.cwe == 798]
+        assert {f.line for f in found} == lines, name
+        assert all(f.severity == "high" for f in found), name
+
+
+def test_a_hard_coded_credential_in_test_or_example_code_is_low_and_never_blocks():
+    # given the same hard-coded key in application code and in a test and an example
+    code = "const jwt = require('jsonwebtoken');\nconst t = jwt.sign({ id: 1 }, 'k3y-2024-prod');\n"
+    paths = ["src/auth.js", "tests/auth.test.js", "examples/auth.js"]
+    files = [
+        SourceFile(path=path, language="javascript", text=code, added_lines=frozenset())
+        for path in paths
+    ]
+
+    outcome = SemgrepScanner().scan(files)
+
+    # then it is high in the code and low, with the reason, in the test and the example
+    severity = {f.path: f.severity for f in outcome.findings if f.cwe == 798}
+    assert severity == {
+        "src/auth.js": "high",
+        "tests/auth.test.js": "low",
+        "examples/auth.js": "low",
+    }
+    assert all(
+        "test, fixture, example" in f.message
+        for f in outcome.findings
+        if f.cwe == 798 and f.path != "src/auth.js"
+    )

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from findings.engine.cwe_classes import class_of_cwe
 from findings.engine.scanners import (
     FileFailure,
     FindingData,
@@ -29,8 +30,10 @@ from findings.engine.scanners import (
     SourceFile,
     register,
 )
+from findings.engine.scanners.secrets_scanner import demote_in_tests
 from findings.engine.summaries import java as java_summaries
 from findings.engine.summaries.java import SAFE_WRAPPER
+from findings.engine.testpaths import is_test_or_example_path
 
 logger = logging.getLogger(__name__)
 
@@ -325,7 +328,7 @@ class SemgrepScanner(Scanner):
         severity = _SEVERITY.get(str(metadata.get("severity", "")).lower()) or (
             _SEMGREP_SEVERITY.get(str(extra.get("severity", "")).upper(), "medium")
         )
-        return FindingData(
+        finding = FindingData(
             scanner_id=self.id,
             scanner_version=self.version,
             rule_id=f"semgrep.{rule}",
@@ -340,6 +343,12 @@ class SemgrepScanner(Scanner):
             end_line=end_line,
             code=code[:_MAX_CODE_CHARS],
         )
+        if class_of_cwe(finding.cwe or 0) == "hardcoded-credentials" and is_test_or_example_path(
+            source.path
+        ):
+            # A credential in a test or an example is a sample: low, never blocking.
+            return demote_in_tests(finding)
+        return finding
 
     def _all_failed(self, files: Sequence[SourceFile], reason: str) -> ScanOutcome:
         return ScanOutcome(
