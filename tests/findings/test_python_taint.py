@@ -757,3 +757,40 @@ def test_webapp2_and_tornado_request_readers_are_sources():
     # then the three client values are reported and the server's settings are not
     lines = {line for rule, line in _found(text) if rule == "python-taint.command-injection"}
     assert lines == {5, 8, 9}
+
+
+def test_a_command_list_is_a_sink_when_input_picks_its_program_and_not_when_it_only_adds_arguments():
+    # given argument lists without a shell: input as the program, written in the call or bound
+    # earlier, and input as a plain argument
+    text = (
+        "import subprocess\nfrom flask import request\n\n"
+        "def view():\n    cmd = request.args['cmd'].split()\n    host = request.args['host']\n"
+        "    subprocess.call([cmd[0], cmd[1], 'x'])\n"  # 7
+        "    command = [host, '-c', '1']\n    subprocess.run(command)\n"  # 9
+        "    subprocess.run(['ping', '-c', '1', host])\n"
+        "    safe = ['ping', host]\n    subprocess.run(safe)\n"
+    )
+
+    # then only the lists whose program came from the request are reported
+    lines = {line for rule, line in _found(text) if rule == "python-taint.command-injection"}
+    assert lines == {7, 9}
+
+
+def test_a_float_from_input_bounded_by_a_comparison_is_reported_unless_nan_is_ruled_out():
+    # given float() of a form value checked only by comparisons (NaN fails each one, so the
+    # check passes it), beside an int() of it and a function that checks math.isfinite
+    text = (
+        "import math\nfrom flask import request\n\n"
+        "def pay():\n    amount = float(request.form['amount'])\n"
+        "    if amount <= 0 or amount > 100:\n        return 'no', 400\n"  # 6
+        "def count():\n    n = int(float(request.form['n']))\n    if n > 100:\n        return 'no'\n"
+        "def pay_checked():\n    amount = float(request.form['amount'])\n"
+        "    if not math.isfinite(amount) or amount <= 0:\n        return 'no', 400\n"
+        "def rebound():\n    amount = float(request.form['amount'])\n    amount = 5\n"
+        "    if amount > 1:\n        return 'no'\n"
+    )
+
+    # then only the unguarded float's bound check is reported
+    found = [f for f in _scan(text) if f.rule_id == "python-taint.input-validation"]
+    assert [f.line for f in found] == [6]
+    assert "NaN" in found[0].message

@@ -379,6 +379,7 @@ class FunctionWalker:
         self.lambda_handler = handler and params[:2] == ["event", "context"]
         # Names the code fixes (bound once, to a value that folds): conditions on them are decided.
         self._constants: dict[str, Any] | None = None
+        self._finite_checked: bool | None = None
         if function.name != "<module>":
             self.env.update(engine.module_env)
         self._seed_parameters(method)
@@ -431,6 +432,20 @@ class FunctionWalker:
         if isinstance(node, ast.Call):
             return self.module.qualname(node.func) in ("shlex.split", "list")
         return False
+
+    def program_taint(self, node: ast.expr) -> Taint:
+        """What reaches the first element of a command list, the program it runs: `[cmd, ip]`
+        written in the call or bound to a name earlier. Only plain values are read, so no call
+        is walked (and no sink in it checked) a second time."""
+        if isinstance(node, ast.List | ast.Tuple) and node.elts:
+            head = node.elts[0]
+            if isinstance(head, ast.Name | ast.Subscript | ast.Attribute):
+                return self.taint(head)
+            return EMPTY
+        if isinstance(node, ast.Name) and self._container(node.id) == "l":
+            items = self._list_items(node.id)
+            return items[0] if items else EMPTY
+        return EMPTY
 
     def is_safe_parser(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Name):
@@ -736,9 +751,37 @@ class FunctionWalker:
 
     def _t_Compare(self, node: ast.Compare) -> Taint:
         self._check_timing(node)
-        for part in [node.left, *node.comparators]:
-            self.taint(part)
+        parts = [node.left, *node.comparators]
+        taints = [self.taint(part) for part in parts]
+        self._check_nan(node, parts, taints)
         return EMPTY  # a comparison yields a bool
+
+    def _is_float(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            return self.kinds.get(node.id) == "float"
+        return isinstance(node, ast.Call) and self.call_name(node) == "float"
+
+    def _checks_finite(self) -> bool:
+        if self._finite_checked is None:
+            self._finite_checked = any(
+                isinstance(node, ast.Call)
+                and (_dotted(node.func) or "").rsplit(".", 1)[-1] in _FINITE_CHECKS
+                for node in ast.walk(self.function)
+            )
+        return self._finite_checked
+
+    def _check_nan(self, node: ast.Compare, parts: list[ast.expr], taints: list[Taint]) -> None:
+        """float() takes "nan" and "inf": NaN fails every ordering, so `if amount > balance`
+        lets it through, and infinity passes every upper bound. Reported at the comparison,
+        unless the function checks math.isfinite/isnan/isinf."""
+        if not any(isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE) for op in node.ops):
+            return
+        for part, taint in zip(parts, taints, strict=True):
+            if taint and self._is_float(part) and not self._checks_finite():
+                self.record(
+                    "input-validation", "a bound check NaN passes", node, taint, _first_name(part)
+                )
+                return
 
     def _t_BoolOp(self, node: ast.BoolOp) -> Taint:
         result: set[Label] = set()
@@ -1227,6 +1270,10 @@ class FunctionWalker:
     def _note_kind(self, name: str, value: ast.expr) -> None:
         if isinstance(value, ast.Await):
             value = value.value
+        if self.kinds.get(name) == "float":
+            del self.kinds[name]  # bound again: what it holds now decides
+        if isinstance(value, ast.Call) and self.call_name(value) == "float":
+            self.kinds[name] = "float"
         kind = self.kind_of(value)
         if kind:
             self.kinds[name] = kind
@@ -1779,6 +1826,10 @@ def _leading_constant(node: ast.expr) -> str | None:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         return _leading_constant(node.func.value)
     return None
+
+
+# Calls that tell a float from NaN or infinity (math, cmath, numpy).
+_FINITE_CHECKS = frozenset({"isfinite", "isnan", "isinf"})
 
 
 def _has_str_constant(node: ast.AST) -> bool:

@@ -282,7 +282,8 @@ def _shell_or_string(call: ast.Call, view: Any) -> bool:
         return True
     command = call.args[0] if call.args else keyword_argument(call, "args")
     if command is not None and view.is_sequence(command):
-        return runs_shell_string([command])
+        # Without a shell the list is safe from injection unless input picks the program.
+        return runs_shell_string([command]) or bool(view.program_taint(command))
     # A string without a shell is one program's name: input decides it only from the start.
     return command is not None and not _fixed_program(command)
 
