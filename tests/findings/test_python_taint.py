@@ -759,7 +759,7 @@ def test_webapp2_and_tornado_request_readers_are_sources():
     assert lines == {5, 8, 9}
 
 
-def test_a_command_list_is_a_sink_when_input_picks_its_program_and_not_when_it_only_adds_arguments():
+def test_a_command_list_is_a_sink_when_input_picks_its_program_not_when_it_adds_arguments():
     # given argument lists without a shell: input as the program, written in the call or bound
     # earlier, and input as a plain argument
     text = (
@@ -783,7 +783,8 @@ def test_a_float_from_input_bounded_by_a_comparison_is_reported_unless_nan_is_ru
         "import math\nfrom flask import request\n\n"
         "def pay():\n    amount = float(request.form['amount'])\n"
         "    if amount <= 0 or amount > 100:\n        return 'no', 400\n"  # 6
-        "def count():\n    n = int(float(request.form['n']))\n    if n > 100:\n        return 'no'\n"
+        "def count():\n    n = int(float(request.form['n']))\n"
+        "    if n > 100:\n        return 'no'\n"
         "def pay_checked():\n    amount = float(request.form['amount'])\n"
         "    if not math.isfinite(amount) or amount <= 0:\n        return 'no', 400\n"
         "def rebound():\n    amount = float(request.form['amount'])\n    amount = 5\n"
