@@ -795,3 +795,24 @@ def test_a_float_from_input_bounded_by_a_comparison_is_reported_unless_nan_is_ru
     found = [f for f in _scan(text) if f.rule_id == "python-taint.input-validation"]
     assert [f.line for f in found] == [6]
     assert "NaN" in found[0].message
+
+
+def test_a_key_value_object_hands_back_input_only_under_the_key_it_was_stored_at():
+    # given a ConfigParser and a StringIO fed a request value beside constants
+    text = (
+        "import configparser, io, os\nfrom flask import request\n\n"
+        "def view():\n    param = request.args['p']\n"
+        "    conf = configparser.ConfigParser()\n    conf.add_section('s')\n"
+        "    conf.set('s', 'keyA', 'a-Value')\n    conf.set('s', 'keyB', param)\n"
+        "    os.system('echo ' + conf.get('s', 'keyA'))\n"  # 10: the constant
+        "    os.system('echo ' + conf.get('s', 'keyB'))\n"  # 11: the input
+        "    os.system('echo ' + conf.get('s', 'keyC', fallback='x'))\n"  # 12: never written
+        "    buf = io.StringIO()\n    buf.write(param)\n"
+        "    os.system('echo ' + buf.getvalue())\n"  # 15
+        "    conf = configparser.ConfigParser()\n"
+        "    os.system('echo ' + conf.get('s', 'keyB'))\n"  # 17: a new, clean object
+    )
+
+    # then the reads of the input's key and of the buffer are reported, and no other
+    lines = {line for rule, line in _found(text) if rule == "python-taint.command-injection"}
+    assert lines == {11, 15}

@@ -577,6 +577,49 @@ class FunctionWalker:
     # not, and branches merge like any other name. Any use the walker cannot follow (the
     # container passed to a call, aliased, updated in bulk) folds it back into one taint.
 
+    # A key-value object (configparser, java.util.Properties-like stores, caches) written with
+    # constant keys (`conf.set("s", "keyA", "safe")`, `conf.set("s", "keyB", param)`) is
+    # tracked per key under "name\0s(key)", beside a marker "name\0s" holding what it held
+    # before: `conf.get("s", "keyA")` is clean, `conf.get("s", "keyB")` is not.
+
+    def _constant_key(self, nodes: list[ast.expr]) -> str | None:
+        values = [self._fixed(node) for node in nodes]
+        if not values or any(value is NOT_CONSTANT for value in values):
+            return None
+        return repr(tuple(values))
+
+    def _keyed_store(
+        self,
+        node: ast.Call,
+        holder: str,
+        method: str,
+        receiver: Taint,
+        args: list[Taint],
+        kwargs: dict[str | None, Taint],
+    ) -> Taint | None:
+        """The result of a keyed write or read on `holder`, or None when it is neither."""
+        marker = f"{holder}{_SEP}s"
+        if method in _KEYED_WRITES and len(node.args) >= 2 and not node.keywords:
+            key = self._constant_key(node.args[:-1])
+            if key is None:
+                return None
+            if marker not in self.env:
+                self.env[marker] = receiver
+            self.env[f"{marker}{key}"] = args[-1]
+            self.env[holder] = receiver | args[-1]
+            return EMPTY
+        if method not in _KEYED_READS or marker not in self.env or not node.args:
+            return None
+        extra = frozenset().union(*kwargs.values())
+        for count in (len(node.args), len(node.args) - 1):
+            key = self._constant_key(node.args[:count]) if count else None
+            if key is not None and f"{marker}{key}" in self.env:
+                fallback = frozenset().union(*args[count:])
+                return self.env[f"{marker}{key}"] | fallback | extra
+        if self._constant_key(node.args) is not None:
+            return self.env[marker] | extra  # a key never written: what it held before
+        return None
+
     def _container(self, name: str) -> str | None:
         if f"{name}{_SEP}d" in self.env:
             return "d"
@@ -954,6 +997,19 @@ class FunctionWalker:
             and self._container(func.value.id)
         ):
             return self._container_call(node, method, args)
+        if (
+            method is not None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id not in ("self", "cls")
+        ):
+            stored = self._keyed_store(node, func.value.id, method, receiver, args, kwargs)
+            if stored is not None:
+                return stored
+            if method in _STORING_METHODS and everything:
+                # An object told to keep input (`buf.write(param)`, `cache.set(key, param)`)
+                # hands it back from its readers (`buf.getvalue()`, `cache.get(...)`).
+                self.env[func.value.id] = receiver | everything
 
         source = self._call_source(node, name, method)
         if source is not None:
@@ -1226,7 +1282,7 @@ class FunctionWalker:
 
     def bind(self, target: ast.expr, value: ast.expr | None, taint: Taint) -> None:
         if isinstance(target, ast.Name):
-            if f"{target.id}{_SEP}d" in self.env or f"{target.id}{_SEP}l" in self.env:
+            if any(f"{target.id}{_SEP}{kind}" in self.env for kind in "dls"):
                 self._drop_container(target.id)
             self.env[target.id] = taint
             self.kinds.pop(target.id, None)
@@ -1828,6 +1884,14 @@ def _leading_constant(node: ast.expr) -> str | None:
     return None
 
 
+# A key-value object's writes (keys first, the value last) and reads (keys, then a default).
+_KEYED_WRITES = frozenset({"set", "put", "setProperty", "set_value"})
+_KEYED_READS = frozenset({"get", "getProperty", "get_value"})
+# Methods that store their arguments in the object they are called on.
+_STORING_METHODS = frozenset(
+    {"set", "put", "add", "update", "append", "extend", "insert", "write", "writelines",
+     "push", "setdefault", "set_value", "setProperty", "add_section"}
+)  # fmt: skip
 # Calls that tell a float from NaN or infinity (math, cmath, numpy).
 _FINITE_CHECKS = frozenset({"isfinite", "isnan", "isinf"})
 
