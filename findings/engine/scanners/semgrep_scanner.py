@@ -32,6 +32,7 @@ from findings.engine.scanners import (
 )
 from findings.engine.scanners.secrets_scanner import demote_in_tests
 from findings.engine.summaries import java as java_summaries
+from findings.engine.summaries import java_constants
 from findings.engine.summaries.java import SAFE_WRAPPER
 from findings.engine.testpaths import is_test_or_example_path
 
@@ -136,10 +137,14 @@ class SemgrepScanner(Scanner):
             by_name: dict[str, SourceFile] = {}
             for position, source in enumerate(files):
                 name = safe_name(position, source)
+                text = source.text
+                if source.language == "java" and SAFE_WRAPPER not in text:
+                    # Values the method's constants prove clean (java_constants), wrapped.
+                    text = java_constants.fold(text) or text
                 with open(
                     os.path.join(targets, name), "w", encoding="utf-8", errors="replace", newline=""
                 ) as handle:
-                    handle.write(source.text)
+                    handle.write(text)
                 by_name[name] = source
             self._mark_clean_helpers(core, targets, home, by_name)
             report = self._run(core, targets, home, sorted(by_name))
@@ -157,23 +162,34 @@ class SemgrepScanner(Scanner):
         parsed = {}
         for name, source in by_name.items():
             if source.language == "java" and SAFE_WRAPPER not in source.text:
-                found = java_summaries.read(source.text)
+                # The text written for semgrep, with java_constants' folds in it.
+                with open(
+                    os.path.join(targets, name), encoding="utf-8", errors="replace", newline=""
+                ) as handle:
+                    found = java_summaries.read(handle.read())
                 if found is not None:
                     parsed[name] = found
         if not parsed:
             return
-        rules = java_summaries.SUMMARY_RULES
+        rules = java_summaries.write_summary_rules(home)
         summary = self._run(core, targets, home, sorted(parsed), config=rules)
         if isinstance(summary, str):
             logger.warning("findings.semgrep.summary_failed", extra={"reason": summary})
             return
         returns: dict[str, set[int]] = {name: set() for name in parsed}
+        unescaped: dict[str, set[int]] = {name: set() for name in parsed}
         for result in summary.get("results") or []:
             name = os.path.basename(str(result.get("path") or ""))
             if name in returns:
-                returns[name].add(int((result.get("start") or {}).get("line") or 0))
+                rule = str(result.get("check_id") or "").rsplit(".", 1)[-1]
+                lines = unescaped if rule == java_summaries.UNESCAPED_RULE else returns
+                lines[name].add(int((result.get("start") or {}).get("line") or 0))
         for name, found in parsed.items():
-            text = java_summaries.rewrite(found, java_summaries.clean_methods(found, returns[name]))
+            text = java_summaries.rewrite(
+                found,
+                java_summaries.clean_methods(found, returns[name]),
+                frozenset(java_summaries.clean_methods(found, unescaped[name])),
+            )
             if text is not None:
                 with open(
                     os.path.join(targets, name), "w", encoding="utf-8", errors="replace", newline=""

@@ -17,17 +17,48 @@ the data flow, with the same dead-branch and parse sanitizers as the rules prope
 
 from __future__ import annotations
 
+import copy
 import functools
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 SAFE_WRAPPER = "__reviewbenchSafe"
+# A helper whose returns are HTML-escaped (but may still carry input): clean for XSS only.
+SAFE_HTML_WRAPPER = "__reviewbenchSafeHtml"
+
 SUMMARY_RULES = Path(__file__).resolve().parent / "java.yaml"
+# The summary run's rule for that question; every other finding of the run is the general one.
+UNESCAPED_RULE = "java-return-carries-unescaped-input"
 _METHOD_NODES = frozenset({"method_declaration"})
 _CLASS_NODES = frozenset(
     {"class_declaration", "enum_declaration", "record_declaration", "interface_declaration"}
 )
+
+
+def write_summary_rules(directory: str) -> Path:
+    """The summary run's config, written under `directory`: java.yaml's rule, and the same rule
+    with the HTML escapers among its sanitizers (UNESCAPED_RULE), whose sink is the whole
+    return statement so that its results never share a range with the first rule's (osemgrep
+    keeps one result per range)."""
+    path = Path(directory) / "summary-rules.json"
+    path.write_text(_summary_rules(), encoding="utf-8")
+    return path
+
+
+@functools.cache
+def _summary_rules() -> str:
+    document = yaml.safe_load(SUMMARY_RULES.read_text(encoding="utf-8"))
+    [general] = document["rules"]
+    html = copy.deepcopy(general)
+    html["id"] = UNESCAPED_RULE
+    html["message"] = "This return may carry input that is not HTML-escaped."
+    html["pattern-sanitizers"] = [*document["html-escapers"], *general["pattern-sanitizers"]]
+    html["pattern-sinks"] = [{"pattern": "return $E;"}]
+    return json.dumps({"rules": [general, html]})
 
 
 @functools.cache
@@ -113,18 +144,38 @@ def clean_methods(parsed: JavaFile, tainted_return_lines: set[int]) -> set[str]:
     }
 
 
-def rewrite(parsed: JavaFile, clean: set[str]) -> str | None:
-    """The file's text with each call to a clean helper wrapped, or None if there is none."""
-    inserts: list[tuple[int, bytes]] = []
+def rewrite(
+    parsed: JavaFile, clean: set[str], clean_html: frozenset[str] = frozenset()
+) -> str | None:
+    """The file's text with each call to a clean helper wrapped in SAFE_WRAPPER, and each call
+    to a helper clean for HTML only in SAFE_HTML_WRAPPER; None if there is none."""
+    pieces: dict[tuple[int, int], str] = {}
     for name, start, end in parsed.calls:
         if name in clean:
-            inserts.append((start, f"{SAFE_WRAPPER}(".encode()))
-            inserts.append((end, b")"))
-    if not inserts:
-        return None
-    data = parsed.data
-    # From the end, so earlier offsets stay valid; at one offset, a closing ")" goes first.
-    for offset, piece in sorted(inserts, key=lambda item: (item[0], item[1] != b")"), reverse=True):
+            pieces[(start, end)] = SAFE_WRAPPER
+        elif name in clean_html:
+            pieces[(start, end)] = SAFE_HTML_WRAPPER
+    return wrap_ranges(parsed.data, set(pieces), pieces) if pieces else None
+
+
+def wrap_ranges(
+    data: bytes,
+    ranges: set[tuple[int, int]],
+    wrapper: str | dict[tuple[int, int], str] = SAFE_WRAPPER,
+) -> str:
+    """`data` with each (start, end) byte range wrapped in `wrapper(...)` (one name, or one per
+    range); ranges nest or are apart, as the nodes of one syntax tree are."""
+    # (offset, order at that offset, piece): at one offset the text reads closings before
+    # openings, the inner closing (shorter range) first and the outer opening (longer) first.
+    inserts: list[tuple[int, tuple[int, int], bytes]] = []
+    for start, end in ranges:
+        name = wrapper if isinstance(wrapper, str) else wrapper[(start, end)]
+        opening = f"{name}(".encode()
+        inserts.append((start, (1, start - end), opening))
+        inserts.append((end, (0, end - start), b")"))
+    # From the end, so earlier offsets stay valid; pieces put at one offset end up in the
+    # reverse of the order they were put in, so that order is descending too.
+    for offset, _order, piece in sorted(inserts, reverse=True):
         data = data[:offset] + piece + data[offset:]
     return data.decode("utf-8", "replace")
 
