@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from findings.engine.syntax.pyconstants import NOT_CONSTANT, evaluate, may_fold, single_assignments
+from findings.engine.syntax.pystrings import runs_shell_string
 from findings.engine.syntax.redos import is_catastrophic
 from findings.engine.taint import rules
 from findings.engine.taint.rules import (
@@ -1106,7 +1107,7 @@ class FunctionWalker:
                 reached |= receiver
                 variable = variable or _first_name(node.func.value)
             indices: Iterable[int] = sink.args
-            if sink.program is not None and rules.runs_shell_string(node.args[sink.program :]):
+            if sink.program is not None and runs_shell_string(node.args[sink.program :]):
                 indices = range(sink.program, len(args))
             elif sink.program is not None:
                 indices = (sink.program,)

@@ -11,6 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from findings.engine.syntax.pystrings import (
+    built_string,
+    fixed_program,
+    literal_text,
+    runs_shell_string,
+)
+
 INPUT = "input"
 ERROR = "error"
 
@@ -223,60 +230,6 @@ def _is_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "cmd", "cmd.exe",
-                     "powershell", "powershell.exe", "pwsh"})  # fmt: skip
-
-
-_SHELL_COMMAND_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command"})
-
-
-def _constant_strings(nodes: list[ast.expr]) -> list[str]:
-    """The string constants among `nodes`, a list or tuple literal's elements included."""
-    found = []
-    for node in nodes:
-        for part in node.elts if isinstance(node, ast.List | ast.Tuple) else [node]:
-            if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                found.append(part.value)
-    return found
-
-
-def runs_shell_string(arguments: list[ast.expr]) -> bool:
-    """`["bash", "-c", text]`, `("sh", "-c", text)`, `"/bin/sh", "-c", text`: a shell program
-    told to run its next argument as a command line."""
-    if not arguments:
-        return False
-    first = arguments[0]
-    head = first.elts[0] if isinstance(first, ast.List | ast.Tuple) and first.elts else first
-    if not (isinstance(head, ast.Constant) and isinstance(head.value, str)):
-        return False
-    program = head.value.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    flags = _constant_strings(arguments)
-    return program in _SHELLS and any(flag in _SHELL_COMMAND_FLAGS for flag in flags)
-
-
-def _fixed_program(node: ast.expr) -> bool:
-    """A command string whose first word is written in the code (`"grep -R {}".format(x)`,
-    f"ls {x}", "tar " + x): without a shell it names that program, whatever follows."""
-    if isinstance(node, ast.JoinedStr):
-        first = node.values[0] if node.values else None
-        return isinstance(first, ast.Constant) and bool(str(first.value).strip())
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
-        left = node.left
-        if isinstance(left, ast.BinOp):
-            return _fixed_program(left)
-        text = left.value if isinstance(left, ast.Constant) else None
-        return isinstance(text, str) and bool(text.strip()) and not text.startswith("%")
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "format"
-        and isinstance(node.func.value, ast.Constant)
-    ):
-        text = node.func.value.value
-        return isinstance(text, str) and bool(text.strip()) and not text.startswith("{")
-    return False
-
-
 def _shell_or_string(call: ast.Call, view: Any) -> bool:
     if _is_true(keyword_argument(call, "shell")):
         return True
@@ -285,47 +238,21 @@ def _shell_or_string(call: ast.Call, view: Any) -> bool:
         # Without a shell the list is safe from injection unless input picks the program.
         return runs_shell_string([command]) or bool(view.program_taint(command))
     # A string without a shell is one program's name: input decides it only from the start.
-    return command is not None and not _fixed_program(command)
-
-
-def _built_string(node: ast.expr | None) -> bool:
-    """A string put together in the call (f-string, `+`/`%` with a literal, "...".format())."""
-    if isinstance(node, ast.JoinedStr):
-        return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
-        return any(
-            isinstance(part, ast.Constant) and isinstance(part.value, str)
-            for part in ast.walk(node)
-        )
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "format"
-        and isinstance(node.func.value, ast.Constant)
-        and isinstance(node.func.value.value, str)
-    )
-
-
-def _literal_text(node: ast.expr) -> str:
-    return "".join(
-        part.value
-        for part in ast.walk(node)
-        if isinstance(part, ast.Constant) and isinstance(part.value, str)
-    )
+    return command is not None and not fixed_program(command)
 
 
 def _textual_clause(call: ast.Call, view: Any) -> bool:
     """SQLAlchemy's Query.filter/where/having/group_by given a string it reads as SQL text.
     Django's filter() takes keywords and Q objects, so a built string there is not Django's."""
-    return bool(call.args) and _built_string(call.args[0])
+    return bool(call.args) and built_string(call.args[0])
 
 
 def _textual_ordering(call: ast.Call, view: Any) -> bool:
     """order_by/distinct given built text with SQL in it ("{} DESC", "name={}"): Django reads a
     bare field name ("-" + field) and rejects anything else, so only SQL punctuation counts."""
-    if not call.args or not _built_string(call.args[0]):
+    if not call.args or not built_string(call.args[0]):
         return False
-    literal = _literal_text(call.args[0]).lstrip("-")
+    literal = literal_text(call.args[0]).lstrip("-")
     return any(not (char.isalnum() or char in "_.") for char in literal)
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from findings.engine.syntax.pystrings import built_string
 from findings.engine.taint.rules import keyword_argument as _kwarg
 from reviewbench.checklist.assumptions.kinds import (
     AUTHZ,
@@ -482,7 +483,7 @@ def _call_hits(
         injection(SQL, first)
     elif last in _SQL_CONNECTION_METHODS and _SQL_CONNECTION.search(owner):
         injection(SQL, first)  # asyncpg's fetch/fetchrow/cursor, pg8000's run
-    elif last in _SQL_CLAUSES and _built_string(first):
+    elif last in _SQL_CLAUSES and built_string(first):
         injection(SQL, first)  # SQLAlchemy's query.filter("… {}".format(x)): raw SQL text
     # the built-ins; `compile(source, filename, mode)`, not a bare `compile(pattern)` from re
     if isinstance(call.func, ast.Name) and (
@@ -519,8 +520,8 @@ def _call_hits(
         elif _runs_a_shell(words):
             for each in call.args[1:]:
                 opaque(SHELL, each)
-    elif owner == "sh" and any(_built_string(a) for a in call.args):
-        injection(SHELL, next(a for a in call.args if _built_string(a)))  # the sh package
+    elif owner == "sh" and any(built_string(a) for a in call.args):
+        injection(SHELL, next(a for a in call.args if built_string(a)))  # the sh package
     elif last == "BashOperator":
         opaque(SHELL, _kwarg(call, "bash_command"))  # Airflow: a shell runs the text
     if dotted in _SHELL_CALLS and last not in _EXEC_CALLS:
@@ -779,20 +780,6 @@ def _runs_a_shell(arguments: ast.List | ast.Tuple) -> bool:
         return True
     # `ping -c 1` counts packets; an interpreter's -c/-e runs its argument as code
     return bool(_INTERPRETERS.search(program)) and ("-c" in words or "-e" in words)
-
-
-def _built_string(node: ast.AST | None) -> bool:
-    """An f-string with values, `"…" % x`, `"…" + x` or `"…".format(x)`: text built from values."""
-    if isinstance(node, ast.JoinedStr):
-        return any(isinstance(value, ast.FormattedValue) for value in node.values)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
-        return isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "format"
-        and isinstance(node.func.value, ast.Constant)
-    )
 
 
 _AUTOESCAPED = re.compile(r"\.(?:html|htm|xml|xhtml|svg)$")
