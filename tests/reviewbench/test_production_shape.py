@@ -107,8 +107,9 @@ def _get(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
-    except urllib.error.URLError:
-        return 0, b""  # not listening yet
+    except (urllib.error.URLError, TimeoutError, ConnectionError):
+        # Not listening yet, or listening but its worker still booting (the read timed out).
+        return 0, b""
 
 
 def _wait(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
