@@ -35,6 +35,11 @@ def _found(text: str) -> set[tuple[str, int]]:
     return {(f.rule_id, lines.index(f.code) + 1) for f in _scan(text)}
 
 
+def _sink_lines(text: str, family: str) -> set[int]:
+    """The sink lines of the findings of one family (`python-taint.<family>`)."""
+    return {line for rule, line in _found(text) if rule == f"python-taint.{family}"}
+
+
 FLASK = "from flask import Flask, request, redirect, abort\napp = Flask(__name__)\n"
 
 # (name, vulnerable code, expected (rule, sink line), safe twin)
@@ -615,7 +620,7 @@ def test_asyncpg_and_pg8000_query_methods_are_sql_sinks():
     )
 
     # then each is reported; the parameterized query is not
-    lines = {line for rule, line in _found(text) if rule == "python-taint.sqli"}
+    lines = _sink_lines(text, "sqli")
     assert lines == {8, 11, 13}
 
 
@@ -738,7 +743,7 @@ def test_sqlalchemy_query_methods_given_built_text_are_sql_sinks_and_expressions
     )
 
     # then only the textual clauses are reported
-    lines = {line for rule, line in _found(text) if rule == "python-taint.sqli"}
+    lines = _sink_lines(text, "sqli")
     assert lines == {6, 7, 8, 9}
 
 
@@ -755,7 +760,7 @@ def test_webapp2_and_tornado_request_readers_are_sources():
     )
 
     # then the three client values are reported and the server's settings are not
-    lines = {line for rule, line in _found(text) if rule == "python-taint.command-injection"}
+    lines = _sink_lines(text, "command-injection")
     assert lines == {5, 8, 9}
 
 
@@ -772,7 +777,7 @@ def test_a_command_list_is_a_sink_when_input_picks_its_program_not_when_it_adds_
     )
 
     # then only the lists whose program came from the request are reported
-    lines = {line for rule, line in _found(text) if rule == "python-taint.command-injection"}
+    lines = _sink_lines(text, "command-injection")
     assert lines == {7, 9}
 
 
@@ -814,5 +819,5 @@ def test_a_key_value_object_hands_back_input_only_under_the_key_it_was_stored_at
     )
 
     # then the reads of the input's key and of the buffer are reported, and no other
-    lines = {line for rule, line in _found(text) if rule == "python-taint.command-injection"}
+    lines = _sink_lines(text, "command-injection")
     assert lines == {11, 15}
