@@ -156,3 +156,21 @@ def test_a_helper_that_html_escapes_its_return_is_clean_for_xss_and_for_nothing_
     rules = {f.rule_id for f in outcome.findings}
     assert ("semgrep.java-reflected-xss" in rules) is xss
     assert "semgrep.java-sql-injection" in rules
+
+
+def test_commons_lang_escape_html_in_the_handler_is_an_xss_fix():
+    # given request data written through commons-lang 2's escapeHtml, and without it
+    def written(value: str) -> set[str]:
+        text = (
+            "import javax.servlet.http.*;\n\npublic class P extends HttpServlet {\n"
+            "  public void doPost(HttpServletRequest request, HttpServletResponse response)\n"
+            "      throws Exception {\n"
+            f"    response.getWriter().println({value});\n  }}\n}}\n"
+        )
+        outcome = SemgrepScanner().scan([SourceFile("P.java", "java", text, frozenset())])
+        return {f.rule_id for f in outcome.findings}
+
+    # then only the unescaped write is reflected XSS
+    escaped = 'org.apache.commons.lang.StringEscapeUtils.escapeHtml(request.getParameter("q"))'
+    assert "semgrep.java-reflected-xss" not in written(escaped)
+    assert "semgrep.java-reflected-xss" in written('request.getParameter("q")')
