@@ -311,6 +311,80 @@ SNIPPETS = [
         "semgrep.java-sql-injection",
         7,
     ),
+    # a parameter's name is the client's to choose, as its value is
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass A {\n"
+        "  void a(HttpServletRequest request) throws Exception {\n"
+        "    java.util.Enumeration<String> names = request.getParameterNames();\n"
+        "    String name = names.nextElement();\n"
+        '    Runtime.getRuntime().exec("echo " + name);\n  }\n}\n',
+        "semgrep.java-command-injection",
+        6,
+    ),
+    # a wrapper built around the request hands back the request's data
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass A {\n"
+        "  void a(HttpServletRequest request) throws Exception {\n"
+        "    com.acme.FormRequest form = new com.acme.FormRequest(request);\n"
+        '    String dir = form.getTheParameter("dir");\n'
+        '    java.io.File target = new java.io.File(dir, "report.txt");\n  }\n}\n',
+        "semgrep.java-path-traversal",
+        6,
+    ),
+    # a whole argument vector for a shell the method chose: the input is shell text
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass A {\n"
+        "  void a(HttpServletRequest request, boolean win) throws Exception {\n"
+        '    String bar = request.getHeader("x");\n    String a1 = win ? "cmd.exe" : "sh";\n'
+        '    String[] args = {a1, win ? "/c" : "-c", "echo " + bar};\n'
+        "    new ProcessBuilder(args).start();\n"
+        "    java.util.List<String> argv = new java.util.ArrayList<>();\n"
+        '    argv.add("bash");\n    argv.add("-c");\n    argv.add("ls " + bar);\n'
+        "    ProcessBuilder pb = new ProcessBuilder();\n    pb.command(argv);\n  }\n}\n",
+        "semgrep.java-command-injection",
+        7,
+    ),
+    (
+        "java",
+        "B.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass B {\n"
+        "  void a(HttpServletRequest request) throws Exception {\n"
+        '    String bar = request.getHeader("x");\n'
+        "    java.util.List<String> argv = new java.util.ArrayList<>();\n"
+        '    argv.add("bash");\n    argv.add("-c");\n    argv.add("ls " + bar);\n'
+        "    ProcessBuilder pb = new ProcessBuilder();\n    pb.command(argv);\n  }\n}\n",
+        "semgrep.java-command-injection",
+        10,
+    ),
+    # a JdbcTemplate held by another class, known by its name, given built SQL
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass A {\n"
+        "  Object a(HttpServletRequest request) throws Exception {\n"
+        '    String name = request.getParameter("n");\n'
+        '    String sql = "SELECT * FROM users WHERE name = \'" + name + "\'";\n'
+        "    return Db.jdbcTemplate.query(sql, new UserMapper());\n  }\n}\n",
+        "semgrep.java-sql-injection",
+        6,
+    ),
+    # nextBytes fills the array it is given with predictable bytes
+    (
+        "java",
+        "A.java",
+        "class A {\n  String a() {\n    byte[] bytes = new byte[16];\n"
+        "    new java.util.Random().nextBytes(bytes);\n"
+        "    String resetToken = java.util.Base64.getEncoder().encodeToString(bytes);\n"
+        "    return resetToken;\n  }\n}\n",
+        "semgrep.java-insecure-random",
+        5,
+    ),
 ]
 
 
@@ -401,6 +475,20 @@ SAFE_SNIPPETS = [
         '    String bar = (7 * 42) - num > 200 ? "safe" : param;\n    String baz;\n'
         '    if ((7 * 42) - num > 200) baz = "safe"; else baz = param;\n'
         '    st.executeQuery("SELECT " + bar + baz);\n  }\n}\n',
+    ),
+    # a fixed program given the input as its own argument, no shell named in the method; a
+    # wrapper's getter that is not a parameter read; SecureRandom's bytes
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.HttpServletRequest;\nclass A {\n"
+        "  void a(HttpServletRequest request) throws Exception {\n"
+        '    String ref = request.getParameter("ref");\n'
+        '    String[] args = {"git", "log", "--", ref};\n    new ProcessBuilder(args).start();\n'
+        "    com.acme.FormRequest form = new com.acme.FormRequest(request);\n"
+        '    java.io.File f = new java.io.File(form.getUploadRoot(), "report.txt");\n'
+        "    byte[] bytes = new byte[16];\n    new java.security.SecureRandom().nextBytes(bytes);\n"
+        "    String resetToken = java.util.Base64.getEncoder().encodeToString(bytes);\n  }\n}\n",
     ),
 ]
 
