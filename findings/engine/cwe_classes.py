@@ -15,7 +15,8 @@ CLASS_CWES: dict[str, frozenset[int]] = {
     "redos": frozenset({1333, 400}),
     "error-disclosure": frozenset({209, 215}),
     "weak-crypto": frozenset({327, 328, 916, 326, 330, 338}),
-    "xss": frozenset({79, 80}),
+    # CRLF in a response header (113) splits the response: the attacker writes the page.
+    "xss": frozenset({79, 80, 113}),
     "hardcoded-credentials": frozenset({798, 259}),
     "cookie-flags": frozenset({614, 1004, 1275}),
     "unbounded-upload": frozenset({434, 770}),

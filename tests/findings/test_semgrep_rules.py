@@ -374,6 +374,30 @@ SNIPPETS = [
         "semgrep.java-sql-injection",
         6,
     ),
+    # request data in a response header or a cookie value, CR/LF kept: the response splits
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.*;\nclass A {\n"
+        "  void a(HttpServletRequest req, HttpServletResponse resp) {\n"
+        '    String lang = req.getParameter("lang");\n'
+        '    resp.setHeader("Content-Language", lang);\n'
+        '    Cookie c = new Cookie("lang", "en");\n'
+        '    c.setValue(lang.replaceAll("\\r\\n", "\\r\\nX-Forged: 1"));\n  }\n}\n',
+        "semgrep.java-response-splitting",
+        5,
+    ),
+    (
+        "java",
+        "B.java",
+        "import javax.servlet.http.*;\nclass B {\n"
+        "  void a(HttpServletRequest req, HttpServletResponse resp) {\n"
+        '    String lang = req.getParameter("lang");\n'
+        '    Cookie c = new Cookie("lang", "en");\n'
+        '    c.setValue(lang.replaceAll("\\r\\n", "\\r\\nX-Forged: 1"));\n  }\n}\n',
+        "semgrep.java-response-splitting",
+        6,
+    ),
     # nextBytes fills the array it is given with predictable bytes
     (
         "java",
@@ -475,6 +499,18 @@ SAFE_SNIPPETS = [
         '    String bar = (7 * 42) - num > 200 ? "safe" : param;\n    String baz;\n'
         '    if ((7 * 42) - num > 200) baz = "safe"; else baz = param;\n'
         '    st.executeQuery("SELECT " + bar + baz);\n  }\n}\n',
+    ),
+    # CR and LF taken out, or the value URL-encoded, before the header and the cookie
+    (
+        "java",
+        "A.java",
+        "import javax.servlet.http.*;\nclass A {\n"
+        "  void a(HttpServletRequest req, HttpServletResponse resp) throws Exception {\n"
+        '    String lang = req.getParameter("lang").replaceAll("[\\r\\n]+", "");\n'
+        '    resp.setHeader("Content-Language", lang);\n'
+        '    String next = java.net.URLEncoder.encode(req.getParameter("n"), "UTF-8");\n'
+        '    resp.addHeader("X-Next", next);\n'
+        '    new Cookie("lang", lang);\n  }\n}\n',
     ),
     # a fixed program given the input as its own argument, no shell named in the method; a
     # wrapper's getter that is not a parameter read; SecureRandom's bytes
