@@ -398,6 +398,16 @@ SNIPPETS = [
         "semgrep.java-response-splitting",
         6,
     ),
+    # CBC with padding: a padding oracle where decryption errors show
+    (
+        "java",
+        "A.java",
+        "class A {\n  byte[] a(byte[] p) throws Exception {\n"
+        '    javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/CBC/PKCS5Padding");\n'
+        "    return c.doFinal(p);\n  }\n}\n",
+        "semgrep.java-cbc-padding-oracle",
+        3,
+    ),
     # nextBytes fills the array it is given with predictable bytes
     (
         "java",
@@ -499,6 +509,14 @@ SAFE_SNIPPETS = [
         '    String bar = (7 * 42) - num > 200 ? "safe" : param;\n    String baz;\n'
         '    if ((7 * 42) - num > 200) baz = "safe"; else baz = param;\n'
         '    st.executeQuery("SELECT " + bar + baz);\n  }\n}\n',
+    ),
+    # an authenticated mode, and RSA whose transformation names CBC but chains nothing
+    (
+        "java",
+        "A.java",
+        "class A {\n  void a() throws Exception {\n"
+        '    javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");\n'
+        '    javax.crypto.Cipher.getInstance("RSA/CBC/PKCS5Padding");\n  }\n}\n',
     ),
     # CR and LF taken out, or the value URL-encoded, before the header and the cookie
     (
