@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from findings.engine.cwe_classes import CLASS_CWES
+from findings.engine.cwe_classes import CLASS_CWES, class_of_cwe
 from findings.engine.scanners import SourceFile
 from findings.engine.scanners.semgrep_scanner import SemgrepScanner
 
@@ -657,3 +657,24 @@ def test_a_hard_coded_credential_in_test_or_example_code_is_low_and_never_blocks
         for f in outcome.findings
         if f.cwe == 798 and f.path != "src/auth.js"
     )
+
+
+def test_response_splitting_is_triaged_with_xss():
+    # java-response-splitting reports CWE-113: the split response is a page the attacker
+    # writes, so the checklist and the evaluations count it in the xss class
+    outcome = SemgrepScanner().scan(
+        [
+            SourceFile(
+                path="A.java",
+                language="java",
+                text="import javax.servlet.http.*;\nclass A {\n"
+                "  void a(HttpServletRequest req, HttpServletResponse resp) {\n"
+                '    resp.setHeader("X-Lang", req.getParameter("lang"));\n  }\n}\n',
+                added_lines=frozenset(),
+            )
+        ]
+    )
+
+    [finding] = outcome.findings
+    assert (finding.rule_id, finding.cwe) == ("semgrep.java-response-splitting", 113)
+    assert class_of_cwe(finding.cwe) == "xss"
