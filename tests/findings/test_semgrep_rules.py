@@ -100,6 +100,30 @@ def test_fixed_twin_yields_no_finding(case, corpus_outcome):
 
 SNIPPETS = [
     # (language, file name, code, rule id, line) for rules the corpus does not cover yet
+    # a script or markup from the request handed to a headless browser on the server
+    (
+        "javascript",
+        "a.js",
+        "app.post('/r', async (req, res) => {\n  await page.evaluate(req.body.script);\n});\n",
+        "semgrep.js-ssrf",
+        2,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "app.post('/r', async (req, res) => {\n"
+        "  await page.property('content', req.query.html);\n});\n",
+        "semgrep.js-ssrf",
+        2,
+    ),
+    (
+        "javascript",
+        "a.js",
+        "app.post('/r', async (req, res) => {\n"
+        "  await Runtime.evaluate({ expression: req.body.js });\n});\n",
+        "semgrep.js-ssrf",
+        2,
+    ),
     (
         "javascript",
         "a.js",
@@ -498,6 +522,16 @@ SAFE_SNIPPETS = [
         "const run = require('util').promisify(execFile);\n"
         "function backup(file) {\n  execFileSync('tar', ['czf', 'backup.tgz', file]);\n"
         "  return run('gzip', [file]);\n}\n",
+    ),
+    # a headless browser given fixed markup, or a function of the server's own to evaluate
+    # with request data as its serialised argument
+    (
+        "javascript",
+        "a.js",
+        "app.get('/r', async (req, res) => {\n"
+        "  await page.property('content', '<p>hi</p>');\n"
+        "  const t = await page.evaluate((sel) => document.querySelector(sel).textContent, "
+        "req.query.sel);\n  res.send(String(t.length));\n});\n",
     ),
     # the branch that assigns the input never runs: (7 * 42) - 86 = 208
     (
