@@ -9,7 +9,7 @@ from __future__ import annotations
 CLASS_CWES: dict[str, frozenset[int]] = {
     "sqli": frozenset({89}),
     "path-traversal": frozenset({22, 23, 36}),
-    "command-injection": frozenset({78, 77, 94, 95}),
+    "command-injection": frozenset({78, 77, 88, 94, 95}),
     "input-validation": frozenset({20, 129, 704}),
     "deserialization": frozenset({502}),
     "redos": frozenset({1333, 400}),

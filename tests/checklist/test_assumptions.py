@@ -312,6 +312,35 @@ CASES += [
         "not be guessed (in app/accounts.py).",
         "import secrets\ndef reset_token():\n    return secrets.token_urlsafe(32)\n",
     ),
+    (
+        "browser",
+        "app/shot.py",
+        "async def snapshot(page, request):\n    url = request.GET['u']\n"
+        "    await page.goto(url)\n",
+        "`url` (line 2) never reaches what the server-side browser loads or runs in `page.goto` "
+        "on line 3 unchecked (in app/shot.py).",
+        "async def snapshot(page):\n    await page.goto('https://status.example/')\n",
+    ),
+    (
+        "argument",
+        "app/git.py",
+        "import subprocess\ndef clone(request):\n    url = request.GET['u']\n"
+        "    subprocess.run(['git', 'clone', url], check=True)\n",
+        "`url` (line 3) never reaches the options of `subprocess.run` on line 4 unchecked "
+        "(in app/git.py).",
+        "import subprocess\ndef clone(request):\n    url = request.GET['u']\n"
+        "    subprocess.run(['git', 'clone', '--', url], check=True)\n",
+    ),
+    (
+        "query_param",
+        "app/search.py",
+        "import requests\ndef search(request):\n    q = request.GET['q']\n"
+        "    return requests.get(f'https://api.example/s?q={q}', timeout=5)\n",
+        "`q` (line 3) never reaches the query string built for `requests.get` on line 4 "
+        "unchecked (in app/search.py).",
+        "import requests\ndef search(request):\n    q = request.GET['q']\n"
+        "    return requests.get('https://api.example/s', params={'q': q}, timeout=5)\n",
+    ),
 ]
 
 
@@ -337,7 +366,7 @@ def test_python_safe_form_yields_no_assumption_of_that_kind(kind, path, code, pr
 
 
 def test_at_least_twelve_kinds_are_covered():
-    assert len({case[0] for case in CASES}) == len(KINDS) == 30
+    assert len({case[0] for case in CASES}) == len(KINDS) == 33
 
 
 def test_lxml_parsers_told_to_resolve_entities_are_challenged_and_safe_ones_are_not():
@@ -478,13 +507,13 @@ def test_commands_and_code_built_at_run_time_are_challenged(path, code, kind, pr
         (
             "src/shot.js",
             "async function shot(page, url) {\n  await page.goto(url);\n}\n",
-            "ssrf",
+            "browser",
             2,
         ),
         (
             "src/shot.js",
             "async function run(page, code) {\n  await page.evaluate(code);\n}\n",
-            "code",
+            "browser",
             2,
         ),
         ("src/calc.js", "function calc(expr) {\n  return eval(`(${expr})`);\n}\n", "code", 2),
@@ -662,7 +691,7 @@ _SERVLET_BAR = (
         (
             "src/p.js",
             "async function render(page, html) {\n  await page.setContent(html);\n}\n",
-            "template",
+            "browser",
             2,
         ),
     ],
@@ -1621,3 +1650,224 @@ def test_escaped_ldap_filters_and_bound_xpath_variables_are_not_challenged():
     assert of_kind("src/main/java/A.java", xpath, "xpath") == []
     # without the escaping, the same search is challenged
     assert of_kind("app/directory.py", ldap.replace("escape_filter_chars(", "("), "ldap") != []
+
+
+# --- a headless browser on the server, read straight from the request, argument vectors ---------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "page.property('content', req.query.html)",
+        "page.evaluateJavaScript(req.body.script)",
+        "page.evaluateOnNewDocument(`${req.body.foo}`)",
+        "Runtime.evaluate({ expression: req.body.js })",
+        "Page.navigate({ url: req.query.u })",
+        "wkhtmltopdf(req.query.u, { output: 'out.pdf' })",
+    ],
+)
+def test_what_a_server_side_browser_is_handed_from_the_request_is_challenged(call):
+    code = f"app.post('/r', async (req, res) => {{\n  await {call};\n  res.end();\n}});\n"
+    [challenge] = of_kind("src/r.js", code, "browser")
+    assert challenge.line == 2
+    assert "`req." in challenge.prompt
+    assert "server-side browser" in challenge.prompt
+
+
+def test_a_server_side_browser_handed_the_result_of_an_unknown_function_is_challenged():
+    code = "async function shot(page) {\n  await page.goto(targetUrl());\n}\n"
+    [challenge] = of_kind("src/shot.js", code, "browser")
+    assert challenge.prompt.startswith("The result of `targetUrl()` never reaches")
+
+
+def test_a_server_side_browser_given_fixed_markup_or_a_local_constant_is_not_challenged():
+    code = (
+        "async function shot(page) {\n  const html = '<p>hi</p>';\n"
+        "  await page.property('content', html);\n  await page.goto('https://example.com/');\n"
+        "  const content = await page.property('content');\n}\n"
+    )
+    assert of_kind("src/shot.js", code, "browser") == []
+
+
+def test_a_browser_challenge_is_scored_as_ssrf():
+    from findings.engine.cwe_classes import class_of_cwe
+    from reviewbench.checklist.assumptions.kinds import BROWSER, KIND_CWE, assumption_rationale
+
+    assert class_of_cwe(KIND_CWE[BROWSER]) == "ssrf"
+    assert "allow-list" in assumption_rationale(BROWSER)
+
+
+def test_a_request_read_inside_a_sink_call_is_the_input_challenged():
+    code = "app.get('/f', async (req, res) => {\n  await fetch(req.query.url);\n});\n"
+    [challenge] = of_kind("src/f.js", code, "ssrf")
+    assert challenge.prompt.startswith("`req.query.url` never reaches the URL fetched by `fetch`")
+
+
+def test_a_request_read_passed_through_a_helper_first_is_left_to_the_helper():
+    code = "router.post('/login', (req, res) => {\n  res.redirect(safeNext(req.query.next));\n});\n"
+    assert of_kind("src/login.js", code, "redirect") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "line"),
+    [
+        (
+            "src/clone.js",
+            "function clone(gitUrl, dir) {\n  return spawn('git', ['clone', gitUrl, dir]);\n}\n",
+            2,
+        ),
+        (
+            "app/clone.py",
+            "import subprocess\ndef clone(request):\n    url = request.GET['url']\n"
+            "    subprocess.run(['git', 'clone', url], check=True)\n",
+            4,
+        ),
+        (
+            "src/main/java/C.java",
+            "class C {\n  void c(HttpServletRequest request) throws Exception {\n"
+            '    String url = request.getParameter("u");\n'
+            '    new ProcessBuilder("git", "clone", url).start();\n  }\n}\n',
+            4,
+        ),
+        (
+            "web/c.go",
+            "func c(w http.ResponseWriter, r *http.Request) {\n"
+            '\turl := r.URL.Query().Get("u")\n'
+            '\texec.CommandContext(r.Context(), "git", "clone", url).Run()\n}\n',
+            3,
+        ),
+    ],
+)
+def test_input_in_the_arguments_of_a_program_that_reads_options_as_commands(path, code, line):
+    challenges = of_kind(path, code, "argument")
+    assert challenges
+    assert {c.line for c in challenges} == {line}
+    assert all("never reaches the options of" in c.prompt for c in challenges)
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        (
+            "src/clone.js",
+            "function clone(gitUrl) {\n  return spawn('git', ['clone', '--', gitUrl]);\n}\n",
+        ),
+        (
+            "app/clone.py",
+            "import subprocess\ndef clone(request):\n    url = request.GET['url']\n"
+            "    subprocess.run(['git', 'clone', '--end-of-options', url], check=True)\n",
+        ),
+        # a program without command-running options
+        (
+            "src/ls.js",
+            "function list(dir) {\n  return spawn('ls', ['-l', dir]);\n}\n",
+        ),
+    ],
+)
+def test_arguments_after_the_end_of_options_or_to_plain_programs_are_not_challenged(path, code):
+    assert of_kind(path, code, "argument") == []
+
+
+def test_argument_injection_is_scored_as_command_injection():
+    from findings.engine.cwe_classes import class_of_cwe
+    from reviewbench.checklist.assumptions.kinds import ARGUMENT, KIND_CWE
+
+    assert class_of_cwe(KIND_CWE[ARGUMENT]) == "command-injection"
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "line"),
+    [
+        (
+            "src/main/java/Q.java",
+            "class Q {\n  void q(HttpServletRequest req) {\n"
+            '    String p = req.getParameter("foo");\n'
+            '    HttpGet get = new HttpGet("http://example.com?param=" + p);\n  }\n}\n',
+            4,
+        ),
+        (
+            "src/main/java/Q.java",
+            "class Q {\n  void q(HttpServletRequest req, GetMethod get) {\n"
+            '    String p = req.getParameter("foo");\n    get.setQueryString("param=" + p);\n  }\n}\n',
+            4,
+        ),
+        (
+            "src/search.js",
+            "async function search(q) {\n  return fetch(`https://api.example/s?q=${q}`);\n}\n",
+            2,
+        ),
+        (
+            "web/s.go",
+            'func search(q string) {\n\thttp.Get("https://api.example/s?q=" + q)\n}\n',
+            2,
+        ),
+    ],
+)
+def test_input_concatenated_into_a_query_string_is_challenged(path, code, line):
+    [challenge] = of_kind(path, code, "query_param")
+    assert challenge.line == line
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        (
+            "src/main/java/Q.java",
+            "class Q {\n  void q(HttpServletRequest req) {\n"
+            '    String p = req.getParameter("foo");\n'
+            "    String e = UrlEscapers.urlFormParameterEscaper().escape(p);\n"
+            '    HttpGet a = new HttpGet("http://example.com?param=" + e);\n'
+            '    HttpGet b = new HttpGet("http://example.com?param=" + URLEncoder.encode(p));\n'
+            "  }\n}\n",
+        ),
+        (
+            "src/search.js",
+            "async function search(q) {\n"
+            "  return fetch(`https://api.example/s?q=${encodeURIComponent(q)}`);\n}\n",
+        ),
+        (
+            "web/s.go",
+            'func search(q string) {\n\thttp.Get("https://api.example/s?q=" + url.QueryEscape(q))\n}\n',
+        ),
+    ],
+)
+def test_an_encoded_query_value_is_not_challenged(path, code):
+    assert of_kind(path, code, "query_param") == []
+
+
+def test_one_call_can_raise_two_kinds_a_url_and_its_query_string():
+    code = 'func proxy(u string) {\n\thttp.Get(u + "?q=" + u)\n}\n'
+    kinds = {a.kind for a in generate("web/p.go", code) if a.line == 2}
+    assert {"ssrf", "query_param"} <= kinds
+
+
+def test_a_spring_body_built_with_markup_from_request_data_is_challenged():
+    code = (
+        'class X {\n  @GetMapping("/img")\n'
+        "  public ResponseEntity<String> img(@RequestParam String src) {\n"
+        '    String html = String.format("<img src=%s>", src);\n'
+        "    return new ResponseEntity<>(html, HttpStatus.OK);\n  }\n}\n"
+    )
+    [challenge] = of_kind("src/main/java/X.java", code, "template")
+    assert challenge.line == 5
+
+
+def test_a_spring_body_without_markup_is_not_an_html_question():
+    code = (
+        'class X {\n  @GetMapping("/user")\n'
+        "  public ResponseEntity<User> user(@RequestParam String id) {\n"
+        "    User user = repo.find(id);\n    return ResponseEntity.ok(user);\n  }\n}\n"
+    )
+    assert of_kind("src/main/java/X.java", code, "template") == []
+
+
+def test_a_comment_inside_a_java_call_is_not_taken_for_an_argument():
+    code = (
+        'class X {\n  @GetMapping("/img")\n'
+        "  public ResponseEntity<String> img(@RequestParam String src) {\n"
+        '    String tag = "<img src=%s>";\n'
+        "    return new ResponseEntity<>(\n        // the tag, filled in\n"
+        "        String.format(tag, src), HttpStatus.OK);\n  }\n}\n"
+    )
+    [challenge] = of_kind("src/main/java/X.java", code, "template")
+    assert challenge.line == 5

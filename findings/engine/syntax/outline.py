@@ -181,6 +181,24 @@ _REQUEST_READS = {
     ),
 }
 _REQUEST_READS["typescript"] = _REQUEST_READS["javascript"]
+# The rest of a read after where a request pattern matched: members, one subscript or call.
+_READ_TAIL = re.compile(r"[\w$.]*(?:\(\)[\w$.]*)?(?:\[[^\]\n]{0,40}\]|\([^()\n]{0,40}\))?")
+
+
+def request_read(language: str, text: str) -> str | None:
+    """The first read of request data in `text` (`req.query.url`, `request.getParameter("id")`,
+    `r.FormValue("u")`), as written, or None."""
+    pattern = _REQUEST_READS.get(language)
+    match = pattern.search(text) if pattern is not None else None
+    if match is None:
+        return None
+    start = match.start()
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_$."):
+        start -= 1  # Java's pattern starts at the dot: take the receiver too
+    tail = _READ_TAIL.match(text, match.end())
+    return text[start : tail.end() if tail else match.end()]
+
+
 _JAVA_REQUEST_ANNOTATIONS = re.compile(
     r"@(?:RequestParam|PathVariable|RequestBody|RequestHeader|CookieValue|QueryParam|PathParam|"
     r"FormParam|HeaderParam|BeanParam|ModelAttribute|RequestPart)\b"
@@ -480,7 +498,11 @@ def _arguments_of(node: Any) -> list[Any]:
     arguments = node.child_by_field_name("arguments")
     if arguments is None:
         return []
-    return [child for child in arguments.children if child.is_named and child.type != "comment"]
+    return [
+        child
+        for child in arguments.children
+        if child.is_named and not child.type.endswith("comment")
+    ]
 
 
 def _params_of(node: Any, language: str) -> tuple[list[str], list[str], str]:

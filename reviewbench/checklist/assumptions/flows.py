@@ -17,8 +17,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from findings.engine.syntax.outline import REQUEST_OBJECTS, Call, Function, Outline
+from findings.engine.syntax.outline import REQUEST_OBJECTS, Call, Function, Outline, request_read
 from reviewbench.checklist.assumptions.kinds import (
+    ARGUMENT,
+    BROWSER,
     CODE,
     DESERIALIZE,
     ERROR_SWALLOWED,
@@ -26,6 +28,7 @@ from reviewbench.checklist.assumptions.kinds import (
     LOG_INPUT,
     LOG_SENSITIVE,
     PATH,
+    QUERY,
     REDIRECT,
     REGEX,
     RETRY,
@@ -62,6 +65,14 @@ class Sink:
     request_only: bool = False
     # The positions count from after a leading context argument (Go's `ctx`, `r.Context()`).
     after_context: bool = False
+    # Also the result of a bare function call (`page.goto(targetUrl())`): for sinks so strong that
+    # a value this function does not fix is worth a question even when it is not a known input.
+    unknown_calls: bool = False
+    # Not asked when the call matches this (an argument vector that ends its options with `--`),
+    # nor for an input bound on a line that matches it (`esc = URLEncoder.encode(p)`).
+    unless: re.Pattern[str] | None = None
+    # The function's body must also match this (it builds markup), when set.
+    function_needs: re.Pattern[str] | None = None
 
 
 def _sink(
@@ -73,6 +84,9 @@ def _sink(
     line_needs: str | None = None,
     request_only: bool = False,
     after_context: bool = False,
+    unknown_calls: bool = False,
+    unless: str | None = None,
+    function_needs: str | None = None,
 ) -> Sink:
     langs = frozenset(languages.split()) if isinstance(languages, str) else frozenset(languages)
     return Sink(
@@ -83,8 +97,21 @@ def _sink(
         re.compile(line_needs) if line_needs else None,
         request_only,
         after_context,
+        unknown_calls,
+        re.compile(unless) if unless else None,
+        re.compile(function_needs) if function_needs else None,
     )
 
+
+# Programs with options that run a command, name a file to write or a helper to start.
+_OPTION_PROGRAMS = (
+    r"['\"](?:/usr/bin/)?(?:git|hg|svn|ssh|scp|sftp|rsync|tar|find|curl|wget|zip|sendmail)['\"]"
+)
+_END_OF_OPTIONS = r"['\"]--(?:end-of-options)?['\"]"
+_URL_ENCODED = (
+    r"URLEncoder\.encode|[eE]scaper|encodeURIComponent|URLSearchParams|querystring|qs\.stringify|"
+    r"\bquote(?:_plus)?\(|urlencode|QueryEscape|url\.Values|\.Encode\(\)|params\s*="
+)
 
 _SINKS: tuple[Sink, ...] = (
     # SQL: a query method of a connection, statement, template or ORM handle.
@@ -160,6 +187,73 @@ _SINKS: tuple[Sink, ...] = (
         r"^exec\.Command(?:Context)?$",
         line_needs=r"\"(?:sh|bash|/bin/sh|/bin/bash|cmd|powershell)\"",
     ),
+    # Argument vectors without a shell, for programs whose options run commands or write files:
+    # `spawn("git", ["clone", url])` runs `--upload-pack=…` or an `ext::` URL from the client.
+    _sink(
+        ARGUMENT,
+        JS,
+        r"^(?:(?:child_process|cp|childProcess)\.)?(?:spawn|spawnSync|execFile|execFileSync)$",
+        arguments=(1,),
+        line_needs=_OPTION_PROGRAMS,
+        unless=_END_OF_OPTIONS,
+    ),
+    _sink(
+        ARGUMENT,
+        "python",
+        r"^subprocess\.(?:run|call|Popen|check_output|check_call)$",
+        arguments=(0,),
+        line_needs=r"\[\s*" + _OPTION_PROGRAMS,
+        unless=_END_OF_OPTIONS,
+    ),
+    _sink(
+        ARGUMENT,
+        "java",
+        r"^new (?:java\.lang\.)?ProcessBuilder$",
+        line_needs=r"\(\s*" + _OPTION_PROGRAMS,
+        unless=_END_OF_OPTIONS,
+    ),
+    _sink(
+        ARGUMENT,
+        "go",
+        r"^exec\.Command(?:Context)?$",
+        arguments=tuple(range(1, 16)),
+        line_needs=r"\(\s*(?:[\w.]+(?:\(\))?,\s*)?" + _OPTION_PROGRAMS,
+        after_context=True,
+        unless=_END_OF_OPTIONS,
+    ),
+    # A query string built by concatenation: the value can add parameters of its own.
+    _sink(
+        QUERY,
+        "java",
+        r"^new (?:HttpGet|HttpPost|HttpPut|HttpDelete|HttpHead|GetMethod|PostMethod|URL|URI)$|"
+        r"\.setQueryString$|^URI\.create$",
+        arguments=(0,),
+        line_needs=r"(?:[?&]|\")[\w.\[\]-]*=\"\s*\+",
+        unless=_URL_ENCODED,
+    ),
+    _sink(
+        QUERY,
+        JS,
+        r"^(?:fetch|got|axios|axios\.(?:get|post|put|patch|delete|request)|https?\.(?:get|request))$",
+        arguments=(0,),
+        line_needs=r"[?&][\w.\[\]-]*=(?:\$\{|['\"]\s*\+)",
+        unless=_URL_ENCODED,
+    ),
+    _sink(
+        QUERY,
+        "python",
+        r"^(?:requests|httpx)\.(?:get|post|put|patch|delete|head|request)$|urlopen$",
+        arguments=(0,),
+        line_needs=r"[?&][\w.\[\]-]*=(?:\{|%s|['\"]\s*[+%])",
+        unless=_URL_ENCODED,
+    ),
+    _sink(
+        QUERY,
+        "go",
+        r"^http\.(?:Get|Post|Head|NewRequest|NewRequestWithContext)$|^\w*[cC]lient\.(?:Get|Post)$",
+        line_needs=r"[?&][\w.\[\]-]*=(?:\"\s*\+|%[sv])",
+        unless=_URL_ENCODED,
+    ),
     # Paths: the file system.
     # The path is the first argument (what is written is not a path); a copy or a rename has two.
     _sink(
@@ -199,10 +293,37 @@ _SINKS: tuple[Sink, ...] = (
         SSRF,
         JS,
         r"^(?:fetch|got|needle|superagent|axios|axios\.(?:get|post|put|patch|delete|request)|"
-        r"https?\.(?:get|request))$|"
-        # a headless browser or an HTML-to-PDF tool the server points at a URL
-        r"^\w*[pP]age\.(?:goto|open|openUrl|navigate)$|^wkhtmlto(?:pdf|image)(?:\.generate)?$",
+        r"https?\.(?:get|request))$",
         arguments=(0,),
+    ),
+    # A headless browser or an HTML-to-PDF tool on the server: the URL it opens, the markup it
+    # renders, the script it runs, in a page (puppeteer, playwright, phantom) or through the
+    # DevTools protocol (chrome-remote-interface's Page and Runtime domains).
+    _sink(
+        BROWSER,
+        JS,
+        r"^\w*[pP]age\.(?:goto|open|openUrl|navigate|setContent|setDocumentContent|evaluate|"
+        r"evaluateOnNewDocument|evaluateJavaScript|evaluateAsync|addScriptTag|printToPDF)$|"
+        r"^Runtime\.(?:evaluate|compileScript)$|^wkhtmlto(?:pdf|image)(?:\.generate)?$",
+        arguments=(0,),
+        unknown_calls=True,
+    ),
+    # Python's playwright and pyppeteer, and pdfkit/imgkit, which drive wkhtmltopdf.
+    _sink(
+        BROWSER,
+        "python",
+        r"^\w*page\.(?:goto|set_content|evaluate|add_init_script|add_script_tag)$|"
+        r"^(?:pdfkit|imgkit)\.(?:from_url|from_string)$",
+        arguments=(0,),
+        unknown_calls=True,
+    ),
+    _sink(
+        BROWSER,
+        JS,
+        r"^\w*[pP]age\.property$",
+        arguments=(1,),
+        line_needs=r"\.property\(\s*['\"]content['\"]",
+        unknown_calls=True,
     ),
     _sink(
         SSRF,
@@ -239,6 +360,17 @@ _SINKS: tuple[Sink, ...] = (
         r"getWriter\(\)\.(?:print|println|write|printf|format|append)$|"
         r"^(?:out|writer|pw|printWriter)\.(?:print|println|write|printf|format|append)$",
         request_only=True,
+    ),
+    # A Spring handler's response body is HTML when the browser asks for it: request data in a
+    # body the function built with markup is markup too.
+    _sink(
+        TEMPLATE,
+        "java",
+        r"^new ResponseEntity(?:<[\w<>?, ]*>)?$|^ResponseEntity\.(?:ok|status\(.*\)\.body|"
+        r"ok\(\)\.body)$",
+        arguments=(0,),
+        request_only=True,
+        function_needs=r"\"[^\"\n]*<[a-zA-Z]",
     ),
     # Regular expressions.
     _sink(REGEX, JS, r"^(?:new )?RegExp$", arguments=(0,)),
@@ -326,9 +458,6 @@ _SINKS: tuple[Sink, ...] = (
         r"[eE]xpressionFactory\.create(?:Value|Method)Expression$|^Ognl\.(?:getValue|setValue|"
         r"parseExpression)$|\.loadLibrary$|^System\.load$",
     ),
-    # A headless browser runs what it is given: a page's script, its markup.
-    _sink(CODE, JS, r"^\w*[pP]age\.(?:evaluate|evaluateOnNewDocument|evaluateJavaScript)$"),
-    _sink(TEMPLATE, JS, r"^\w*[pP]age\.(?:setContent|setDocumentContent)$"),
     # Logs.
     _sink(
         LOG_INPUT,
@@ -485,8 +614,11 @@ _CONTEXT_ARGUMENT = re.compile(
 _HANDLER_OBJECTS = REQUEST_OBJECTS | {"self", "this"}
 
 
-def _inputs_of(call: Call, sink: Sink, function: Function) -> list[tuple[str, str, int]]:
-    """(name, origin input, line bound) for each argument name that carries an input."""
+def _inputs_of(
+    call: Call, sink: Sink, function: Function, language: str
+) -> list[tuple[str, str, int]]:
+    """(name, origin input, line bound) for each argument name that carries an input; a read of
+    the request object inside the call (`fetch(req.query.url)`) is its own input."""
     carriers = function.carriers()
     request = set(function.request_names)
     positions: Sequence[int] = (
@@ -505,9 +637,45 @@ def _inputs_of(call: Call, sink: Sink, function: Function) -> list[tuple[str, st
             if sink.request_only and name not in request and origin not in request:
                 continue
             if origin in _HANDLER_OBJECTS and origin in function.params:
-                continue  # the request object itself, not an input read from it
+                # the request object itself is not an input; what the call reads from it is
+                read = request_read(language, call.snippet)
+                if (
+                    read is not None
+                    and read.split(".")[0] == name
+                    and not _wrapped(read, call, function)
+                ):
+                    found.append((read, read, function.start))
+                continue
             found.append((name, origin, bound))
     return found
+
+
+def _wrapped(read: str, call: Call, function: Function) -> bool:
+    """Whether `read` reaches `call` through another call first (`redirect(safeNext(req.x))`),
+    which may check it: only a read handed over as it is counts."""
+    return any(
+        other is not call
+        and other.line == call.line
+        and read in other.snippet
+        and other.snippet != read
+        and other.snippet in call.snippet
+        for other in function.calls
+    )
+
+
+def _unknown_values(call: Call, sink: Sink, function: Function) -> list[str]:
+    """The bare functions whose results the sink's arguments take (`page.goto(targetUrl())`)."""
+    positions: Sequence[int] = (
+        sink.arguments if sink.arguments is not None else range(len(call.arguments))
+    )
+    called = {c.callee for c in function.calls if c.line == call.line and c is not call}
+    return [
+        name
+        for position in positions
+        if position < len(call.arguments)
+        for name in call.arguments[position].split()
+        if name in called
+    ]
 
 
 def _sink_hits(outline: Outline, language: str, text: str, ai_lines: frozenset[int]) -> list[Hit]:
@@ -530,7 +698,12 @@ def _sink_hits(outline: Outline, language: str, text: str, ai_lines: frozenset[i
             head, dot, rest = call.callee.partition(".")
             callee = aliases[head] + dot + rest if head in aliases else call.callee
             line_text = lines[call.line - 1]
+            # One sink per kind: the first that matches speaks for the call (a query string and
+            # the URL it is part of are two questions; two SQL patterns for one call are one).
+            kinds_done: set[str] = set()
             for sink in _SINKS:
+                if sink.kind in kinds_done:
+                    continue
                 if language not in sink.languages or not sink.callee.search(callee):
                     continue
                 if sink.line_needs is not None and not (
@@ -538,10 +711,19 @@ def _sink_hits(outline: Outline, language: str, text: str, ai_lines: frozenset[i
                 ):
                     if not (callee != call.callee and sink.kind == SHELL):
                         continue
+                if sink.unless is not None and sink.unless.search(call.snippet):
+                    continue
+                if sink.function_needs is not None and not sink.function_needs.search(
+                    "\n".join(lines[function.start - 1 : function.end])
+                ):
+                    continue
                 seen: set[str] = set()
-                for name, origin, bound in _inputs_of(call, sink, function):
+                for name, origin, bound in _inputs_of(call, sink, function, language):
                     if origin in seen:
                         continue
+                    if sink.unless is not None and 0 < bound <= len(lines):
+                        if sink.unless.search(lines[bound - 1]):
+                            continue
                     seen.add(origin)
                     hits.append(
                         Hit(
@@ -553,7 +735,11 @@ def _sink_hits(outline: Outline, language: str, text: str, ai_lines: frozenset[i
                     )
                     if len(seen) == MAX_SUBJECTS:
                         break
-                break
+                if sink.unknown_calls and not seen:
+                    for name in _unknown_values(call, sink, function)[:1]:
+                        subject = f"the result of `{name_text(name)}()`"
+                        hits.append(Hit(sink.kind, call.line, call.callee, subject))
+                kinds_done.add(sink.kind)
     return hits
 
 
@@ -696,11 +882,12 @@ def flow_hits(outline: Outline, text: str, ai_lines: frozenset[int]) -> list[Hit
         # Python's sinks are read by the AST walk, which resolves names the same way.
         hits += _sink_hits(outline, language, text, ai_lines)
     else:
-        # ...except sizes, XPath and LDAP, which that walk does not know.
+        # ...except sizes, XPath, LDAP, XML, argument vectors, headless browsers and query
+        # strings, which that walk does not know.
         hits += [
             h
             for h in _sink_hits(outline, language, text, ai_lines)
-            if h.kind in (SIZE, XPATH, LDAP, XXE)
+            if h.kind in (SIZE, XPATH, LDAP, XXE, ARGUMENT, BROWSER, QUERY)
         ]
     hits += _weak_random_hits(outline, language, text, ai_lines)
     hits += _log_sensitive_hits(outline, ai_lines)

@@ -41,6 +41,12 @@ XPATH = "xpath"
 LDAP = "ldap"
 TRUST_BOUNDARY = "trust_boundary"
 XXE = "xxe"
+# A headless browser or HTML renderer on the server, handed a URL, markup or script.
+BROWSER = "browser"
+# An input among the arguments of a program that reads options as commands (git, ssh, tar).
+ARGUMENT = "argument"
+# An input concatenated into a URL's query string without encoding (parameter pollution).
+QUERY = "query_param"
 WEAK_RANDOM = "weak_random"
 CODE = "code"
 # Hit.extra of a TEMPLATE hit where escaping is off for whatever the markup will hold.
@@ -52,6 +58,9 @@ _SINK_WORDS = {
     SHELL: "the shell command in",
     PATH: "the file path in",
     SSRF: "the URL fetched by (SSRF)",
+    BROWSER: "what the server-side browser loads or runs in",
+    ARGUMENT: "the options of",
+    QUERY: "the query string built for",
     REDIRECT: "the redirect target of",
     TEMPLATE: "the HTML/template built by",
     DESERIALIZE: "the deserializer",
@@ -93,6 +102,9 @@ KINDS: tuple[str, ...] = (
     XXE,
     WEAK_RANDOM,
     CODE,
+    BROWSER,
+    ARGUMENT,
+    QUERY,
 )
 
 KIND_LABELS = {
@@ -126,6 +138,9 @@ KIND_LABELS = {
     XXE: "XML parsed with external entities (XXE)",
     WEAK_RANDOM: "Predictable random value for a secret",
     CODE: "Code injection (input run as code)",
+    BROWSER: "Server-side browser pointed at input",
+    ARGUMENT: "Argument injection (input read as an option)",
+    QUERY: "HTTP parameter pollution (input in a query string)",
 }
 
 KIND_CWE = {
@@ -159,6 +174,9 @@ KIND_CWE = {
     XXE: 611,
     WEAK_RANDOM: 330,
     CODE: 94,
+    BROWSER: 918,
+    ARGUMENT: 88,
+    QUERY: 88,
 }
 
 # Why each kind is asked, and what a good refutation names: shown under every challenge.
@@ -302,6 +320,26 @@ _RATIONALE = {
         "Asked because a value run as code (eval, exec, new Function, a script engine) can do "
         "anything the program can. A good refutation names why the value cannot come from a "
         "user, or the parser used instead (ast.literal_eval, JSON.parse), with its line."
+    ),
+    BROWSER: (
+        "Asked because a headless browser or HTML-to-PDF renderer runs on the server, inside its "
+        "network: a URL, markup or script it is handed from input makes it fetch internal hosts, "
+        "cloud metadata and file:// paths (SSRF), whatever the page shows. A good refutation "
+        "names where the value comes from (a fixed template, a host allow-list) and its line."
+    ),
+    ARGUMENT: (
+        "Asked because a program run without a shell still parses its arguments: a value that "
+        "starts with `-` becomes an option, and git, ssh, rsync, tar, find, curl and zip have "
+        "options that run commands or write files (`--upload-pack=`, `-oProxyCommand=`, "
+        "`--checkpoint-action=`, `-exec`), while git also runs `ext::` URLs. A good refutation "
+        "names the `--` that ends the options before the value, or the check that it does not "
+        "start with `-` (and, for a URL, the scheme allow-list), with its line."
+    ),
+    QUERY: (
+        "Asked because a value concatenated into a query string without encoding can add "
+        "parameters of its own (`1&role=admin`) or cut the rest off (`#`), and the other service "
+        "reads them as the server's. A good refutation names the encoding (URLEncoder.encode, "
+        "encodeURIComponent, URLSearchParams, urlencode, url.Values) and its line."
     ),
 }
 
