@@ -1788,7 +1788,8 @@ def test_argument_injection_is_scored_as_command_injection():
         (
             "src/main/java/Q.java",
             "class Q {\n  void q(HttpServletRequest req, GetMethod get) {\n"
-            '    String p = req.getParameter("foo");\n    get.setQueryString("param=" + p);\n  }\n}\n',
+            '    String p = req.getParameter("foo");\n'
+            '    get.setQueryString("param=" + p);\n  }\n}\n',
             4,
         ),
         (
@@ -1827,7 +1828,8 @@ def test_input_concatenated_into_a_query_string_is_challenged(path, code, line):
         ),
         (
             "web/s.go",
-            'func search(q string) {\n\thttp.Get("https://api.example/s?q=" + url.QueryEscape(q))\n}\n',
+            "func search(q string) {\n"
+            '\thttp.Get("https://api.example/s?q=" + url.QueryEscape(q))\n}\n',
         ),
     ],
 )
