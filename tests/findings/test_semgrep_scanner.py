@@ -227,3 +227,60 @@ def test_pipeline_keeps_only_findings_on_added_lines():
         ("semgrep.go-tls-insecure-skip-verify", 7)
     ]
     assert result.failures == ()
+
+
+SHARED_RULES = """rules:
+  - id: eval-of-query
+    languages: [javascript]
+    severity: ERROR
+    message: code from the query
+    metadata: {cwe: "CWE-95: Eval Injection", class: command-injection}
+    mode: taint
+    pattern-sources: &query-sources
+      - pattern: req.query
+    pattern-sinks:
+      - pattern: eval(...)
+  - id: timer-of-query
+    languages: [javascript]
+    severity: ERROR
+    message: code from the query, later
+    metadata: {cwe: "CWE-95: Eval Injection", class: command-injection}
+    mode: taint
+    pattern-sources: *query-sources
+    pattern-sinks:
+      - pattern: setTimeout(...)
+"""
+EVAL_AND_TIMER = """app.get('/x', (req, res) => {
+  eval(req.query.a);
+  setTimeout(req.query.b, 10);
+});
+"""
+
+
+def test_rules_that_share_a_list_through_a_yaml_alias_both_apply(tmp_path):
+    # given two rules whose sources are one list, written once and aliased (osemgrep's own
+    # reader does not resolve aliases; the scanner hands it the rules resolved)
+    (tmp_path / "shared.yaml").write_text(SHARED_RULES, encoding="utf-8")
+    scanner = SemgrepScanner()
+    scanner.rules_dir = tmp_path
+
+    outcome = scanner.scan([source("a.js", "javascript", EVAL_AND_TIMER)])
+
+    assert outcome.failures == ()
+    assert {(f.rule_id, f.line) for f in outcome.findings} == {
+        ("semgrep.eval-of-query", 2),
+        ("semgrep.timer-of-query", 3),
+    }
+
+
+def test_rules_that_do_not_parse_fail_every_file_with_the_reason(tmp_path):
+    (tmp_path / "broken.yaml").write_text("rules:\n  - id: x\n    pattern-sources: *nowhere\n")
+    scanner = SemgrepScanner()
+    scanner.rules_dir = tmp_path
+
+    outcome = scanner.scan([source("a.js", "javascript", JS_SQLI)])
+
+    assert outcome.findings == ()
+    [failure] = outcome.failures
+    assert failure.reason.startswith("the semgrep rules could not be read (found undefined alias")
+    assert failure.reason.endswith("this file was not analysed")

@@ -10,6 +10,7 @@ name and would try the network.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import logging
@@ -20,6 +21,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from findings.engine.cwe_classes import class_of_cwe
 from findings.engine.scanners import (
@@ -39,6 +42,8 @@ from findings.engine.testpaths import is_test_or_example_path
 logger = logging.getLogger(__name__)
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+# The YAML loader: libyaml's when PyYAML was built with it (a tenth of the time), else Python's.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Whole-run ceiling: a wedged engine must not hold a worker forever.
 RUN_TIMEOUT_SECONDS = 120
@@ -108,6 +113,32 @@ def _cwe(metadata: dict[str, Any]) -> int | None:
 
 def _bounded(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def rules_config(rules_dir: Path, directory: str) -> Path:
+    """The rule files of `rules_dir` as one semgrep config under `directory`, in JSON.
+
+    The rule files share their source, sanitizer and propagator lists through YAML anchors
+    (`&java-request-sources`, then `*java-request-sources`), written once instead of once per
+    rule. osemgrep's own YAML reader does not resolve aliases, so PyYAML reads the files and
+    semgrep gets the plain result; keys beside `rules` (the anchors' home) are left out."""
+    path = Path(directory) / "rules.json"
+    stamp = tuple(
+        (item.name, item.stat().st_mtime_ns, item.stat().st_size)
+        for item in sorted(rules_dir.glob("*.yaml"))
+    )
+    path.write_text(_rules_json(rules_dir, stamp), encoding="utf-8")
+    return path
+
+
+@functools.cache
+def _rules_json(rules_dir: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    """The merged rules of `rules_dir` (`stamp` keys the cache on the files' times and sizes)."""
+    rules: list[Any] = []
+    for name, _mtime, _size in stamp:
+        document = yaml.load((rules_dir / name).read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506  # nosec B506 - a safe loader
+        rules.extend((document or {}).get("rules") or [])
+    return json.dumps({"rules": rules})
 
 
 @register
@@ -205,7 +236,14 @@ class SemgrepScanner(Scanner):
         *,
         config: Path | None = None,
     ) -> dict[str, Any] | str:
-        """The parsed JSON report, or a readable reason why semgrep produced none."""
+        """The parsed JSON report, or a readable reason why semgrep produced none. `config` is
+        a config of its own (the summary run); without it, the rules of `rules_dir`."""
+        if config is None:
+            try:
+                config = rules_config(self.rules_dir, home)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                reason = " ".join(str(exc).split())[:_MAX_REASON_CHARS]
+                return f"the semgrep rules could not be read ({reason}); this file was not analysed"
         command = [
             "osemgrep",  # argv[0] selects the native front end of the bundled binary
             "scan",
@@ -222,7 +260,7 @@ class SemgrepScanner(Scanner):
             f"--timeout={RULE_TIMEOUT_SECONDS}",
             f"--max-target-bytes={MAX_TARGET_BYTES}",
             "--jobs=1",
-            f"--config={config or self.rules_dir}",
+            f"--config={config}",
             *(os.path.join(targets, name) for name in names),
         ]
         environment = {
