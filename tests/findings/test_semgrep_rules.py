@@ -100,6 +100,38 @@ def test_fixed_twin_yields_no_finding(case, corpus_outcome):
 
 SNIPPETS = [
     # (language, file name, code, rule id, line) for rules the corpus does not cover yet
+    # Go: a request value among git's arguments where it talks to a remote (argument
+    # injection: --upload-pack), after the end of a runner's options, or first after git
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\trepo := r.URL.Query().Get("repo")\n'
+        '\texec.Command("git", "clone", repo).Run()\n}\n',
+        "semgrep.go-command-injection",
+        10,
+    ),
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\tcmd := r.URL.Query().Get("cmd")\n'
+        '\texec.Command("sudo", "--", cmd).Run()\n}\n',
+        "semgrep.go-command-injection",
+        10,
+    ),
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\targ := r.URL.Query().Get("a")\n'
+        '\texec.Command("git", arg, "--").Run()\n}\n',
+        "semgrep.go-command-injection",
+        10,
+    ),
     # a script or markup from the request handed to a headless browser on the server
     (
         "javascript",
@@ -522,6 +554,18 @@ SAFE_SNIPPETS = [
         "const run = require('util').promisify(execFile);\n"
         "function backup(file) {\n  execFileSync('tar', ['czf', 'backup.tgz', file]);\n"
         "  return run('gzip', [file]);\n}\n",
+    ),
+    # Go: "--" ends git's options before the request value, also at the head of the argument
+    # list; a subcommand that runs no helper program (git diff, checkout)
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\trepo := r.URL.Query().Get("repo")\n'
+        '\texec.Command("git", "clone", "--", repo).Run()\n'
+        '\targs := []string{"--", repo}\n\texec.Command("git", args...).Run()\n'
+        '\texec.Command("git", "checkout", repo).Run()\n}\n',
     ),
     # a headless browser given fixed markup, or a function of the server's own to evaluate
     # with request data as its serialised argument
