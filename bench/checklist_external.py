@@ -3,6 +3,7 @@
     python -m bench.checklist_external owasp-java PATH     # per file, vulnerable and safe twins
     python -m bench.checklist_external bearer-rules PATH   # per labeled line
     python -m bench.checklist_external semgrep-rules PATH  # per labeled line
+    python -m bench.checklist_external codeql-go PATH      # per alert line
 
 `make eval` measures review coverage on the project's own corpus, which was written next to the
 rules and the challenges. This measures it on the suites of bench.external, read from a checkout
@@ -119,6 +120,13 @@ def bearer_rules(checkout: Path, findings: list[dict] | None = None) -> dict[str
     return _line_suite(checkout, cases, findings)
 
 
+def codeql_go(checkout: Path, findings: list[dict] | None = None) -> dict[str, Tally]:
+    cases = external.codeql_go_cases(checkout)
+    if findings is None:
+        findings = external._scan_copies(checkout, {c[0] for c in cases}, "reviewbench-codeql-go-")
+    return _line_suite(checkout, cases, findings)
+
+
 def _share(part: int, whole: int) -> str:
     return "   -  " if not whole else f"{100 * part / whole:5.1f}%"
 
@@ -147,7 +155,7 @@ def report(tallies: dict[str, Tally]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    suites = ("owasp-java", "semgrep-rules", "bearer-rules")
+    suites = ("owasp-java", "semgrep-rules", "bearer-rules", "codeql-go")
     name, checkout, saved = external.suite_arguments(
         "python -m bench.checklist_external", suites, argv
     )
@@ -155,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         "owasp-java": owasp_java,
         "semgrep-rules": semgrep_rules,
         "bearer-rules": bearer_rules,
+        "codeql-go": codeql_go,
     }[name]
     print(report(suite(checkout, saved)))
     return 0

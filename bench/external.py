@@ -4,6 +4,7 @@
     python -m bench.external gosec PATH        # securego/gosec's rule samples (Apache-2.0)
     python -m bench.external semgrep-rules PATH  # semgrep/semgrep-rules' annotated tests
     python -m bench.external bearer-rules PATH   # Bearer/bearer-rules' annotated tests
+    python -m bench.external codeql-go PATH      # github/codeql-go's query tests (MIT)
 
 The OWASP Benchmark for Java is 2,740 servlets, each labeled in `expectedresults-1.2.csv` with a
 category (CWE) and whether it is really vulnerable. ReviewBench scans every test file whole
@@ -36,6 +37,17 @@ a sink could be, except the three lines after a marked one (the rest of a multi-
 Unlike most of semgrep-rules, these tests usually hold a source (`input()`, `request.GET`,
 `req.query`, `r.URL.Query()`), so recall is nearer the truth; the call-line negatives make the
 false-positive rate a per-call-site rate, lower than a per-case one would be.
+
+github/codeql-go (MIT; archived in 2023 when its contents moved into github/codeql, whose
+snapshot is larger than this workplace may fetch) keeps, per CWE, query tests under
+`ql/test/query-tests/Security/CWE-NNN/`: Go files and, per query, a `.expected` file that lists
+every alert the query must give, by `file:line:column`. Read it from its last commit with content
+(`git archive 2471d3c ql/test/query-tests/Security`). The positives are the alert lines (a
+path-problem's `#select` rows, a problem's rows, or an inline `// $ hasTaintFlow` mark); the
+negatives, as for Bearer, every other call line of the folder's Go files (not its `vendor/`
+stubs), except the lines after an alert and lines commented `BAD`/`NOT OK`, which the query is
+known to miss. The folder's CWE names the class; CWE-020 there is regular-expression and URL
+checks that are incomplete (no ReviewBench rule looks at a check's own pattern).
 """
 
 from __future__ import annotations
@@ -331,6 +343,72 @@ def bearer_cases(checkout: Path) -> list[tuple[str, str, int, str, bool]]:
     return sorted(cases)
 
 
+CODEQL_GO_TESTS = Path("ql/test/query-tests/Security")
+_CODEQL_FOLDER = re.compile(r"^CWE-0*(\d+)$")
+_CODEQL_ROW = re.compile(r"^\|\s*([^|:\s]+\.go):(\d+):\d+:\d+:\d+\s*\|")
+_CODEQL_INLINE = re.compile(r"//\s*\$\s*(?:hasTaintFlow|Alert)\b")
+_CODEQL_KNOWN_MISS = re.compile(r"//.*\b(?:BAD|NOT OK)\b")
+
+
+def _codeql_alerts(expected: Path) -> set[tuple[Path, int]]:
+    """(Go file, line) of every alert a `.expected` file lists: its `#select` rows when it has
+    sections (a path-problem's edges and nodes are not alerts), else every row."""
+    lines = expected.read_text(encoding="utf-8", errors="replace").splitlines()
+    sectioned = any(line.startswith("#select") for line in lines)
+    alerts, selecting = set(), not sectioned
+    for line in lines:
+        if line.startswith(("#", "edges", "nodes", "subpaths")):
+            selecting = line.startswith("#select")
+            continue
+        match = _CODEQL_ROW.match(line)
+        if selecting and match is not None:
+            alerts.add((expected.parent / match.group(1), int(match.group(2))))
+    return alerts
+
+
+def codeql_go_cases(checkout: Path) -> list[tuple[str, str, int, str, bool]]:
+    """(relative path, "go", line, class, vulnerable) of the query tests of every CWE folder of
+    ReviewBench's classes: each alert line, and each other call line as a negative."""
+    root = checkout / CODEQL_GO_TESTS
+    cases = set()
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        match = _CODEQL_FOLDER.match(folder.name)
+        name = class_of_cwe(int(match.group(1))) if match else None
+        if name is None:
+            continue
+        sources = [p for p in sorted(folder.rglob("*.go")) if "vendor" not in p.parts]
+        alerts = {
+            alert
+            for expected in folder.rglob("*.expected")
+            if "vendor" not in expected.parts
+            for alert in _codeql_alerts(expected)
+        }
+        for source in sources:
+            lines = source.read_text(encoding="utf-8", errors="replace").split("\n")
+            positives = {line for path, line in alerts if path == source}
+            positives |= {n for n, text in enumerate(lines, 1) if _CODEQL_INLINE.search(text)}
+            relative = source.relative_to(checkout).as_posix()
+            for line in positives:
+                cases.add((relative, "go", line, name, True))
+            for number, text in enumerate(lines, start=1):
+                if (
+                    _CALL_LINE.search(text)
+                    and not _COMMENT_LINE.match(text)
+                    and not _DECLARATION.match(text)
+                    and not _CODEQL_KNOWN_MISS.search(text)
+                    and not any(p - 1 <= number <= p + BEARER_CONTINUATION for p in positives)
+                ):
+                    cases.add((relative, "go", number, name, False))
+    return sorted(cases)
+
+
+def codeql_go(checkout: Path, findings: list[dict] | None = None) -> dict[str, Score]:
+    cases = codeql_go_cases(checkout)
+    if findings is None:
+        findings = _scan_copies(checkout, {case[0] for case in cases}, "reviewbench-codeql-go-")
+    return _score_lines(cases, findings)
+
+
 def _score_lines(
     cases: list[tuple[str, str, int, str, bool]],
     findings: list[dict],
@@ -416,15 +494,16 @@ def suite_arguments(
 
 
 def main(argv: list[str] | None = None) -> int:
-    suites = ("owasp-java", "gosec", "semgrep-rules", "bearer-rules")
+    suites = ("owasp-java", "gosec", "semgrep-rules", "bearer-rules", "codeql-go")
     name, checkout, saved = suite_arguments("python -m bench.external", suites, argv)
     suite = {
         "owasp-java": owasp_java,
         "gosec": gosec,
         "semgrep-rules": semgrep_rules,
         "bearer-rules": bearer_rules,
+        "codeql-go": codeql_go,
     }[name]
-    unit = "lines" if name in ("semgrep-rules", "bearer-rules") else "files"
+    unit = "lines" if name in ("semgrep-rules", "bearer-rules", "codeql-go") else "files"
     print(report(suite(checkout, saved), unit=unit))
     return 0
 

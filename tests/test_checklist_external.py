@@ -83,3 +83,25 @@ def test_a_line_suite_counts_a_challenge_within_two_lines_of_the_marked_line(tmp
 
     ldap = tallies["python ldap-injection"]
     assert (ldap.expected, ldap.by_scanners, ldap.by_checklist) == (1, 0, 1)
+
+
+def test_codeql_go_review_coverage_counts_the_checklist_on_alert_lines(tmp_path):
+    from bench.checklist_external import codeql_go
+
+    folder = tmp_path / "ql" / "test" / "query-tests" / "Security" / "CWE-078"
+    folder.mkdir(parents=True)
+    (folder / "main.go").write_text(
+        'package main\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\trepo := r.URL.Query().Get("repo")\n'
+        '\texec.Command("git", "clone", repo).Run()\n}\n'
+    )
+    (folder / "CommandInjection.expected").write_text(
+        "#select\n| main.go:10:30:10:33 | repo | main.go:9:10:9:14 | r | x |\n"
+    )
+
+    # no finding given: the alert is pointed at by the argument-injection challenge alone
+    tallies = codeql_go(tmp_path, findings=[])
+
+    tally = tallies["go command-injection"]
+    assert (tally.expected, tally.by_scanners, tally.by_checklist) == (1, 0, 1)

@@ -197,3 +197,57 @@ def test_a_semgrep_rules_case_labeled_at_the_source_counts_a_flow_starting_there
     assert (scores["python sqli"].recall, scores["python sqli"].false_positive_rate) == (0.0, 1.0)
     scores = semgrep_rules(tmp_path, [{**flow, "source_line": 3, "source_path": "other.py"}])
     assert scores["python sqli"].recall == 0.0
+
+
+def test_codeql_go_tests_score_alert_lines_and_count_other_call_lines_as_negatives(tmp_path):
+    from bench.external import codeql_go, codeql_go_cases
+
+    folder = tmp_path / "ql" / "test" / "query-tests" / "Security" / "CWE-089"
+    (folder / "vendor" / "lib").mkdir(parents=True)
+    (folder / "main.go").write_text(
+        "package main\n"
+        "func h(db *sql.DB, r *http.Request) {\n"
+        '\tq := fmt.Sprintf("SELECT %s", r.FormValue("x"))\n'  # 3: just before the alert: neither
+        "\tdb.Query(q)\n"  # 4: the alert
+        '\tdb.Query("SELECT 1")\n'  # 5: continuation of the alert (within three lines)
+        "\tfoo()\n"
+        "\tfoo()\n"
+        "\tfoo()\n"
+        "\tdb.Query(q) // NOT OK: the query misses it\n"  # 9: neither
+        "\tdb.Exec(safe)\n"  # 10: a negative
+        "}\n"
+    )
+    (folder / "vendor" / "lib" / "stub.go").write_text("package lib\nfunc Query(q string) {}\n")
+    # a path-problem: only #select rows are alerts, not its edges and nodes
+    (folder / "SqlInjection.expected").write_text(
+        "edges\n| main.go:3:2:3:3 | q | main.go:4:11:4:11 | q |\n"
+        "nodes\n| main.go:3:2:3:3 | q |\n"
+        "#select\n| main.go:4:11:4:11 | q | main.go:3:2:3:3 | r | main.go:4:11:4:11 | q | x |\n"
+    )
+    # a CWE outside ReviewBench's classes is not read; an inline mark is an alert of its own
+    other = tmp_path / "ql" / "test" / "query-tests" / "Security" / "CWE-190"
+    other.mkdir()
+    (other / "a.go").write_text("package main\nfunc f() { make([]int, n) }\n")
+    (other / "a.expected").write_text("| a.go:2:12:2:25 | call | overflow |\n")
+    logs = tmp_path / "ql" / "test" / "query-tests" / "Security" / "CWE-117"
+    logs.mkdir()
+    (logs / "l.go").write_text(
+        'package main\nfunc f() {\n\tlog.Print(u) // $ hasTaintFlow="u"\n}\n'
+    )
+
+    cases = codeql_go_cases(tmp_path)
+
+    main = "ql/test/query-tests/Security/CWE-089/main.go"
+    assert [c for c in cases if c[0] == main] == [
+        (main, "go", 4, "sqli", True),
+        (main, "go", 8, "sqli", False),  # past the alert's three lines of continuation
+        (main, "go", 10, "sqli", False),
+    ]
+    assert ("ql/test/query-tests/Security/CWE-117/l.go", "go", 3, "log-injection", True) in cases
+    assert not [c for c in cases if "CWE-190" in c[0] or "vendor" in c[0]]
+    findings = [
+        {"path": main, "line": 4, "end_line": 4, "cwe": 89},
+        {"path": main, "line": 10, "end_line": 10, "cwe": 89},  # a negative flagged
+    ]
+    scores = codeql_go(tmp_path, findings)
+    assert (scores["go sqli"].recall, scores["go sqli"].false_positive_rate) == (1.0, 0.5)
