@@ -132,6 +132,37 @@ SNIPPETS = [
         "semgrep.go-command-injection",
         10,
     ),
+    # Go: an XPath expression built from the request (antchfx/xmlquery's second argument)
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"net/http"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\tname := r.FormValue("name")\n'
+        '\txmlquery.Find(doc, "//user[login/text()=\'" + name + "\']")\n}\n',
+        "semgrep.go-xpath-injection",
+        9,
+    ),
+    # Go: an archive entry's name as the path it is written to (zip slip)
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"archive/zip"\n\t"os"\n)\n\n'
+        "func unzip(r *zip.Reader) {\n\tfor _, f := range r.File {\n"
+        "\t\tout, _ := os.Create(f.Name)\n\t\tout.Close()\n\t}\n}\n",
+        "semgrep.go-archive-path-traversal",
+        10,
+    ),
+    # Go: klog (glog's fork) and beego's logs write plain text
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"net/http"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\tuser := r.URL.Query().Get("user")\n\tklog.Infof("login %s", user)\n}\n',
+        "semgrep.go-log-injection",
+        9,
+    ),
     # a script or markup from the request handed to a headless browser on the server
     (
         "javascript",
@@ -554,6 +585,23 @@ SAFE_SNIPPETS = [
         "const run = require('util').promisify(execFile);\n"
         "function backup(file) {\n  execFileSync('tar', ['czf', 'backup.tgz', file]);\n"
         "  return run('gzip', [file]);\n}\n",
+    ),
+    # Go: an XPath variable instead of the value; an archive entry checked first, by a
+    # containment check or a checker of the file's; %-50q quotes; a redirect to a header
+    # (a link cannot set it)
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"archive/zip"\n\t"net/http"\n\t"os"\n\t"strings"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\tname := r.FormValue("name")\n'
+        '\tgoxpath.MustParse("//user[login/text()=$name]")\n'
+        '\tlog.Printf("user %-50q", name)\n'
+        '\thttp.Redirect(w, r, r.Header.Get("X-Next"), 302)\n}\n\n'
+        "func unzip(zr *zip.Reader, dest string) {\n\tfor _, f := range zr.File {\n"
+        "\t\tif !strings.HasPrefix(f.Name, dest) {\n\t\t\tcontinue\n\t\t}\n"
+        "\t\tos.Create(f.Name)\n"
+        "\t\tif isSafeEntry(f.Name, dest) {\n\t\t\tos.Create(f.Name)\n\t\t}\n\t}\n}\n",
     ),
     # Go: "--" ends git's options before the request value, also at the head of the argument
     # list; a subcommand that runs no helper program (git diff, checkout)
