@@ -282,3 +282,31 @@ def test_vulnerable_dependencies_come_from_the_loaded_database(repo, capsys, mon
     assert [(f["rule_id"], f["cwe"]) for f in document["findings"]] == [
         ("dependencies.vulnerable", 200)
     ]
+
+
+def test_sarif_of_a_javascript_flow_carries_its_path_from_source_to_sink(tmp_path, capsys):
+    # given a JavaScript handler whose query value reaches SQL through a local
+    (tmp_path / "users.js").write_text(
+        "app.get('/users', async (req, res) => {\n"
+        "  const name = req.query.name;\n"
+        "  res.json(await pool.query(`SELECT * FROM users WHERE name = '${name}'`));\n"
+        "});\n"
+    )
+    output = tmp_path / "out.sarif"
+
+    assert run_scan(str(tmp_path / "users.js"), "--format", "sarif", "--output", str(output)) == 0
+
+    run = json.loads(output.read_text())["runs"][0]
+    result = next(r for r in run["results"] if r["ruleId"] == "semgrep.js-sql-injection")
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    [flow] = result["codeFlows"]
+    steps = [
+        (
+            loc["location"]["physicalLocation"]["region"]["startLine"],
+            loc["location"]["message"]["text"],
+        )
+        for loc in flow["threadFlows"][0]["locations"]
+    ]
+    assert steps[0] == (2, "source: req.query")
+    assert steps[-1][0] == 3
+    assert result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 2

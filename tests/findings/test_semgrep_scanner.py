@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -53,7 +54,12 @@ def recorded_runs(monkeypatch):
     real_run = subprocess.run
 
     def recording_run(command, **kwargs):
-        target_files = [arg for arg in command if os.path.isabs(arg) and "/t/" in arg]
+        # the engine's target list: ["Targets", [["CodeTarget", {"path": {"fpath": ...}}], ...]]
+        target_files = []
+        if "-targets" in command:
+            with open(command[command.index("-targets") + 1], encoding="utf-8") as handle:
+                listed = json.load(handle)[1]
+            target_files = [entry[1]["path"]["fpath"] for entry in listed]
         calls.append(
             {
                 "command": list(command),
@@ -258,7 +264,7 @@ EVAL_AND_TIMER = """app.get('/x', (req, res) => {
 
 
 def test_rules_that_share_a_list_through_a_yaml_alias_both_apply(tmp_path):
-    # given two rules whose sources are one list, written once and aliased (osemgrep's own
+    # given two rules whose sources are one list, written once and aliased (the engine's own
     # reader does not resolve aliases; the scanner hands it the rules resolved)
     (tmp_path / "shared.yaml").write_text(SHARED_RULES, encoding="utf-8")
     scanner = SemgrepScanner()
@@ -284,3 +290,39 @@ def test_rules_that_do_not_parse_fail_every_file_with_the_reason(tmp_path):
     [failure] = outcome.failures
     assert failure.reason.startswith("the semgrep rules could not be read (found undefined alias")
     assert failure.reason.endswith("this file was not analysed")
+
+
+def test_a_taint_finding_says_where_its_data_came_from_and_what_carried_it():
+    # given a request value read on line 4 and run as SQL on line 5 (JS_SQLI)
+    outcome = SemgrepScanner().scan([source("web/users.js", "javascript", JS_SQLI)])
+
+    [finding] = [f for f in outcome.findings if f.rule_id == "semgrep.js-sql-injection"]
+    # then the engine's data-flow trace gives the source, the variable, the sink
+    assert (finding.line, finding.source_line) == (5, 4)
+    assert [(step.line, step.note) for step in finding.flow] == [
+        (4, "source: req.query"),
+        (4, "through `name`"),
+        # the engine's range of the template literal stops before its closing backquote
+        (5, "sink: `SELECT * FROM users WHERE name = '${name}'"),
+    ]
+
+
+def test_a_pattern_finding_has_no_flow():
+    outcome = SemgrepScanner().scan([source("client/tls.go", "go", GO_TLS)])
+
+    [finding] = outcome.findings
+    assert (finding.source_line, finding.flow) == (0, ())
+
+
+def test_a_file_over_the_size_limit_is_not_analysed_and_says_so(monkeypatch):
+    monkeypatch.setattr(semgrep_scanner, "MAX_TARGET_BYTES", 100)
+    outcome = SemgrepScanner().scan(
+        [
+            source("web/users.js", "javascript", JS_SQLI),
+            source("src/math.ts", "typescript", SAFE_TS),
+        ]
+    )
+
+    # JS_SQLI is over 100 bytes, SAFE_TS under it
+    assert [f.path for f in outcome.failures] == ["web/users.js"]
+    assert "not analysed" in outcome.failures[0].reason

@@ -42,7 +42,7 @@ _CLASS_NODES = frozenset(
 def write_summary_rules(directory: str) -> Path:
     """The summary run's config, written under `directory`: java.yaml's rule, and the same rule
     with the HTML escapers among its sanitizers (UNESCAPED_RULE), whose sink is the whole
-    return statement so that its results never share a range with the first rule's (osemgrep
+    return statement so that its results never share a range with the first rule's (the engine
     keeps one result per range)."""
     path = Path(directory) / "summary-rules.json"
     path.write_text(_summary_rules(), encoding="utf-8")
