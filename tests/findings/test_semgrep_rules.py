@@ -625,6 +625,18 @@ SAFE_SNIPPETS = [
         "  const t = await page.evaluate((sel) => document.querySelector(sel).textContent, "
         "req.query.sel);\n  res.send(String(t.length));\n});\n",
     ),
+    # Spring parameters the framework converted to a number or a boolean; a comparison of
+    # request data is a boolean
+    (
+        "java",
+        "A.java",
+        "class A {\n"
+        '  @GetMapping("/u")\n'
+        '  Object u(@RequestParam("id") Integer id, @RequestBody Boolean on, @RequestParam String n,\n'
+        "      java.sql.Statement st) throws Exception {\n"
+        '    st.executeQuery("SELECT * FROM t WHERE id = " + id + " AND on = " + on);\n'
+        '    return st.executeQuery("SELECT " + (n.substring(1) != "x"));\n  }\n}\n',
+    ),
     # the branch that assigns the input never runs: (7 * 42) - 86 = 208
     (
         "java",
