@@ -632,7 +632,8 @@ SAFE_SNIPPETS = [
         "A.java",
         "class A {\n"
         '  @GetMapping("/u")\n'
-        '  Object u(@RequestParam("id") Integer id, @RequestBody Boolean on, @RequestParam String n,\n'
+        '  Object u(@RequestParam("id") Integer id, @RequestBody Boolean on,\n'
+        "      @RequestParam String n,\n"
         "      java.sql.Statement st) throws Exception {\n"
         '    st.executeQuery("SELECT * FROM t WHERE id = " + id + " AND on = " + on);\n'
         '    return st.executeQuery("SELECT " + (n.substring(1) != "x"));\n  }\n}\n',
