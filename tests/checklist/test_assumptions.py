@@ -1873,3 +1873,15 @@ def test_a_comment_inside_a_java_call_is_not_taken_for_an_argument():
     )
     [challenge] = of_kind("src/main/java/X.java", code, "template")
     assert challenge.line == 5
+
+
+@pytest.mark.parametrize(
+    "call", ['klog.Infof("login %s", user)', "logrus.Info(user)", 'log.Fatalf("bad %s", user)']
+)
+def test_request_data_in_a_go_log_line_is_challenged_whatever_the_logger(call):
+    code = (
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        '\tuser := r.URL.Query().Get("user")\n'
+        f"\t{call}\n}}\n"
+    )
+    assert [a.line for a in of_kind("web/h.go", code, "log_input")] == [3]

@@ -474,7 +474,8 @@ _SINKS: tuple[Sink, ...] = (
     _sink(
         LOG_INPUT,
         "go",
-        r"^(?:log\.(?:Printf|Println|Print|Fatalf)|\w*[lL]ogger\.\w+)$",
+        r"^(?:log\.(?:Printf|Println|Print|Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln)|"
+        r"(?:glog|klog|logs|beego|logrus|slog)\.\w+|\w*[lL]ogger\.\w+|\w*[lL]og\.\w+)$",
         request_only=True,
     ),
     # Sizes, limits and indexes from the request.
