@@ -153,6 +153,27 @@ SNIPPETS = [
         "semgrep.go-archive-path-traversal",
         10,
     ),
+    # Go: a request body decoded into a value (encoding/json's Decoder, gin's binding)
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"net/http"\n)\n\n'
+        "func h(w http.ResponseWriter, r *http.Request) {\n"
+        "\tvar in struct{ Name string }\n\tjson.NewDecoder(r.Body).Decode(&in)\n"
+        '\tdb.Query("SELECT * FROM t WHERE n = \'" + in.Name + "\'")\n}\n',
+        "semgrep.go-sql-injection",
+        10,
+    ),
+    (
+        "go",
+        "a.go",
+        'package main\n\nimport (\n\t"github.com/gin-gonic/gin"\n)\n\n'
+        "func h(c *gin.Context) {\n\tvar in struct{ Name string }\n"
+        "\tif err := c.ShouldBindJSON(&in); err != nil {\n\t\treturn\n\t}\n"
+        '\tdb.Query("SELECT * FROM t WHERE n = \'" + in.Name + "\'")\n}\n',
+        "semgrep.go-sql-injection",
+        12,
+    ),
     # Go: klog (glog's fork) and beego's logs write plain text
     (
         "go",
@@ -602,6 +623,14 @@ SAFE_SNIPPETS = [
         "\t\tif !strings.HasPrefix(f.Name, dest) {\n\t\t\tcontinue\n\t\t}\n"
         "\t\tos.Create(f.Name)\n"
         "\t\tif isSafeEntry(f.Name, dest) {\n\t\t\tos.Create(f.Name)\n\t\t}\n\t}\n}\n",
+    ),
+    # Go: JSON decoded from the program's own bytes (a config), not from the request
+    (
+        "go",
+        "a.go",
+        "package main\n\nfunc load(cfg []byte) {\n\tvar m map[string]string\n"
+        "\tjson.Unmarshal(cfg, &m)\n"
+        '\tdb.Query("SELECT * FROM t WHERE n = \'" + m["n"] + "\'")\n}\n',
     ),
     # Go: "--" ends git's options before the request value, also at the head of the argument
     # list; a subcommand that runs no helper program (git diff, checkout)
