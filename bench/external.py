@@ -408,7 +408,7 @@ def codeql_go(checkout: Path, findings: list[dict] | None = None) -> dict[str, S
         findings = _scan_copies(checkout, {case[0] for case in cases}, "reviewbench-codeql-go-")
     # Some queries report where the flow starts (ZipSlip: the archive's entry), as some
     # semgrep-rules tests label it: a data-flow finding covers its source line too.
-    return _score_lines(cases, findings, source_lines=True)
+    return _score_lines(cases, findings, source_lines=True, flag_sources=False)
 
 
 def _score_lines(
@@ -416,16 +416,21 @@ def _score_lines(
     findings: list[dict],
     *,
     source_lines: bool = False,
+    flag_sources: bool = True,
 ) -> dict[str, Score]:
     """A positive counts as found when a finding of its class covers it (within
     SEMGREP_LINE_TOLERANCE), a negative as flagged when one covers the line itself. With
-    `source_lines`, a data-flow finding also covers the line its flow starts at, for both."""
+    `source_lines`, a data-flow finding also covers the line its flow starts at: for both, or,
+    without `flag_sources`, for positives only (where every call line is a negative, the
+    request read a true flow starts at is not a false alarm)."""
     spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    sinks: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for finding in findings:
         name = class_of_cwe(finding.get("cwe"))
         if name is not None:
             line = int(finding["line"])
             spans[(finding["path"], name)].append((line, int(finding.get("end_line") or line)))
+            sinks[(finding["path"], name)].append((line, int(finding.get("end_line") or line)))
             source = finding.get("source_line")
             if source_lines and source and finding.get("source_path") in ("", finding["path"]):
                 spans[(finding["path"], name)].append((int(source), int(source)))
@@ -440,8 +445,9 @@ def _score_lines(
             )
         else:
             score.fixed_cases += 1
+            flagging = spans if flag_sources else sinks
             score.fixed_with_finding += any(
-                start <= line <= end for start, end in spans.get((path, name), ())
+                start <= line <= end for start, end in flagging.get((path, name), ())
             )
     return dict(scores)
 
