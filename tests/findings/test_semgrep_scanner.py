@@ -302,8 +302,7 @@ def test_a_taint_finding_says_where_its_data_came_from_and_what_carried_it():
     assert [(step.line, step.note) for step in finding.flow] == [
         (4, "source: req.query"),
         (4, "through `name`"),
-        # the engine's range of the template literal stops before its closing backquote
-        (5, "sink: `SELECT * FROM users WHERE name = '${name}'"),
+        (5, "sink: const rows = await pool.query(`SELECT * FROM users WHERE na…"),
     ]
 
 
@@ -326,3 +325,19 @@ def test_a_file_over_the_size_limit_is_not_analysed_and_says_so(monkeypatch):
     # JS_SQLI is over 100 bytes, SAFE_TS under it
     assert [f.path for f in outcome.failures] == ["web/users.js"]
     assert "not analysed" in outcome.failures[0].reason
+
+
+def test_the_check_annotation_of_a_javascript_flow_says_where_the_data_came_from():
+    from findings.engine.annotations import annotation_text
+
+    outcome = SemgrepScanner().scan([source("web/users.js", "javascript", JS_SQLI)])
+    [finding] = [f for f in outcome.findings if f.rule_id == "semgrep.js-sql-injection"]
+
+    title, message = annotation_text(finding)
+
+    assert title.startswith("CWE-89 ")
+    assert title.endswith("[semgrep.js-sql-injection]")
+    assert "Data comes from req.query at web/users.js:4, passes web/users.js:4, and reaches " in (
+        message
+    )
+    assert message.endswith("at web/users.js:5.")

@@ -442,7 +442,7 @@ class SemgrepScanner(Scanner):
             line=line,
             end_line=end_line,
             code=code[:_MAX_CODE_CHARS],
-            **_flow(extra.get("dataflow_trace"), source.path, line),
+            **_flow(extra.get("dataflow_trace"), source.path, line, code),
         )
         if class_of_cwe(finding.cwe or 0) == "hardcoded-credentials" and is_test_or_example_path(
             source.path
@@ -476,9 +476,11 @@ def _trace_location(value: Any) -> tuple[int, str] | None:
     return (line, str(data[1])) if isinstance(line, int) and line > 0 else None
 
 
-def _flow(trace: Any, path: str, sink_line: int) -> dict[str, Any]:
+def _flow(trace: Any, path: str, sink_line: int, sink_code: str) -> dict[str, Any]:
     """`source_line` and `flow` of a taint result from the engine's `dataflow_trace`: the
-    source, each variable it passed through, the sink. Nothing for a pattern rule's result."""
+    source (the engine's text of it), each variable it passed through, the sink (its line's
+    code: the engine's sink text is only the tainted argument, cut where its range ends).
+    Nothing for a pattern rule's result."""
     if not isinstance(trace, dict):
         return {}
     source = _trace_location(trace.get("taint_source"))
@@ -495,8 +497,8 @@ def _flow(trace: Any, path: str, sink_line: int) -> dict[str, Any]:
                     path, line, f"through `{_bounded(str(variable.get('content') or ''), 60)}`"
                 )
             )
-    sink = _trace_location(trace.get("taint_sink"))
-    steps.append(FlowStep(path, sink_line, f"sink: {_bounded(sink[1] if sink else '', 60)}"))
+    sink = " ".join(sink_code.split())
+    steps.append(FlowStep(path, sink_line, f"sink: {_bounded(sink, 60)}"))
     return {"source_line": source[0], "flow": tuple(steps)}
 
 
