@@ -32,11 +32,11 @@ from findings.engine.cwe_classes import class_of_cwe
 from findings.engine.scanners import FindingData
 from reviewbench.checklist.coverage import LINE_TOLERANCE, Pointer, Tally, pointers, whole_file
 
-_FIELDS = {field.name for field in dataclasses.fields(FindingData)} - {"flow"}
+_FIELDS = {field.name for field in dataclasses.fields(FindingData)}
 
 
 def _finding(row: dict) -> FindingData:
-    """A finding of `manage.py scan --format json`, back as the engine's value (no flow steps)."""
+    """A finding of `manage.py scan --format json`, back as the engine's value."""
     return FindingData(**{name: row[name] for name in _FIELDS if name in row})
 
 

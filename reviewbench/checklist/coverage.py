@@ -154,6 +154,14 @@ def _added_lines(files: Sequence[FileInfo]) -> int:
 def pointers(findings: Sequence[FindingData], files: Sequence[FileInfo]) -> list[Pointer]:
     """The findings and the assumption challenges the checklist of these files would show."""
     found = [Pointer("finding", class_of_cwe(f.cwe), f.path, f.line, f.end_line) for f in findings]
+    # A finding's card shows where its data came from and each step between (the source line,
+    # the variables): the reviewer is pointed at those lines of the file too.
+    found += [
+        Pointer("finding", class_of_cwe(f.cwe), f.path, line, line)
+        for f in findings
+        for line in sorted(f.flow_lines())
+        if not f.line <= line <= f.end_line
+    ]
     specs = checklist_build(
         [
             FindingInfo(

@@ -88,3 +88,36 @@ def test_the_command_prints_the_table_and_json_and_fails_strictly_on_missed_goal
     with pytest.raises(CommandError) as failed:
         call_command("checklist_coverage", corpus=str(corpus), strict=True, stdout=StringIO())
     assert failed.value.returncode == 1
+
+
+def test_a_finding_points_at_each_line_of_its_flow_as_its_card_shows_them():
+    from findings.engine.scanners import FindingData, FlowStep
+    from reviewbench.checklist.coverage import pointers, whole_file
+
+    text = "const q = req.query.q;\nconst sql = 'SELECT ' + q;\n\n\n\n\ndb.query(sql);\n"
+    finding = FindingData(
+        scanner_id="semgrep",
+        scanner_version="t",
+        rule_id="semgrep.js-sql-injection",
+        cwe=89,
+        severity="high",
+        confidence="high",
+        title="SQL injection",
+        message="m",
+        guidance="g",
+        path="a.js",
+        line=7,
+        end_line=7,
+        code="db.query(sql);",
+        source_line=1,
+        flow=(
+            FlowStep("a.js", 1, "source: req.query"),
+            FlowStep("a.js", 2, "through `sql`"),
+            FlowStep("a.js", 7, "sink: db.query(sql);"),
+        ),
+    )
+
+    marks = [m for m in pointers([finding], [whole_file("a.js", text)]) if m.source == "finding"]
+
+    assert sorted((m.line, m.end_line) for m in marks) == [(1, 1), (2, 2), (7, 7)]
+    assert {m.cls for m in marks} == {"sqli"}
