@@ -153,6 +153,24 @@ SNIPPETS = [
         "semgrep.go-archive-path-traversal",
         10,
     ),
+    # Java: the default password a connection is opened with, however short; a password
+    # compared with a literal
+    (
+        "java",
+        "A.java",
+        "class A {\n  void a(String url) throws Exception {\n"
+        '    java.sql.DriverManager.getConnection(url, "admin", "admin");\n  }\n}\n',
+        "semgrep.java-hardcoded-credential",
+        3,
+    ),
+    (
+        "java",
+        "A.java",
+        "class A {\n  boolean ok(String password) {\n"
+        '    return "xFb8H9qoPVabx6QvUQ".equals(password);\n  }\n}\n',
+        "semgrep.java-hardcoded-credential",
+        3,
+    ),
     # Go: a request body decoded into a value (encoding/json's Decoder, gin's binding)
     (
         "go",
