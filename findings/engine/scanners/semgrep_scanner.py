@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from findings.engine.cwe_classes import class_of_cwe
+from findings.engine.languages import language_for_path
 from findings.engine.scanners import (
     FileFailure,
     FindingData,
@@ -97,21 +98,6 @@ def semgrep_core_path() -> str | None:
     return None
 
 
-# The engine's analyzer for a generated file name's extension.
-_ANALYZER_FOR_EXTENSION = {
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascript",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "typescript",
-    ".java": "java",
-    ".go": "go",
-}
-
-
 def write_targets(directory: str, targets: str, names: Sequence[str]) -> Path:
     """The engine's target list under `directory`: each generated file of `targets` with the
     analyzer its extension names, in the engine's own JSON form. Files over MAX_TARGET_BYTES are
@@ -119,8 +105,9 @@ def write_targets(directory: str, targets: str, names: Sequence[str]) -> Path:
     entries = []
     for name in names:
         full = os.path.join(targets, name)
-        analyzer = _ANALYZER_FOR_EXTENSION.get(Path(name).suffix)
-        if analyzer is None or os.path.getsize(full) > MAX_TARGET_BYTES:
+        # the engine's analyzer is the language the generated name's extension says
+        analyzer = language_for_path(name)
+        if analyzer not in SemgrepScanner.languages or os.path.getsize(full) > MAX_TARGET_BYTES:
             continue
         entries.append(
             [
