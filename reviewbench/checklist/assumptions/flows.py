@@ -615,6 +615,22 @@ _CONTEXT_ARGUMENT = re.compile(
 _HANDLER_OBJECTS = REQUEST_OBJECTS | {"self", "this"}
 
 
+def _argument_names(call: Call, sink: Sink) -> list[str]:
+    """The names read by the arguments at the sink's positions (all of them when it names none;
+    counted after a leading context argument where the sink says so)."""
+    positions: Sequence[int] = (
+        sink.arguments if sink.arguments is not None else range(len(call.arguments))
+    )
+    if sink.after_context and _CONTEXT_ARGUMENT.search(call.snippet):
+        positions = [position + 1 for position in positions]
+    return [
+        name
+        for position in positions
+        if position < len(call.arguments)
+        for name in call.arguments[position].split()
+    ]
+
+
 def _inputs_of(
     call: Call, sink: Sink, function: Function, language: str
 ) -> list[tuple[str, str, int]]:
@@ -622,32 +638,24 @@ def _inputs_of(
     the request object inside the call (`fetch(req.query.url)`) is its own input."""
     carriers = function.carriers()
     request = set(function.request_names)
-    positions: Sequence[int] = (
-        sink.arguments if sink.arguments is not None else range(len(call.arguments))
-    )
-    if sink.after_context and _CONTEXT_ARGUMENT.search(call.snippet):
-        positions = [position + 1 for position in positions]
     found: list[tuple[str, str, int]] = []
-    for position in positions:
-        if position >= len(call.arguments):
+    for name in _argument_names(call, sink):
+        if name not in carriers:
             continue
-        for name in call.arguments[position].split():
-            if name not in carriers:
-                continue
-            origin, bound = carriers[name]
-            if sink.request_only and name not in request and origin not in request:
-                continue
-            if origin in _HANDLER_OBJECTS and origin in function.params:
-                # the request object itself is not an input; what the call reads from it is
-                read = request_read(language, call.snippet)
-                if (
-                    read is not None
-                    and read.split(".")[0] == name
-                    and not _wrapped(read, call, function)
-                ):
-                    found.append((read, read, function.start))
-                continue
-            found.append((name, origin, bound))
+        origin, bound = carriers[name]
+        if sink.request_only and name not in request and origin not in request:
+            continue
+        if origin in _HANDLER_OBJECTS and origin in function.params:
+            # the request object itself is not an input; what the call reads from it is
+            read = request_read(language, call.snippet)
+            if (
+                read is not None
+                and read.split(".")[0] == name
+                and not _wrapped(read, call, function)
+            ):
+                found.append((read, read, function.start))
+            continue
+        found.append((name, origin, bound))
     return found
 
 
@@ -666,17 +674,8 @@ def _wrapped(read: str, call: Call, function: Function) -> bool:
 
 def _unknown_values(call: Call, sink: Sink, function: Function) -> list[str]:
     """The bare functions whose results the sink's arguments take (`page.goto(targetUrl())`)."""
-    positions: Sequence[int] = (
-        sink.arguments if sink.arguments is not None else range(len(call.arguments))
-    )
     called = {c.callee for c in function.calls if c.line == call.line and c is not call}
-    return [
-        name
-        for position in positions
-        if position < len(call.arguments)
-        for name in call.arguments[position].split()
-        if name in called
-    ]
+    return [name for name in _argument_names(call, sink) if name in called]
 
 
 def _sink_hits(outline: Outline, language: str, text: str, ai_lines: frozenset[int]) -> list[Hit]:
